@@ -1,0 +1,128 @@
+"""The composition root: builds every adapter from settings, once per process."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from logistics_platform.backoffice.application import projectors
+from logistics_platform.backoffice.application.ports import TrackingQueries
+from logistics_platform.backoffice.infrastructure.sql_store import (
+    SqlBackofficeUnitOfWork,
+    SqlTrackingQueries,
+)
+from logistics_platform.config import Settings
+from logistics_platform.inventory.application import handlers as inventory
+from logistics_platform.inventory.application.commands import AddStockItem, ReserveStock
+from logistics_platform.inventory.infrastructure.queries import StockItemQueries
+from logistics_platform.inventory.infrastructure.unit_of_work import SqlInventoryUnitOfWork
+from logistics_platform.logistics.application import subscribers as logistics
+from logistics_platform.logistics.infrastructure.unit_of_work import SqlLogisticsUnitOfWork
+from logistics_platform.shared.application.command_bus import CommandBus
+from logistics_platform.shared.application.subscriber import Subscriber
+from logistics_platform.shared.application.unit_of_work import Causation
+from logistics_platform.shared.infrastructure import migrations
+from logistics_platform.shared.infrastructure.database import async_database_url, create_engine
+from logistics_platform.shared.infrastructure.in_process_delivery import InProcessDelivery
+from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
+
+U = TypeVar("U", bound=SqlUnitOfWork)
+
+
+@dataclass
+class CommitListeners:
+    """Called after a transaction that recorded events commits (to wake up delivery)."""
+
+    listeners: list[Callable[[], None]] = field(default_factory=list)
+
+    def __call__(self) -> None:
+        for listener in self.listeners:
+            listener()
+
+
+@dataclass
+class Platform:
+    """Everything a process needs, built by :func:`bootstrap`."""
+
+    settings: Settings
+    engine: AsyncEngine
+    commands: CommandBus
+    stock_items: StockItemQueries
+    tracking: TrackingQueries
+    subscribers: list[Subscriber[Any]]
+    delivery: InProcessDelivery | None
+    committed: CommitListeners
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def _ensure_sqlite_directory(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def bootstrap(settings: Settings | None = None, *, migrate: bool | None = None) -> Platform:
+    """Build the platform. In-process delivery is wired unless RabbitMQ carries events."""
+    settings = settings or Settings()
+    url = async_database_url(settings.database_url)
+    _ensure_sqlite_directory(url)
+    engine = create_engine(url, pool_size=settings.db_pool_size)
+    if settings.auto_migrate if migrate is None else migrate:
+        await migrations.upgrade(engine)
+    committed = CommitListeners()
+
+    def unit_of_work(kind: type[U]) -> Callable[[Causation], U]:
+        return lambda causation: kind(engine, causation=causation, on_events_committed=committed)
+
+    subscribers = [
+        Subscriber(
+            "logistics.create_package_on_stock_item_reserved",
+            frozenset({logistics.STOCK_ITEM_RESERVED}),
+            logistics.create_package_on_stock_item_reserved,
+            unit_of_work(SqlLogisticsUnitOfWork),
+        ),
+        *_backoffice_subscribers(unit_of_work(SqlBackofficeUnitOfWork)),
+    ]
+    delivery = None
+    if settings.rabbitmq_url is None:
+        delivery = InProcessDelivery(engine, subscribers)
+        committed.listeners.append(delivery.notify)
+    inventory_uow = unit_of_work(SqlInventoryUnitOfWork)
+    commands = CommandBus(
+        {
+            AddStockItem: lambda command, causation: inventory.add_stock_item(
+                command, inventory_uow(causation)
+            ),
+            ReserveStock: lambda command, causation: inventory.reserve_stock(
+                command, inventory_uow(causation)
+            ),
+        }
+    )
+    return Platform(
+        settings=settings,
+        engine=engine,
+        commands=commands,
+        stock_items=StockItemQueries(engine),
+        tracking=SqlTrackingQueries(engine),
+        subscribers=subscribers,
+        delivery=delivery,
+        committed=committed,
+    )
+
+
+def _backoffice_subscribers(
+    unit_of_work: Callable[[Causation], SqlBackofficeUnitOfWork],
+) -> list[Subscriber[Any]]:
+    return [
+        Subscriber(f"backoffice.{handler.__name__}", frozenset({event}), handler, unit_of_work)
+        for event, handler in (
+            (projectors.STOCK_ITEM_ADDED, projectors.catalog_on_stock_item_added),
+            (projectors.STOCK_ITEM_RESERVED, projectors.track_on_stock_item_reserved),
+            (projectors.PACKAGE_REGISTERED, projectors.track_on_package_registered),
+        )
+    ]

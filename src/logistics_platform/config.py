@@ -1,0 +1,32 @@
+"""Settings, read from the environment (or a ``.env`` file). No configuration is needed:
+the defaults run the embedded mode on a SQLite file."""
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./var/logistics.db",
+        description="Write store: a SQLite file (embedded) or postgresql://…",
+    )
+    rabbitmq_url: str | None = Field(
+        default=None, description="amqp://… to relay events through RabbitMQ"
+    )
+    elasticsearch_url: str | None = Field(
+        default=None, description="http://… to keep the read side in Elasticsearch"
+    )
+    host: str = Field(default="127.0.0.1", description="Interface the HTTP APIs bind to")
+    inventory_port: int = Field(default=3000, ge=1, le=65535)
+    backoffice_port: int = Field(default=3001, ge=1, le=65535)
+    health_port: int = Field(default=3002, ge=1, le=65535)
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["console", "json"] = "console"
+    auto_migrate: bool = Field(
+        default=True, description="Apply database migrations when a process starts"
+    )

@@ -1,0 +1,140 @@
+"""The ``logistics`` command: one subcommand per process role, plus operations."""
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from logistics_platform.bootstrap import Platform, bootstrap
+from logistics_platform.config import Settings
+from logistics_platform.entrypoints.http.backoffice_api import create_backoffice_app
+from logistics_platform.entrypoints.http.health_api import create_health_app
+from logistics_platform.entrypoints.http.inventory_api import create_inventory_app
+from logistics_platform.entrypoints.logging import configure_logging
+from logistics_platform.entrypoints.runner import HttpService, run
+from logistics_platform.shared.infrastructure import migrations
+from logistics_platform.shared.infrastructure.database import create_engine
+
+app = typer.Typer(
+    help="Event-driven logistics platform: inventory, logistics and backoffice.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+db = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db, name="db")
+console = Console()
+
+Port = Annotated[int | None, typer.Option(help="Port to listen on (default from settings)")]
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    configure_logging(settings)
+    return settings
+
+
+def _exit_with(code: int) -> None:
+    if code:
+        raise typer.Exit(code)
+
+
+async def _serve(
+    settings: Settings,
+    services: Callable[[Platform], list[HttpService]],
+    *,
+    deliver: bool,
+) -> int:
+    platform = await bootstrap(settings)
+    workers: list[Callable[[], Coroutine[Any, Any, None]]] = []
+    if deliver and platform.delivery is not None:
+        workers.append(platform.delivery.run)
+    return await run(
+        host=settings.host, services=services(platform), workers=workers, on_stop=platform.close
+    )
+
+
+@app.command()
+def serve() -> None:
+    """Run every API, the event delivery and every subscriber in one process."""
+    settings = _settings()
+
+    def services(platform: Platform) -> list[HttpService]:
+        return [
+            HttpService("Inventory API", create_inventory_app(platform), settings.inventory_port),
+            HttpService(
+                "Backoffice API", create_backoffice_app(platform), settings.backoffice_port
+            ),
+            HttpService("Health service", create_health_app(platform), settings.health_port),
+        ]
+
+    _exit_with(asyncio.run(_serve(settings, services, deliver=True)))
+
+
+@app.command("inventory-api")
+def inventory_api(port: Port = None) -> None:
+    """Run the Inventory API alone (write side, default port 3000)."""
+    settings = _settings()
+    chosen = port or settings.inventory_port
+    _exit_with(
+        asyncio.run(
+            _serve(
+                settings,
+                lambda p: [HttpService("Inventory API", create_inventory_app(p), chosen)],
+                deliver=False,
+            )
+        )
+    )
+
+
+@app.command("backoffice-api")
+def backoffice_api(port: Port = None) -> None:
+    """Run the Backoffice API alone (read side, default port 3001)."""
+    settings = _settings()
+    chosen = port or settings.backoffice_port
+    _exit_with(
+        asyncio.run(
+            _serve(
+                settings,
+                lambda p: [HttpService("Backoffice API", create_backoffice_app(p), chosen)],
+                deliver=False,
+            )
+        )
+    )
+
+
+@app.command("health-api")
+def health_api(port: Port = None) -> None:
+    """Run the Health service alone (default port 3002)."""
+    settings = _settings()
+    chosen = port or settings.health_port
+    _exit_with(
+        asyncio.run(
+            _serve(
+                settings,
+                lambda p: [HttpService("Health service", create_health_app(p), chosen)],
+                deliver=False,
+            )
+        )
+    )
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration to DATABASE_URL."""
+    settings = _settings()
+
+    async def upgrade() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrations.upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(upgrade())
+    console.print("[green]database is up to date[/green]")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,36 @@
+"""Health service (port 3002): the status of every backing service, 200 or 503."""
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from logistics_platform.bootstrap import Platform
+from logistics_platform.entrypoints.http.dependencies import PlatformDep, platform_lifespan
+from logistics_platform.entrypoints.http.probes import (
+    check_database,
+    database_label,
+    now_iso,
+    probes,
+)
+
+
+def create_health_app(platform: Platform | None = None) -> FastAPI:
+    app = FastAPI(
+        title="Health service",
+        version="1.0.0",
+        description="Reports whether the platform's backing services answer.",
+        lifespan=platform_lifespan(platform),
+    )
+    app.include_router(probes("health-check", liveness=False))
+
+    @app.get("/health", responses={503: {"description": "a backing service is down"}})
+    async def health(platform: PlatformDep) -> JSONResponse:
+        services = {database_label(platform): await check_database(platform)}
+        healthy = all(status == "ok" for status in services.values())
+        body = {
+            "status": "ok" if healthy else "error",
+            "timestamp": now_iso(),
+            "services": services,
+        }
+        return JSONResponse(body, status_code=200 if healthy else 503)
+
+    return app

@@ -1,0 +1,52 @@
+"""Liveness (``/health``) and readiness (``/ready``) for every API, and dependency checks."""
+
+import asyncio
+from datetime import UTC, datetime
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from logistics_platform.bootstrap import Platform
+from logistics_platform.entrypoints.http.dependencies import PlatformDep
+from logistics_platform.entrypoints.http.schemas import HealthResponse
+
+CHECK_TIMEOUT = 2.0
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+async def check_database(platform: Platform) -> str:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT), platform.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:
+        return "error"
+    return "ok"
+
+
+def database_label(platform: Platform) -> str:
+    return "postgres" if platform.engine.dialect.name == "postgresql" else "sqlite"
+
+
+def probes(service: str, *, liveness: bool = True) -> APIRouter:
+    """``/ready`` and, unless the app answers ``/health`` itself, ``/health``."""
+    router = APIRouter(tags=["probes"])
+
+    if liveness:
+
+        @router.get("/health", response_model=HealthResponse)
+        async def health() -> HealthResponse:
+            """Liveness: the process answers."""
+            return HealthResponse(status="ok", service=service, timestamp=now_iso())
+
+    @router.get("/ready", response_model=HealthResponse, responses={503: {}})
+    async def ready(platform: PlatformDep) -> JSONResponse:
+        """Readiness: the database this service needs answers."""
+        status = await check_database(platform)
+        body = {"status": status, "service": service, "timestamp": now_iso()}
+        return JSONResponse(body, status_code=200 if status == "ok" else 503)
+
+    return router

@@ -1,0 +1,105 @@
+"""The one place that turns failures into RFC 9457 problem+json responses."""
+
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from logistics_platform.shared.domain.errors import Conflict, DomainError, InvalidArgument, NotFound
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+MAX_BODY_BYTES = 1024 * 1024
+
+_STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404),
+    (Conflict, 409),
+    (InvalidArgument, 422),
+)
+
+
+def problem(status: int, detail: str, *, title: str | None = None, **extra: Any) -> JSONResponse:
+    """A problem document; ``error`` repeats ``detail`` for the guide's clients."""
+    body = {
+        "type": "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "error": detail,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+async def _domain_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    status = next((code for kind, code in _STATUS_OF if isinstance(error, kind)), 422)
+    return problem(status, error.message, title=error.title)
+
+
+async def _invalid_request(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        {"field": ".".join(str(part) for part in issue["loc"]), "message": issue["msg"]}
+        for issue in error.errors()
+    ]
+    summary = "; ".join(f"{issue['field']}: {issue['message']}" for issue in errors[:5])
+    return problem(422, summary or "invalid request", title="Invalid request", errors=errors)
+
+
+async def _http_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    response = problem(error.status_code, str(error.detail))
+    response.headers.update(error.headers or {})
+    return response
+
+
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    log.exception("unhandled error", path=request.url.path, method=request.method)
+    return problem(500, "the server failed to handle the request; it has been logged")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``max_bytes`` with 413 before they reach a handler."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise HTTPException(413, f"request body exceeds {self.max_bytes} bytes")
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(413, f"request body exceeds {self.max_bytes} bytes")
+        await response(scope, receive, send)

@@ -1,0 +1,94 @@
+"""Running HTTP apps and background workers in one event loop, and stopping them cleanly."""
+
+import asyncio
+import contextlib
+import signal
+import socket
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+import uvicorn
+from fastapi import FastAPI
+
+log = structlog.get_logger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class HttpService:
+    name: str
+    app: FastAPI
+    port: int
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, service: HttpService, host: str) -> None:
+        super().__init__(_config(service, host))
+        self.service = service
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield  # the runner owns SIGINT/SIGTERM for every server in the process
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            url = f"http://{self.config.host}:{self.config.port}"
+            log.info(f"{self.service.name} listening", url=url, docs=f"{url}/docs")
+
+
+async def run(
+    *,
+    host: str,
+    services: list[HttpService],
+    workers: list[Callable[[], Coroutine[Any, Any, None]]],
+    on_stop: Callable[[], Awaitable[None]],
+) -> int:
+    """Serve until SIGINT/SIGTERM or until something fails; returns an exit code."""
+    servers = [_Server(service, host) for service in services]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    serving = [asyncio.create_task(_serve(server), name=server.service.name) for server in servers]
+    working = [asyncio.create_task(worker(), name=worker.__name__) for worker in workers]
+    stopped = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait([*serving, *working, stopped], return_when=asyncio.FIRST_COMPLETED)
+    failed = [task for task in done if task is not stopped]
+    for task in failed:
+        log.error("stopping: a service ended unexpectedly", service=task.get_name())
+    log.info("shutting down")
+    for server in servers:
+        server.should_exit = True
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(
+            asyncio.gather(*serving, return_exceptions=True), SHUTDOWN_GRACE_SECONDS
+        )
+    for task in [*working, stopped, *serving]:
+        task.cancel()
+    await asyncio.gather(*working, stopped, *serving, return_exceptions=True)
+    await on_stop()
+    log.info("stopped")
+    return 1 if failed else 0
+
+
+async def _serve(server: _Server) -> None:
+    try:
+        await server.serve()
+    except SystemExit:  # uvicorn exits when it cannot bind its port
+        raise RuntimeError(f"could not start on port {server.config.port}") from None
+
+
+def _config(service: HttpService, host: str) -> uvicorn.Config:
+    return uvicorn.Config(
+        service.app,
+        host=host,
+        port=service.port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+    )

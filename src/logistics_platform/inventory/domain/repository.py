@@ -1,0 +1,31 @@
+"""The port through which Inventory stores its aggregates."""
+
+import abc
+
+from logistics_platform.inventory.domain.stock_item import (
+    Reservation,
+    ReservationId,
+    StockItem,
+    StockItemId,
+)
+from logistics_platform.shared.domain.repository import Repository
+
+
+class StockItemRepository(Repository, abc.ABC):
+    """Stock items by id. ``save`` refuses a stale version with ``ConcurrentModification``."""
+
+    @abc.abstractmethod
+    async def add(self, item: StockItem) -> None:
+        """Store a new item; an existing id raises ``StockItemAlreadyExists``."""
+
+    @abc.abstractmethod
+    async def get(self, id: StockItemId) -> StockItem:
+        """The item, or ``StockItemNotFound``."""
+
+    @abc.abstractmethod
+    async def save(self, item: StockItem) -> None:
+        """Store the item's changes if nobody changed it since it was read."""
+
+    @abc.abstractmethod
+    async def find_reservation(self, reservation_id: ReservationId) -> Reservation | None:
+        """The reservation recorded under this id, on any item."""

@@ -1,0 +1,109 @@
+"""Stock items on SQLAlchemy Core, with optimistic concurrency on ``version``."""
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from logistics_platform.inventory.domain.repository import StockItemRepository
+from logistics_platform.inventory.domain.stock_item import (
+    Quantity,
+    Reservation,
+    ReservationId,
+    StockItem,
+    StockItemAlreadyExists,
+    StockItemId,
+    StockItemName,
+    StockItemNotFound,
+)
+from logistics_platform.inventory.infrastructure.tables import reservations, stock_items
+from logistics_platform.shared.domain.errors import ConcurrentModification
+
+
+class SqlStockItemRepository(StockItemRepository):
+    def __init__(self, connection: AsyncConnection) -> None:
+        super().__init__()
+        self._connection = connection
+
+    async def add(self, item: StockItem) -> None:
+        try:
+            await self._connection.execute(
+                insert(stock_items).values(
+                    id=item.id.value,
+                    name=item.name.value,
+                    available=item.available.value,
+                    reserved=item.reserved.value,
+                    version=item.version,
+                )
+            )
+        except IntegrityError:
+            raise StockItemAlreadyExists(item.id) from None
+        self.seen.append(item)
+
+    async def get(self, id: StockItemId) -> StockItem:
+        row = (
+            await self._connection.execute(select(stock_items).where(stock_items.c.id == id.value))
+        ).first()
+        if row is None:
+            raise StockItemNotFound(id)
+        item = _to_stock_item(row)
+        self.seen.append(item)
+        return item
+
+    async def save(self, item: StockItem) -> None:
+        changed = await self._connection.execute(
+            update(stock_items)
+            .where(stock_items.c.id == item.id.value, stock_items.c.version == item.version)
+            .values(
+                name=item.name.value,
+                available=item.available.value,
+                reserved=item.reserved.value,
+                version=item.version + 1,
+            )
+        )
+        if changed.rowcount != 1:
+            raise ConcurrentModification(f"stock item {item.id} was changed concurrently")
+        if item.new_reservations:
+            await self._insert_reservations(item)
+        item.version += 1
+
+    async def _insert_reservations(self, item: StockItem) -> None:
+        try:
+            await self._connection.execute(
+                insert(reservations),
+                [
+                    {
+                        "reservation_id": reservation.reservation_id.value,
+                        "stock_item_id": reservation.stock_item_id.value,
+                        "quantity": reservation.quantity.value,
+                    }
+                    for reservation in item.new_reservations
+                ],
+            )
+        except IntegrityError:
+            raise ConcurrentModification("the reservation was recorded concurrently") from None
+        item.new_reservations.clear()
+
+    async def find_reservation(self, reservation_id: ReservationId) -> Reservation | None:
+        row = (
+            await self._connection.execute(
+                select(reservations).where(reservations.c.reservation_id == reservation_id.value)
+            )
+        ).first()
+        if row is None:
+            return None
+        return Reservation(
+            stock_item_id=StockItemId(row.stock_item_id),
+            reservation_id=ReservationId(row.reservation_id),
+            quantity=Quantity(row.quantity),
+        )
+
+
+def _to_stock_item(row: Row[tuple[object, ...]]) -> StockItem:
+    return StockItem(
+        id=StockItemId(row.id),
+        name=StockItemName(row.name),
+        available=Quantity(row.available),
+        reserved=Quantity(row.reserved),
+        version=row.version,
+    )

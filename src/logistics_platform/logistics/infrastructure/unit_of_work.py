@@ -1,0 +1,10 @@
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from logistics_platform.logistics.application.unit_of_work import LogisticsUnitOfWork
+from logistics_platform.logistics.infrastructure.repository import SqlPackageRepository
+from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
+
+
+class SqlLogisticsUnitOfWork(SqlUnitOfWork, LogisticsUnitOfWork):
+    def _open(self, connection: AsyncConnection) -> None:
+        self.packages = SqlPackageRepository(connection)

@@ -1,0 +1,36 @@
+"""Event subscribers: any number per event, each isolated, idempotent and retried."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.application.retry import retry_on_concurrent_modification
+from logistics_platform.shared.application.unit_of_work import Causation, UnitOfWork
+
+U = TypeVar("U", bound=UnitOfWork)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber(Generic[U]):
+    """A handler of some events, under a stable name (``<context>.<action>_on_<event>``)
+    that names its queue and its record of handled event ids."""
+
+    name: str
+    events: frozenset[str]
+    handler: Callable[[EventEnvelope, U], Awaitable[None]]
+    unit_of_work: Callable[[Causation], U]
+
+    async def deliver(self, envelope: EventEnvelope) -> None:
+        """Handle ``envelope`` at most once: the handler's writes and the record that it was
+        handled commit in one transaction. Handler errors propagate to the transport."""
+
+        async def attempt() -> None:
+            async with self.unit_of_work(Causation.of(envelope)) as uow:
+                if await uow.already_handled(self.name, envelope.event_id):
+                    return
+                await uow.mark_handled(self.name, envelope.event_id)
+                await self.handler(envelope, uow)
+                await uow.commit()
+
+        await retry_on_concurrent_modification(attempt)

@@ -1,0 +1,67 @@
+"""The unit of work port: one business transaction, committed explicitly, rolled back otherwise."""
+
+import abc
+import uuid
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Self
+
+from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.domain.events import DomainEvent
+from logistics_platform.shared.domain.repository import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class Causation:
+    """Why a transaction runs: the request or event whose handling records new events."""
+
+    correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    causation_id: str | None = None
+
+    @classmethod
+    def of(cls, envelope: EventEnvelope) -> "Causation":
+        return cls(correlation_id=envelope.correlation_id, causation_id=envelope.event_id)
+
+
+class UnitOfWork(abc.ABC):
+    """Changes made through its repositories, and the events the touched aggregates
+    recorded, are stored together on :meth:`commit` — or not at all."""
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.rollback()
+
+    @abc.abstractmethod
+    async def commit(self) -> None:
+        """Store every change and the recorded events atomically."""
+
+    @abc.abstractmethod
+    async def rollback(self) -> None:
+        """Forget whatever was not committed (harmless after a commit)."""
+
+    @abc.abstractmethod
+    async def already_handled(self, subscriber: str, event_id: str) -> bool:
+        """Whether ``subscriber`` committed its handling of ``event_id`` before."""
+
+    @abc.abstractmethod
+    async def mark_handled(self, subscriber: str, event_id: str) -> None:
+        """Claim ``event_id`` for ``subscriber`` in this transaction; if another transaction
+        claimed it, raise ``ConcurrentModification`` (a retry then finds it handled)."""
+
+    def repositories(self) -> tuple[Repository, ...]:
+        return ()
+
+    def collect_events(self) -> list[DomainEvent]:
+        return [
+            event
+            for repository in self.repositories()
+            for aggregate in repository.seen
+            for event in aggregate.pull_domain_events()
+        ]

@@ -1,0 +1,71 @@
+"""Domain events: immutable facts named in the past tense, and the registry of their names."""
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Self
+
+from logistics_platform.shared.domain.errors import InvalidArgument
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_event_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    """Something that happened to an aggregate.
+
+    Subclasses set ``EVENT_NAME`` (the routing key, ``<context>.<aggregate>.<verb>``) and
+    translate their own fields to and from the camelCase ``attributes`` of the envelope.
+    """
+
+    EVENT_NAME: ClassVar[str]
+    _registry: ClassVar[dict[str, type["DomainEvent"]]] = {}
+
+    aggregate_id: str
+    event_id: str = field(default_factory=new_event_id)
+    occurred_on: datetime = field(default_factory=utc_now)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("EVENT_NAME")
+        if name is None:
+            return
+        known = DomainEvent._registry.get(name)
+        if known is not None and known.__qualname__ != cls.__qualname__:
+            raise TypeError(f"event name {name!r} is already used by {known.__qualname__}")
+        DomainEvent._registry[name] = cls
+
+    @classmethod
+    def class_for(cls, name: str) -> type["DomainEvent"]:
+        """The event class registered under ``name``."""
+        try:
+            return cls._registry[name]
+        except KeyError:
+            raise InvalidArgument(f"unknown event name {name!r}") from None
+
+    @classmethod
+    def registered_names(cls) -> frozenset[str]:
+        return frozenset(cls._registry)
+
+    def to_primitives(self) -> dict[str, Any]:
+        """The event's attributes as JSON-ready primitives (camelCase keys)."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_primitives(
+        cls,
+        *,
+        aggregate_id: str,
+        event_id: str,
+        occurred_on: datetime,
+        attributes: Mapping[str, Any],
+    ) -> Self:
+        """Rebuild the event from what :meth:`to_primitives` produced."""
+        raise NotImplementedError

@@ -1,0 +1,182 @@
+"""Embedded transport: subscribers in this process follow the outbox log directly.
+
+Each subscriber keeps its own checkpoint (the last log position it dealt with), so a
+failing subscriber retries with growing pauses — and finally dead-letters the event —
+without holding back the others. Writers on SQLite are serialized, so positions commit
+in order and a checkpoint never skips an event. See docs/adr/0002-event-delivery.md.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    delete,
+    func,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.application.subscriber import Subscriber
+from logistics_platform.shared.infrastructure import outbox
+from logistics_platform.shared.infrastructure.database import (
+    BigSerial,
+    insert_ignoring_duplicates,
+    metadata,
+)
+
+log = structlog.get_logger(__name__)
+
+checkpoints = Table(
+    "subscription_checkpoints",
+    metadata,
+    Column("subscriber", String(200), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", BigSerial, primary_key=True, autoincrement=True),
+    Column("subscriber", String(200), nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("event_name", String(200), nullable=False),
+    Column("envelope", Text, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("failed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("subscriber", "event_id"),
+)
+
+
+class InProcessDelivery:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        subscribers: Sequence[Subscriber[Any]],
+        *,
+        max_attempts: int = 5,
+        first_retry_delay: float = 0.1,
+        poll_interval: float = 1.0,
+    ) -> None:
+        self._engine = engine
+        self._subscribers = list(subscribers)
+        self._max_attempts = max_attempts
+        self._first_retry_delay = first_retry_delay
+        self._poll_interval = poll_interval
+        self._wake_ups = {subscriber.name: asyncio.Event() for subscriber in subscribers}
+
+    def notify(self) -> None:
+        """New events were committed: wake every subscriber now rather than at the next poll."""
+        for wake_up in self._wake_ups.values():
+            wake_up.set()
+
+    async def run(self) -> None:
+        """Follow the log until cancelled."""
+        async with asyncio.TaskGroup() as group:
+            for subscriber in self._subscribers:
+                group.create_task(self._follow(subscriber), name=subscriber.name)
+
+    async def catch_up(self) -> None:
+        """Deliver everything recorded so far, then return (tests, one-off runs)."""
+        for subscriber in self._subscribers:
+            position = await self._checkpoint(subscriber.name)
+            while batch := await self._read(subscriber, position):
+                position = await self._deliver_batch(subscriber, batch)
+
+    async def _follow(self, subscriber: Subscriber[Any]) -> None:
+        wake_up = self._wake_ups[subscriber.name]
+        position = await self._checkpoint(subscriber.name)
+        while True:
+            wake_up.clear()
+            batch = await self._read(subscriber, position)
+            if batch:
+                position = await self._deliver_batch(subscriber, batch)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake_up.wait(), self._poll_interval)
+
+    async def _read(self, subscriber: Subscriber[Any], position: int) -> list[outbox.RecordedEvent]:
+        async with self._engine.connect() as connection:
+            return await outbox.read(connection, after=position, names=subscriber.events)
+
+    async def _deliver_batch(
+        self, subscriber: Subscriber[Any], batch: list[outbox.RecordedEvent]
+    ) -> int:
+        for recorded in batch:
+            await self._deliver(subscriber, recorded.envelope)
+            await self._advance(subscriber.name, recorded.position)
+        return batch[-1].position
+
+    async def _deliver(self, subscriber: Subscriber[Any], envelope: EventEnvelope) -> None:
+        delay = self._first_retry_delay
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                await subscriber.deliver(envelope)
+                return
+            except Exception as error:
+                log.warning(
+                    "subscriber failed",
+                    subscriber=subscriber.name,
+                    event_id=envelope.event_id,
+                    event=envelope.name,
+                    attempt=attempt,
+                    error=repr(error),
+                )
+                if attempt == self._max_attempts:
+                    await self._dead_letter(subscriber.name, envelope, repr(error), attempt)
+                    return
+                await asyncio.sleep(delay)
+                delay *= 2
+
+    async def _checkpoint(self, subscriber: str) -> int:
+        async with self._engine.connect() as connection:
+            position = await connection.scalar(
+                select(checkpoints.c.position).where(checkpoints.c.subscriber == subscriber)
+            )
+        return int(position or 0)
+
+    async def _advance(self, subscriber: str, position: int) -> None:
+        async with self._engine.begin() as connection:
+            statement = insert_ignoring_duplicates(connection, checkpoints).values(
+                subscriber=subscriber, position=position
+            )
+            if (await connection.execute(statement)).rowcount == 0:
+                await connection.execute(
+                    checkpoints.update()
+                    .where(checkpoints.c.subscriber == subscriber)
+                    .values(position=position)
+                )
+
+    async def _dead_letter(
+        self, subscriber: str, envelope: EventEnvelope, error: str, attempts: int
+    ) -> None:
+        log.error("event dead-lettered", subscriber=subscriber, event_id=envelope.event_id)
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                delete(dead_letters).where(
+                    dead_letters.c.subscriber == subscriber,
+                    dead_letters.c.event_id == envelope.event_id,
+                )
+            )
+            await connection.execute(
+                dead_letters.insert().values(
+                    subscriber=subscriber,
+                    event_id=envelope.event_id,
+                    event_name=envelope.name,
+                    envelope=envelope.to_json(),
+                    error=error[:4000],
+                    attempts=attempts,
+                )
+            )

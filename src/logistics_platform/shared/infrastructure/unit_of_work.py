@@ -1,0 +1,106 @@
+"""The unit of work on SQLAlchemy: one connection, one transaction, events into the outbox."""
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Column, DateTime, PrimaryKeyConstraint, String, Table, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.application.unit_of_work import Causation, UnitOfWork
+from logistics_platform.shared.domain.errors import ConcurrentModification
+from logistics_platform.shared.infrastructure import outbox
+from logistics_platform.shared.infrastructure.database import metadata
+
+processed_events = Table(
+    "processed_events",
+    metadata,
+    Column("subscriber", String(200), nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("subscriber", "event_id"),
+)
+
+
+def _nothing() -> None:
+    return None
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """Subclasses build their repositories on :attr:`connection` in :meth:`_open`."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        causation: Causation | None = None,
+        on_events_committed: Callable[[], None] = _nothing,
+    ) -> None:
+        self._engine = engine
+        self._causation = causation or Causation()
+        self._on_events_committed = on_events_committed
+        self._connection: AsyncConnection | None = None
+
+    @property
+    def connection(self) -> AsyncConnection:
+        if self._connection is None:
+            raise RuntimeError("the unit of work is used outside `async with`")
+        return self._connection
+
+    def _open(self, connection: AsyncConnection) -> None:
+        """Create the repositories on the transaction's connection."""
+
+    async def __aenter__(self) -> Self:
+        self._connection = await self._engine.connect()
+        await self._connection.begin()
+        self._open(self._connection)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.rollback()
+        finally:
+            await self.connection.close()
+            self._connection = None
+
+    async def commit(self) -> None:
+        envelopes = [
+            EventEnvelope.wrap(
+                event,
+                correlation_id=self._causation.correlation_id,
+                causation_id=self._causation.causation_id,
+            )
+            for event in self.collect_events()
+        ]
+        await outbox.append(self.connection, envelopes)
+        await self.connection.commit()
+        if envelopes:
+            self._on_events_committed()
+
+    async def rollback(self) -> None:
+        if self.connection.in_transaction():
+            await self.connection.rollback()
+
+    async def already_handled(self, subscriber: str, event_id: str) -> bool:
+        found = await self.connection.scalar(
+            select(processed_events.c.event_id).where(
+                processed_events.c.subscriber == subscriber,
+                processed_events.c.event_id == event_id,
+            )
+        )
+        return found is not None
+
+    async def mark_handled(self, subscriber: str, event_id: str) -> None:
+        try:
+            await self.connection.execute(
+                insert(processed_events).values(subscriber=subscriber, event_id=event_id)
+            )
+        except IntegrityError:
+            raise ConcurrentModification(f"{subscriber} is handling {event_id} elsewhere") from None
