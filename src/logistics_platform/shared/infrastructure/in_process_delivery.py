@@ -88,12 +88,19 @@ class InProcessDelivery:
             for subscriber in self._subscribers:
                 group.create_task(self._follow(subscriber), name=subscriber.name)
 
-    async def catch_up(self) -> None:
-        """Deliver everything recorded so far, then return (tests, one-off runs)."""
-        for subscriber in self._subscribers:
-            position = await self._checkpoint(subscriber.name)
-            while batch := await self._read(subscriber, position):
-                position = await self._deliver_batch(subscriber, batch)
+    async def catch_up(self) -> int:
+        """Deliver until nothing is left, including events recorded while delivering;
+        returns how many deliveries were made (tests, one-off runs)."""
+        delivered = total = 0
+        while True:
+            for subscriber in self._subscribers:
+                position = await self._checkpoint(subscriber.name)
+                while batch := await self._read(subscriber, position):
+                    position = await self._deliver_batch(subscriber, batch)
+                    delivered += len(batch)
+            if not delivered:
+                return total
+            total, delivered = total + delivered, 0
 
     async def _follow(self, subscriber: Subscriber[Any]) -> None:
         wake_up = self._wake_ups[subscriber.name]

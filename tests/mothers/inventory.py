@@ -1,0 +1,32 @@
+"""Object mothers for Inventory: valid objects by default, named variations on demand."""
+
+import uuid
+
+from logistics_platform.inventory.application.commands import AddStockItem, ReserveStock
+from logistics_platform.inventory.domain.stock_item import (
+    Quantity,
+    StockItem,
+    StockItemId,
+    StockItemName,
+)
+
+
+def a_stock_item(*, available: int = 100, name: str = "iPhone 15 Pro") -> StockItem:
+    """A stock item as stored: no pending events."""
+    item = StockItem.add(StockItemId.random(), StockItemName(name), Quantity(available))
+    item.pull_domain_events()
+    return item
+
+
+def an_add_stock_item(*, quantity: int = 100, name: str = "iPhone 15 Pro") -> AddStockItem:
+    return AddStockItem(id=str(uuid.uuid4()), name=name, quantity=quantity)
+
+
+def a_reservation_of(
+    stock_item_id: str, *, quantity: int = 10, reservation_id: str | None = None
+) -> ReserveStock:
+    return ReserveStock(
+        stock_item_id=stock_item_id,
+        quantity=quantity,
+        reservation_id=reservation_id or f"order-{uuid.uuid4().hex[:8]}",
+    )

@@ -1,0 +1,50 @@
+"""Access to the real servers tests run against, and what to do when one is absent.
+
+A test that needs a server skips with the reason when it is missing — except when
+``LOGISTICS_REQUIRE_SERVICES=1`` (CI), where a missing server is a failure.
+"""
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+REQUIRE_SERVICES = os.environ.get("LOGISTICS_REQUIRE_SERVICES") == "1"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+RABBITMQ_URL = os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL")
+
+
+def unavailable(reason: str) -> None:
+    """Skip (or, with LOGISTICS_REQUIRE_SERVICES=1, fail) because a server is missing."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service unavailable: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@asynccontextmanager
+async def fresh_postgres_database() -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database for one test; dropped afterwards."""
+    admin_url = make_url(POSTGRES_ADMIN_URL)
+    name = f"logistics_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = await asyncpg.connect(_dsn(POSTGRES_ADMIN_URL), timeout=3)
+    except (OSError, asyncpg.PostgresError) as error:
+        unavailable(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}")
+        raise AssertionError("unreachable") from error
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def _dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
