@@ -1,0 +1,85 @@
+"""Fakes that subclass the ports, for unit tests of use cases (no database)."""
+
+from logistics_platform.inventory.application.unit_of_work import InventoryUnitOfWork
+from logistics_platform.inventory.domain.repository import StockItemRepository
+from logistics_platform.inventory.domain.stock_item import (
+    Quantity,
+    Reservation,
+    ReservationId,
+    StockItem,
+    StockItemAlreadyExists,
+    StockItemId,
+    StockItemName,
+    StockItemNotFound,
+)
+from logistics_platform.shared.domain.errors import ConcurrentModification
+from logistics_platform.shared.domain.events import DomainEvent
+
+
+class FakeStockItemRepository(StockItemRepository):
+    """Stores copies, so a handler works on its own instance as with a database."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[StockItemId, tuple[str, int, int, int]] = {}
+        self.reservations: dict[ReservationId, Reservation] = {}
+        self.stale_saves_to_simulate = 0
+
+    async def add(self, item: StockItem) -> None:
+        if item.id in self.rows:
+            raise StockItemAlreadyExists(item.id)
+        self.rows[item.id] = (item.name.value, item.available.value, item.reserved.value, 0)
+        self.seen.append(item)
+
+    async def get(self, id: StockItemId) -> StockItem:
+        if id not in self.rows:
+            raise StockItemNotFound(id)
+        name, available, reserved, version = self.rows[id]
+        item = StockItem(
+            id=id,
+            name=StockItemName(name),
+            available=Quantity(available),
+            reserved=Quantity(reserved),
+            version=version,
+        )
+        self.seen.append(item)
+        return item
+
+    async def save(self, item: StockItem) -> None:
+        if self.stale_saves_to_simulate:
+            self.stale_saves_to_simulate -= 1
+            raise ConcurrentModification("simulated concurrent writer")
+        self.rows[item.id] = (
+            item.name.value,
+            item.available.value,
+            item.reserved.value,
+            item.version + 1,
+        )
+        for reservation in item.new_reservations:
+            self.reservations[reservation.reservation_id] = reservation
+        item.new_reservations.clear()
+
+    async def find_reservation(self, reservation_id: ReservationId) -> Reservation | None:
+        return self.reservations.get(reservation_id)
+
+
+class FakeInventoryUnitOfWork(InventoryUnitOfWork):
+    def __init__(self) -> None:
+        self.stock_items = FakeStockItemRepository()
+        self.published: list[DomainEvent] = []
+        self.commits = 0
+
+    async def commit(self) -> None:
+        self.published.extend(self.collect_events())
+        self.commits += 1
+
+    async def rollback(self) -> None:
+        for aggregate in self.stock_items.seen:
+            aggregate.pull_domain_events()
+        self.stock_items.seen.clear()
+
+    async def already_handled(self, subscriber: str, event_id: str) -> bool:
+        return False
+
+    async def mark_handled(self, subscriber: str, event_id: str) -> None:
+        return None
