@@ -137,7 +137,7 @@ class InProcessDelivery:
                     "subscriber failed",
                     subscriber=subscriber.name,
                     event_id=envelope.event_id,
-                    event=envelope.name,
+                    event_name=envelope.name,
                     attempt=attempt,
                     error=repr(error),
                 )

@@ -1,0 +1,142 @@
+"""A RabbitMQ namespace of its own for each test, and a proxy to cut the broker off."""
+
+import asyncio
+import contextlib
+import shutil
+import subprocess
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aio_pika
+from yarl import URL
+
+from logistics_platform.bootstrap import bootstrap
+from logistics_platform.config import Settings
+from logistics_platform.shared.application.subscriber import Subscriber
+from logistics_platform.shared.infrastructure.rabbitmq import Topology
+from tests.services import RABBITMQ_URL, unavailable
+
+# "prefix" shares the broker's vhost (unique names instead of a vhost per test).
+ISOLATION = "LOGISTICS_TEST_RABBITMQ_ISOLATION"
+
+
+@dataclass(frozen=True)
+class Broker:
+    """Where a test's events travel: a fresh vhost (or, without rabbitmqctl, a fresh prefix)."""
+
+    url: str
+    exchange: str = "domain_events"
+    queue_prefix: str = ""
+
+    def via(self, port: int) -> str:
+        """This broker's URL through a proxy listening on ``port``."""
+        return str(URL(self.url).with_port(port))
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=30)
+
+
+async def _reachable(url: str) -> None:
+    try:
+        connection = await aio_pika.connect(url, timeout=3)
+    except (OSError, aio_pika.exceptions.AMQPError, TimeoutError) as error:
+        unavailable(f"RabbitMQ is not reachable at {RABBITMQ_URL}: {error!r}")
+        return
+    await connection.close()
+
+
+@contextlib.asynccontextmanager
+async def fresh_broker(topology: Callable[[Broker], Topology]) -> AsyncIterator[Broker]:
+    """A vhost of its own (``rabbitmqctl``), else names of its own on the shared vhost;
+    everything is deleted afterwards. ``topology`` tells which names a test's settings use."""
+    await _reachable(RABBITMQ_URL)
+    name = f"logistics_test_{uuid.uuid4().hex[:12]}"
+    if shutil.which("rabbitmqctl") is None or os.environ.get(ISOLATION) == "prefix":
+        broker = Broker(RABBITMQ_URL, exchange=f"{name}.domain_events", queue_prefix=f"{name}.")
+        try:
+            yield broker
+        finally:
+            await _delete(topology(broker))
+        return
+    user = URL(RABBITMQ_URL).user or "guest"
+    await asyncio.to_thread(_rabbitmqctl, "add_vhost", name)
+    try:
+        await asyncio.to_thread(_rabbitmqctl, "set_permissions", "-p", name, user, ".*", ".*", ".*")
+        yield Broker(str(URL(RABBITMQ_URL).with_path(f"/{name}")))
+    finally:
+        await asyncio.to_thread(_rabbitmqctl, "delete_vhost", name)
+
+
+async def _delete(topology: Topology) -> None:
+    names = [subscriber.name for subscriber in await _subscribers()]
+    queues = [
+        *(topology.queue(name) for name in names),
+        *(topology.dead_letter_queue(name) for name in names),
+        *(topology.retry_queue(delay) for delay in topology.retry_delays_ms),
+    ]
+    connection = await aio_pika.connect(RABBITMQ_URL)
+    async with connection:
+        channel = await connection.channel()
+        for queue in queues:
+            await channel.queue_delete(queue, if_unused=False, if_empty=False)
+        for exchange in (topology.exchange, topology.retry_exchange):
+            await channel.exchange_delete(exchange)
+
+
+async def _subscribers() -> list[Subscriber[Any]]:
+    with tempfile.TemporaryDirectory() as directory:
+        url = f"sqlite+aiosqlite:///{directory}/names.db"
+        platform = await bootstrap(Settings(database_url=url, rabbitmq_url=None), migrate=False)
+        await platform.close()
+    return platform.subscribers
+
+
+class BrokerProxy:
+    """A TCP proxy in front of RabbitMQ: ``cut()`` drops every connection and refuses new
+    ones (the broker is gone, as far as clients can tell); ``restore()`` lets them back."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self._target = (target_host, target_port)
+        self._server: asyncio.Server | None = None
+        self._pipes: set[asyncio.StreamWriter] = set()
+        self.port = 0
+
+    async def restore(self) -> None:
+        self._server = await asyncio.start_server(
+            self._accept, "127.0.0.1", self.port, reuse_address=True
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for writer in list(self._pipes):
+            writer.transport.abort()
+        self._pipes.clear()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self._target)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._pipes.update({writer, up_writer})
+        await asyncio.gather(_pump(reader, up_writer), _pump(up_reader, writer))
+
+
+async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except (OSError, asyncio.IncompleteReadError):
+        pass
+    finally:
+        writer.transport.abort()

@@ -1,0 +1,49 @@
+import asyncio
+
+import pytest
+from yarl import URL
+
+from logistics_platform.bootstrap import Platform
+from logistics_platform.entrypoints import workers
+from tests.integration.rabbitmq.broker import BrokerProxy
+from tests.integration.rabbitmq.checks import all_registered, assert_applied_once, unpublished
+from tests.integration.rabbitmq.conftest import Background, eventually
+from tests.mothers.inventory import a_reservation_of, an_add_stock_item
+
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+
+
+async def test_reservations_made_while_the_broker_is_unreachable_arrive_exactly_once(
+    production: Platform, background: Background
+) -> None:
+    broker = URL(production.settings.rabbitmq_url or "")
+    proxy = BrokerProxy(broker.host or "127.0.0.1", broker.port or 5672)
+    await proxy.restore()
+    production.settings = production.settings.model_copy(
+        update={"rabbitmq_url": str(broker.with_port(proxy.port))}
+    )
+    background.start(workers.outbox_relay(production).run)
+    background.start(workers.consumer(production, production.subscribers, name="all").run)
+    add = an_add_stock_item(quantity=1000)
+    await production.commands.handle(add)
+    first = a_reservation_of(add.id, quantity=1)
+    await production.commands.handle(first)
+    await eventually(lambda: all_registered(production, [first.reservation_id]), what="flow")
+
+    await proxy.cut()  # as if the broker went down: connections dropped, none accepted
+    during = [a_reservation_of(add.id, quantity=1) for _ in range(20)]
+    for reservation in during[:10]:
+        await production.commands.handle(reservation)
+    await asyncio.sleep(1.5)  # the relay fails and backs off; reservations go on
+    for reservation in during[10:]:
+        await production.commands.handle(reservation)
+    assert await unpublished(production) == 20
+
+    await proxy.restore()  # the relay and the consumers reconnect by themselves
+    ids = [first.reservation_id, *(reservation.reservation_id for reservation in during)]
+    await eventually(lambda: all_registered(production, ids), timeout=30, what="every view")
+    await asyncio.sleep(0.5)  # room for a duplicate to show up
+
+    assert await unpublished(production) == 0
+    await assert_applied_once(production, ids)
+    await proxy.cut()

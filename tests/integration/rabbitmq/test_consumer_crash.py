@@ -1,0 +1,53 @@
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+from logistics_platform.bootstrap import Platform
+from logistics_platform.entrypoints import workers
+from tests.integration.rabbitmq.checks import assert_applied_once
+from tests.integration.rabbitmq.conftest import Background, eventually, scalar
+from tests.integration.rabbitmq.processes import Processes
+from tests.mothers.inventory import a_reservation_of, an_add_stock_item
+
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+
+
+@pytest.mark.parametrize("phase", ["in_transaction", "after_commit"])
+async def test_an_event_whose_consumer_was_killed_mid_handling_is_redelivered_and_applied_once(
+    phase: str, production: Platform, processes: Processes, background: Background
+) -> None:
+    marker = processes.directory / "stalled"
+    stalling = processes.command(
+        "stalling-consumer",
+        [sys.executable, str(Path(__file__).with_name("stalling_consumer.py")), phase, str(marker)],
+    )
+    background.start(workers.outbox_relay(production).run)
+    backoffice = workers.subscribers_of(production, "backoffice")
+    background.start(workers.consumer(production, backoffice, name="backoffice").run)
+    add = an_add_stock_item()
+    reservation = a_reservation_of(add.id)
+    await production.commands.handle(add)
+    await production.commands.handle(reservation)
+
+    async def stalled() -> bool:
+        assert stalling.popen.poll() is None, processes.logs()
+        return marker.exists()
+
+    await eventually(stalled, timeout=30, what="the consumer to stall mid-handling")
+    stalling.kill()
+    processes.logistics("logistics-consumer", "consumer", "logistics")
+
+    async def registered() -> bool:
+        view = await production.tracking.find(reservation.reservation_id)
+        return view is not None and view.status == "registered"
+
+    await eventually(registered, timeout=30, what=f"the package\n{processes.logs()}")
+    await asyncio.sleep(0.5)  # room for a duplicate to show up
+    await assert_applied_once(production, [reservation.reservation_id])
+    handled = await scalar(
+        production.engine,
+        "SELECT count(*) FROM processed_events WHERE subscriber LIKE 'logistics.%'",
+    )
+    assert handled == 1

@@ -1,0 +1,48 @@
+import uuid
+
+import httpx
+import pytest
+
+from tests.integration.rabbitmq.conftest import eventually
+from tests.integration.rabbitmq.processes import Processes, free_port
+
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+
+
+async def test_the_guide_flow_works_across_separate_processes(processes: Processes) -> None:
+    inventory_port, backoffice_port = free_port(), free_port()
+    inventory = processes.logistics("inventory-api", "inventory-api", "--port", str(inventory_port))
+    backoffice = processes.logistics("backoffice-api", "backoffice-api", "--port", str(backoffice_port))
+    processes.logistics("relay", "relay")
+    processes.logistics("logistics-consumer", "consumer", "logistics")
+    processes.logistics("backoffice-consumer", "consumer", "backoffice")
+    inventory_url = await processes.wait_for_http(inventory, inventory_port)
+    backoffice_url = await processes.wait_for_http(backoffice, backoffice_port)
+
+    item_id, reservation_id = str(uuid.uuid4()), f"order-{uuid.uuid4().hex[:8]}"
+    async with httpx.AsyncClient(timeout=10) as client:
+        added = await client.post(
+            f"{inventory_url}/stock-items",
+            json={"id": item_id, "name": "iPhone 15 Pro", "quantity": 100},
+        )
+        assert added.status_code == 201, added.text
+        reserved = await client.put(
+            f"{inventory_url}/stock-items/{item_id}/reserve",
+            json={"quantity": 10, "reservationId": reservation_id},
+        )
+        assert reserved.status_code == 200, reserved.text
+
+        async def registered() -> dict[str, object] | None:
+            response = await client.get(f"{backoffice_url}/tracking/{reservation_id}")
+            body: dict[str, object] = response.json()
+            return body if response.status_code == 200 and body["status"] == "registered" else None
+
+        view = await eventually(registered, timeout=30, what=f"tracking view\n{processes.logs()}")
+        stock = (await client.get(f"{inventory_url}/stock-items/{item_id}")).json()
+
+    assert view["stockItemName"] == "iPhone 15 Pro"
+    assert view["reservedQuantity"] == 10
+    assert isinstance(view["trackingNumber"], str)
+    assert len(view["trackingNumber"]) == 10
+    assert stock["quantity"] == 90
+    assert stock["reserved"] == 10

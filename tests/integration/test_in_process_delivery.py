@@ -1,0 +1,133 @@
+"""Embedded delivery: the outbox followed by each subscriber, on real databases."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import select
+
+from logistics_platform.bootstrap import Platform
+from logistics_platform.logistics.infrastructure.unit_of_work import SqlLogisticsUnitOfWork
+from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.application.subscriber import Subscriber
+from logistics_platform.shared.application.unit_of_work import Causation
+from logistics_platform.shared.infrastructure import outbox
+from logistics_platform.shared.infrastructure.in_process_delivery import (
+    InProcessDelivery,
+    dead_letters,
+)
+from tests.mothers.inventory import a_reservation_of, an_add_stock_item
+
+RESERVED = frozenset({"inventory.stock_item.reserved"})
+Handler = Callable[[EventEnvelope, SqlLogisticsUnitOfWork], Awaitable[None]]
+
+
+def subscriber(
+    platform: Platform, name: str, handler: Handler
+) -> Subscriber[SqlLogisticsUnitOfWork]:
+    def unit_of_work(causation: Causation) -> SqlLogisticsUnitOfWork:
+        return SqlLogisticsUnitOfWork(platform.engine, causation=causation)
+
+    return Subscriber(name, RESERVED, handler, unit_of_work)
+
+
+async def reserve_three(platform: Platform) -> list[str]:
+    added = an_add_stock_item(quantity=10)
+    await platform.commands.handle(added)
+    ids = []
+    for _ in range(3):
+        command = a_reservation_of(added.id, quantity=1)
+        await platform.commands.handle(command)
+        ids.append(command.reservation_id)
+    return ids
+
+
+async def test_a_failing_subscriber_does_not_hold_back_the_others(platform: Platform) -> None:
+    seen: list[str] = []
+    all_seen = asyncio.Event()
+
+    async def healthy(event: EventEnvelope, uow: SqlLogisticsUnitOfWork) -> None:
+        seen.append(event.attributes["reservationId"])
+        if len(seen) == 3:
+            all_seen.set()
+
+    async def broken(event: EventEnvelope, uow: SqlLogisticsUnitOfWork) -> None:
+        raise RuntimeError("downstream is down")
+
+    delivery = InProcessDelivery(
+        platform.engine,
+        [
+            subscriber(platform, "test.broken", broken),
+            subscriber(platform, "test.healthy", healthy),
+        ],
+        max_attempts=1000,
+        first_retry_delay=0.05,
+        poll_interval=0.05,
+    )
+    reservations = await reserve_three(platform)
+    running = asyncio.create_task(delivery.run())
+    try:
+        async with asyncio.timeout(5):
+            await all_seen.wait()
+    finally:
+        running.cancel()
+    assert seen == reservations
+
+
+async def test_an_event_that_keeps_failing_is_dead_lettered_after_n_attempts(
+    platform: Platform,
+) -> None:
+    attempts: list[str] = []
+
+    async def flaky(event: EventEnvelope, uow: SqlLogisticsUnitOfWork) -> None:
+        attempts.append(event.event_id)
+        if event.attributes["reservationId"] == poisoned:
+            raise ValueError("cannot handle this one")
+
+    reservations = await reserve_three(platform)
+    poisoned = reservations[1]
+    delivery = InProcessDelivery(
+        platform.engine,
+        [subscriber(platform, "test.flaky", flaky)],
+        max_attempts=3,
+        first_retry_delay=0,
+    )
+    await delivery.catch_up()
+    assert len(attempts) == 2 + 3
+    async with platform.engine.connect() as connection:
+        rows = (await connection.execute(select(dead_letters))).all()
+    assert [(row.subscriber, row.attempts) for row in rows] == [("test.flaky", 3)]
+    assert EventEnvelope.from_json(rows[0].envelope).attributes["reservationId"] == poisoned
+    assert "cannot handle this one" in rows[0].error
+
+
+async def test_an_event_delivered_twice_is_handled_once(platform: Platform) -> None:
+    handled: list[str] = []
+
+    async def counting(event: EventEnvelope, uow: SqlLogisticsUnitOfWork) -> None:
+        handled.append(event.event_id)
+
+    reservations = await reserve_three(platform)
+    counter = subscriber(platform, "test.counting", counting)
+    await InProcessDelivery(platform.engine, [counter]).catch_up()
+    async with platform.engine.connect() as connection:
+        recorded = await outbox.read(connection, names=RESERVED)
+    for event in recorded:
+        await counter.deliver(event.envelope)
+    assert len(handled) == len(reservations) == len(set(handled))
+
+
+async def test_delivery_resumes_from_its_checkpoint_after_a_restart(platform: Platform) -> None:
+    handled: list[str] = []
+
+    async def counting(event: EventEnvelope, uow: SqlLogisticsUnitOfWork) -> None:
+        handled.append(event.attributes["reservationId"])
+
+    counter = subscriber(platform, "test.restart", counting)
+    first = await reserve_three(platform)
+    await InProcessDelivery(platform.engine, [counter]).catch_up()
+    added = an_add_stock_item()
+    await platform.commands.handle(added)
+    later = a_reservation_of(added.id)
+    await platform.commands.handle(later)
+    assert await InProcessDelivery(platform.engine, [counter]).catch_up() == 1
+    assert handled == [*first, later.reservation_id]

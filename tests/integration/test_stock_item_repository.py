@@ -1,0 +1,101 @@
+"""The SQL repository and unit of work on real databases (SQLite file and PostgreSQL)."""
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select
+
+from logistics_platform.bootstrap import Platform
+from logistics_platform.inventory.application.commands import ReserveStock
+from logistics_platform.inventory.domain.stock_item import (
+    InsufficientStock,
+    ReservationConflict,
+    StockItemAlreadyExists,
+    StockItemNotFound,
+)
+from logistics_platform.logistics.infrastructure.tables import packages
+from logistics_platform.shared.infrastructure.outbox import outbox
+from tests.mothers.inventory import a_reservation_of, an_add_stock_item
+
+
+async def count(platform: Platform, table: object, *where: object) -> int:
+    async with platform.engine.connect() as connection:
+        return int(
+            await connection.scalar(select(func.count()).select_from(table).where(*where))  # type: ignore[arg-type]
+            or 0
+        )
+
+
+async def test_an_added_item_is_stored_with_its_event_in_the_outbox(platform: Platform) -> None:
+    command = an_add_stock_item(quantity=7, name="  Pixel 9  ")
+    await platform.commands.handle(command)
+    stored = await platform.stock_items.find(command.id)
+    assert stored is not None
+    assert (stored.name, stored.quantity, stored.reserved, stored.on_hand) == ("Pixel 9", 7, 0, 7)
+    assert await count(platform, outbox, outbox.c.aggregate_id == command.id) == 1
+
+
+async def test_the_same_id_twice_is_a_conflict_and_writes_nothing(platform: Platform) -> None:
+    command = an_add_stock_item()
+    await platform.commands.handle(command)
+    with pytest.raises(StockItemAlreadyExists):
+        await platform.commands.handle(command)
+    assert await count(platform, outbox) == 1
+
+
+async def test_a_refused_reservation_writes_nothing(platform: Platform) -> None:
+    added = an_add_stock_item(quantity=3)
+    await platform.commands.handle(added)
+    with pytest.raises(InsufficientStock):
+        await platform.commands.handle(a_reservation_of(added.id, quantity=4))
+    stored = await platform.stock_items.find(added.id)
+    assert stored is not None
+    assert (stored.quantity, stored.reserved, stored.version) == (3, 0, 0)
+    assert await count(platform, outbox) == 1
+
+
+async def test_reserving_an_unknown_item_is_not_found(platform: Platform) -> None:
+    with pytest.raises(StockItemNotFound):
+        await platform.commands.handle(a_reservation_of("550e8400-e29b-41d4-a716-446655440000"))
+
+
+async def test_a_reservation_id_belongs_to_one_item_only(platform: Platform) -> None:
+    first, second = an_add_stock_item(), an_add_stock_item()
+    await platform.commands.handle(first)
+    await platform.commands.handle(second)
+    await platform.commands.handle(a_reservation_of(first.id, reservation_id="order-1"))
+    with pytest.raises(ReservationConflict):
+        await platform.commands.handle(a_reservation_of(second.id, reservation_id="order-1"))
+
+
+async def test_concurrent_reservations_never_oversell(platform: Platform) -> None:
+    added = an_add_stock_item(quantity=20)
+    await platform.commands.handle(added)
+
+    async def reserve(n: int) -> bool:
+        try:
+            await platform.commands.handle(
+                ReserveStock(stock_item_id=added.id, quantity=1, reservation_id=f"order-{n}")
+            )
+        except InsufficientStock:
+            return False
+        return True
+
+    outcomes = await asyncio.gather(*(reserve(n) for n in range(50)))
+    stored = await platform.stock_items.find(added.id)
+    assert stored is not None
+    assert sum(outcomes) == 20
+    assert (stored.quantity, stored.reserved) == (0, 20)
+    assert platform.delivery is not None
+    await platform.delivery.catch_up()
+    assert await count(platform, packages) == 20
+
+
+async def test_concurrent_repeats_of_one_reservation_reserve_once(platform: Platform) -> None:
+    added = an_add_stock_item(quantity=100)
+    await platform.commands.handle(added)
+    command = a_reservation_of(added.id, quantity=5)
+    await asyncio.gather(*(platform.commands.handle(command) for _ in range(10)))
+    stored = await platform.stock_items.find(added.id)
+    assert stored is not None
+    assert (stored.quantity, stored.reserved) == (95, 5)
