@@ -1,0 +1,153 @@
+"""Bad input gets a precise 4xx problem document, never a 500, never a partial write."""
+
+from typing import Any
+
+import pytest
+
+from tests.acceptance.conftest import Apis
+
+ITEM = "550e8400-e29b-41d4-a716-446655440000"
+VALID_ITEM = {"id": ITEM, "name": "iPhone 15 Pro", "quantity": 10}
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["title"] and body["detail"] and body["error"] == body["detail"]
+    assert "Traceback" not in response.text
+    return body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "x", "quantity": 1},
+        {"id": ITEM, "quantity": 1},
+        {"id": ITEM, "name": "x"},
+        {"id": "not-a-uuid", "name": "x", "quantity": 1},
+        {"id": ITEM, "name": "x", "quantity": -1},
+        {"id": ITEM, "name": "x", "quantity": 1.5},
+        {"id": ITEM, "name": "x", "quantity": "10"},
+        {"id": ITEM, "name": "x", "quantity": True},
+        {"id": ITEM, "name": "x", "quantity": 10**12},
+        {"id": ITEM, "name": "", "quantity": 1},
+        {"id": ITEM, "name": "   ", "quantity": 1},
+        {"id": ITEM, "name": "x" * 100_000, "quantity": 1},
+        {"id": ITEM, "name": 42, "quantity": 1},
+        {"id": ITEM, "name": None, "quantity": 1},
+        [],
+        "just a string",
+        None,
+    ],
+)
+async def test_adding_malformed_stock_is_unprocessable(apis: Apis, body: object) -> None:
+    assert_problem(await apis.inventory.post("/stock-items", json=body), 422)
+    assert (await apis.inventory.get("/stock-items")).json()["total"] == 0
+
+
+@pytest.mark.parametrize("raw", [b"not json", b'{"id": ', b"\xff\xfe", b""])
+async def test_a_body_that_is_not_json_is_unprocessable(apis: Apis, raw: bytes) -> None:
+    response = await apis.inventory.post(
+        "/stock-items", content=raw, headers={"content-type": "application/json"}
+    )
+    assert_problem(response, 422)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"reservationId": "order-1"},
+        {"quantity": 1},
+        {"quantity": 0, "reservationId": "order-1"},
+        {"quantity": -5, "reservationId": "order-1"},
+        {"quantity": "1", "reservationId": "order-1"},
+        {"quantity": 1, "reservationId": ""},
+        {"quantity": 1, "reservationId": "has spaces"},
+        {"quantity": 1, "reservationId": "x" * 101},
+        {"quantity": 1, "reservationId": 12345},
+    ],
+)
+async def test_reserving_with_malformed_input_is_unprocessable(apis: Apis, body: object) -> None:
+    await apis.inventory.post("/stock-items", json=VALID_ITEM)
+    assert_problem(await apis.inventory.put(f"/stock-items/{ITEM}/reserve", json=body), 422)
+    item = (await apis.inventory.get(f"/stock-items/{ITEM}")).json()
+    assert (item["quantity"], item["reserved"]) == (10, 0)
+
+
+async def test_a_malformed_id_in_the_path_is_unprocessable(apis: Apis) -> None:
+    assert_problem(await apis.inventory.get("/stock-items/not-a-uuid"), 422)
+    response = await apis.inventory.put(
+        "/stock-items/not-a-uuid/reserve", json={"quantity": 1, "reservationId": "o"}
+    )
+    assert_problem(response, 422)
+
+
+async def test_an_unknown_item_is_not_found(apis: Apis) -> None:
+    assert_problem(await apis.inventory.get(f"/stock-items/{ITEM}"), 404)
+    response = await apis.inventory.put(
+        f"/stock-items/{ITEM}/reserve", json={"quantity": 1, "reservationId": "order-1"}
+    )
+    assert_problem(response, 404)
+
+
+async def test_adding_an_existing_id_is_a_conflict(apis: Apis) -> None:
+    await apis.inventory.post("/stock-items", json=VALID_ITEM)
+    body = assert_problem(
+        await apis.inventory.post("/stock-items", json={**VALID_ITEM, "name": "other"}), 409
+    )
+    assert ITEM in body["detail"]
+    assert (await apis.inventory.get(f"/stock-items/{ITEM}")).json()["name"] == "iPhone 15 Pro"
+
+
+async def test_insufficient_stock_is_a_conflict_and_changes_nothing(apis: Apis) -> None:
+    await apis.inventory.post("/stock-items", json=VALID_ITEM)
+    response = await apis.inventory.put(
+        f"/stock-items/{ITEM}/reserve", json={"quantity": 11, "reservationId": "order-1"}
+    )
+    assert assert_problem(response, 409)["title"] == "Insufficient stock"
+    await apis.settle()
+    item = (await apis.inventory.get(f"/stock-items/{ITEM}")).json()
+    assert (item["quantity"], item["reserved"]) == (10, 0)
+    assert_problem(await apis.backoffice.get("/tracking/order-1"), 404)
+
+
+async def test_reusing_a_reservation_id_with_another_quantity_is_a_conflict(apis: Apis) -> None:
+    await apis.inventory.post("/stock-items", json=VALID_ITEM)
+    await apis.inventory.put(
+        f"/stock-items/{ITEM}/reserve", json={"quantity": 2, "reservationId": "order-1"}
+    )
+    response = await apis.inventory.put(
+        f"/stock-items/{ITEM}/reserve", json={"quantity": 3, "reservationId": "order-1"}
+    )
+    assert_problem(response, 409)
+    item = (await apis.inventory.get(f"/stock-items/{ITEM}")).json()
+    assert (item["quantity"], item["reserved"]) == (8, 2)
+
+
+async def test_an_oversized_body_is_refused_before_parsing(apis: Apis) -> None:
+    response = await apis.inventory.post(
+        "/stock-items",
+        content=b'{"name": "' + b"x" * (2 * 1024 * 1024) + b'"}',
+        headers={"content-type": "application/json"},
+    )
+    assert_problem(response, 413)
+
+
+@pytest.mark.parametrize(
+    "params", [{"page": 0}, {"page": "x"}, {"size": 0}, {"size": 101}, {"size": -1}]
+)
+async def test_bad_paging_is_unprocessable(apis: Apis, params: dict[str, object]) -> None:
+    assert_problem(await apis.inventory.get("/stock-items", params=params), 422)
+
+
+async def test_unknown_tracking_is_not_found_and_malformed_is_unprocessable(apis: Apis) -> None:
+    assert_problem(await apis.backoffice.get("/tracking/order-unknown"), 404)
+    assert_problem(await apis.backoffice.get("/tracking/has space"), 422)
+    assert_problem(await apis.backoffice.get("/tracking", params={"status": "lost"}), 422)
+
+
+async def test_unknown_routes_and_methods_are_problems_too(apis: Apis) -> None:
+    assert_problem(await apis.inventory.get("/nowhere"), 404)
+    assert_problem(await apis.inventory.delete(f"/stock-items/{ITEM}"), 405)
