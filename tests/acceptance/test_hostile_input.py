@@ -15,7 +15,9 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
     assert response.headers["content-type"].startswith("application/problem+json")
     body: dict[str, Any] = response.json()
     assert body["status"] == status
-    assert body["title"] and body["detail"] and body["error"] == body["detail"]
+    assert body["title"]
+    assert body["detail"]
+    assert body["error"] == body["detail"]
     assert "Traceback" not in response.text
     return body
 
