@@ -1,0 +1,49 @@
+# Everything bootstraps itself: the first target you run creates .tools/ (a private
+# venv holding uv) and .venv/ (the project, from uv.lock). Only python3 >= 3.11 is needed.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install run test check lint format typecheck deploy-check clean
+
+install: $(SYNCED)  ## Create .venv from uv.lock (every other target does it when needed)
+
+run: $(SYNCED)  ## Run every API, the event delivery and every subscriber (embedded, SQLite)
+	$(VENV)/bin/logistics serve
+
+test: $(SYNCED)  ## Run the test suite
+	$(VENV)/bin/pytest -q
+
+check: lint typecheck test  ## Everything CI checks about the code
+
+lint: $(SYNCED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(SYNCED)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: $(SYNCED)
+	$(VENV)/bin/mypy src
+
+deploy-check: $(SYNCED)  ## Validate Dockerfile, compose file and Kubernetes manifests offline
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PYTHON=$(VENV)/bin/python scripts/validate_deploy.sh
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(SYNCED): uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --all-groups --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
+	rm -f $(VENV)/.synced-*
+	touch $@
+
+clean:
+	rm -rf .tools $(VENV) var .pytest_cache .mypy_cache .ruff_cache
