@@ -2,8 +2,12 @@
 
 from typing import Any
 
+import httpx
 import pytest
 
+from logistics_platform.bootstrap import bootstrap
+from logistics_platform.config import Settings
+from logistics_platform.entrypoints.http.inventory_api import create_inventory_app
 from tests.acceptance.conftest import Apis
 
 ITEM = "550e8400-e29b-41d4-a716-446655440000"
@@ -153,3 +157,20 @@ async def test_unknown_tracking_is_not_found_and_malformed_is_unprocessable(apis
 async def test_unknown_routes_and_methods_are_problems_too(apis: Apis) -> None:
     assert_problem(await apis.inventory.get("/nowhere"), 404)
     assert_problem(await apis.inventory.delete(f"/stock-items/{ITEM}"), 405)
+
+
+async def test_an_unreachable_database_is_a_503_not_a_500() -> None:
+    platform = await bootstrap(
+        Settings(database_url="postgresql://nobody@127.0.0.1:9/nowhere", rabbitmq_url="amqp://x"),
+        migrate=False,
+    )
+    app = create_inventory_app(platform)
+    app.state.platform = platform
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.put(
+            f"/stock-items/{ITEM}/reserve", json={"quantity": 1, "reservationId": "order-1"}
+        )
+    await platform.close()
+    assert_problem(response, 503)
+    assert response.headers["retry-after"] == "1"

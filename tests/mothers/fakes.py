@@ -59,8 +59,10 @@ class FakeStockItemRepository(StockItemRepository):
             self.reservations[reservation.reservation_id] = reservation
         item.new_reservations.clear()
 
-    async def find_reservation(self, reservation_id: ReservationId) -> Reservation | None:
-        return self.reservations.get(reservation_id)
+    async def get_with_reservation(
+        self, id: StockItemId, reservation_id: ReservationId
+    ) -> tuple[StockItem, Reservation | None]:
+        return await self.get(id), self.reservations.get(reservation_id)
 
 
 class FakeInventoryUnitOfWork(InventoryUnitOfWork):

@@ -7,6 +7,8 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,6 +18,9 @@ log = structlog.get_logger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 1024 * 1024
+
+# The database (or another backing service) cannot be reached: 503, the client may retry.
+_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout, OSError)
 
 _STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, 404),
@@ -60,6 +65,16 @@ async def _http_error(_: Request, error: Exception) -> JSONResponse:
     return response
 
 
+async def _unavailable(request: Request, error: Exception) -> JSONResponse:
+    lost_connection = isinstance(error, DBAPIError) and error.connection_invalidated
+    if not isinstance(error, _UNAVAILABLE) and not lost_connection:
+        return await _unexpected(request, error)
+    log.warning("backing service unavailable", path=request.url.path, error=repr(error))
+    response = problem(503, "a backing service is unavailable; retry shortly")
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error", path=request.url.path, method=request.method)
     return problem(500, "the server failed to handle the request; it has been logged")
@@ -69,6 +84,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
+    for unavailable in (*_UNAVAILABLE, DBAPIError):
+        app.add_exception_handler(unavailable, _unavailable)
     app.add_exception_handler(Exception, _unexpected)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
 

@@ -29,8 +29,7 @@ async def reserve_stock(command: ReserveStock, uow: InventoryUnitOfWork) -> None
 
     async def attempt() -> None:
         async with uow:
-            item = await uow.stock_items.get(item_id)
-            existing = await uow.stock_items.find_reservation(reservation_id)
+            item, existing = await uow.stock_items.get_with_reservation(item_id, reservation_id)
             item.reserve(quantity, reservation_id, existing=existing)
             await uow.stock_items.save(item)
             await uow.commit()

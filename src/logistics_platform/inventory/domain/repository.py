@@ -27,5 +27,8 @@ class StockItemRepository(Repository, abc.ABC):
         """Store the item's changes if nobody changed it since it was read."""
 
     @abc.abstractmethod
-    async def find_reservation(self, reservation_id: ReservationId) -> Reservation | None:
-        """The reservation recorded under this id, on any item."""
+    async def get_with_reservation(
+        self, id: StockItemId, reservation_id: ReservationId
+    ) -> tuple[StockItem, Reservation | None]:
+        """The item (or ``StockItemNotFound``) and the reservation already recorded under
+        ``reservation_id`` on any item, if there is one: what reserving needs, in one read."""

@@ -84,19 +84,30 @@ class SqlStockItemRepository(StockItemRepository):
             raise ConcurrentModification("the reservation was recorded concurrently") from None
         item.new_reservations.clear()
 
-    async def find_reservation(self, reservation_id: ReservationId) -> Reservation | None:
+    async def get_with_reservation(
+        self, id: StockItemId, reservation_id: ReservationId
+    ) -> tuple[StockItem, Reservation | None]:
         row = (
             await self._connection.execute(
-                select(reservations).where(reservations.c.reservation_id == reservation_id.value)
+                select(
+                    stock_items,
+                    reservations.c.stock_item_id.label("reserved_item_id"),
+                    reservations.c.quantity.label("reserved_quantity"),
+                )
+                .outerjoin(reservations, reservations.c.reservation_id == reservation_id.value)
+                .where(stock_items.c.id == id.value)
             )
         ).first()
         if row is None:
-            return None
-        return Reservation(
-            stock_item_id=StockItemId(row.stock_item_id),
-            reservation_id=ReservationId(row.reservation_id),
-            quantity=Quantity(row.quantity),
+            raise StockItemNotFound(id)
+        item = _to_stock_item(row)
+        self.seen.append(item)
+        if row.reserved_item_id is None:
+            return item, None
+        existing = Reservation(
+            StockItemId(row.reserved_item_id), reservation_id, Quantity(row.reserved_quantity)
         )
+        return item, existing
 
 
 def _to_stock_item(row: Row[tuple[object, ...]]) -> StockItem:
