@@ -46,11 +46,18 @@ def is_sqlite(engine: AsyncEngine | AsyncConnection) -> bool:
 
 
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    """An engine for ``url``. On SQLite every transaction starts with ``BEGIN IMMEDIATE`` so
-    concurrent writers queue on the lock instead of failing when they upgrade."""
+    """An engine for ``url``.
+
+    SQLite allows one writer at a time and its busy handler waits by sleeping (up to
+    100 ms a try), which wrecks tail latency. So the process shares one connection,
+    queueing transactions in the event loop instead, and every transaction starts with
+    ``BEGIN IMMEDIATE`` so that another process writing the file makes it wait, never fail.
+    """
     url = async_database_url(url)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0
+        )
         _configure_sqlite(engine)
         return engine
     # No pre-ping: it costs a round trip per transaction. A connection found dead
