@@ -32,12 +32,12 @@ def platform_lifespan(
     return lifespan
 
 
-def _platform(request: Request) -> Platform:
+async def _platform(request: Request) -> Platform:
     platform: Platform = request.app.state.platform
     return platform
 
 
-def _causation(x_correlation_id: Annotated[str | None, Header()] = None) -> Causation:
+async def _causation(x_correlation_id: Annotated[str | None, Header()] = None) -> Causation:
     try:
         return Causation(correlation_id=str(uuid.UUID(x_correlation_id or "")))
     except ValueError:

@@ -1,6 +1,10 @@
-"""Stock items on SQLAlchemy Core, with optimistic concurrency on ``version``."""
+"""Stock items on SQLAlchemy Core, with optimistic concurrency on ``version``.
 
-from sqlalchemy import insert, select, update
+Statements are built once: reusing the same statement object lets SQLAlchemy skip
+rebuilding its cache key on every call, which matters on the reservation hot path.
+"""
+
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -19,6 +23,32 @@ from logistics_platform.inventory.domain.stock_item import (
 from logistics_platform.inventory.infrastructure.tables import reservations, stock_items
 from logistics_platform.shared.domain.errors import ConcurrentModification
 
+_INSERT_ITEM = insert(stock_items)
+_SELECT_ITEM = select(stock_items).where(stock_items.c.id == bindparam("item_id"))
+_SELECT_ITEM_AND_RESERVATION = (
+    select(
+        stock_items,
+        reservations.c.stock_item_id.label("reserved_item_id"),
+        reservations.c.quantity.label("reserved_quantity"),
+    )
+    .outerjoin(reservations, reservations.c.reservation_id == bindparam("reservation_id"))
+    .where(stock_items.c.id == bindparam("item_id"))
+)
+_UPDATE_ITEM = (
+    update(stock_items)
+    .where(
+        stock_items.c.id == bindparam("item_id"),
+        stock_items.c.version == bindparam("expected_version"),
+    )
+    .values(
+        name=bindparam("name"),
+        available=bindparam("available"),
+        reserved=bindparam("reserved"),
+        version=bindparam("version"),
+    )
+)
+_INSERT_RESERVATION = insert(reservations)
+
 
 class SqlStockItemRepository(StockItemRepository):
     def __init__(self, connection: AsyncConnection) -> None:
@@ -28,74 +58,34 @@ class SqlStockItemRepository(StockItemRepository):
     async def add(self, item: StockItem) -> None:
         try:
             await self._connection.execute(
-                insert(stock_items).values(
-                    id=item.id.value,
-                    name=item.name.value,
-                    available=item.available.value,
-                    reserved=item.reserved.value,
-                    version=item.version,
-                )
+                _INSERT_ITEM,
+                {
+                    "id": item.id.value,
+                    "name": item.name.value,
+                    "available": item.available.value,
+                    "reserved": item.reserved.value,
+                    "version": item.version,
+                },
             )
         except IntegrityError:
             raise StockItemAlreadyExists(item.id) from None
         self.seen.append(item)
 
     async def get(self, id: StockItemId) -> StockItem:
-        row = (
-            await self._connection.execute(select(stock_items).where(stock_items.c.id == id.value))
-        ).first()
+        row = (await self._connection.execute(_SELECT_ITEM, {"item_id": id.value})).first()
         if row is None:
             raise StockItemNotFound(id)
         item = _to_stock_item(row)
         self.seen.append(item)
         return item
 
-    async def save(self, item: StockItem) -> None:
-        changed = await self._connection.execute(
-            update(stock_items)
-            .where(stock_items.c.id == item.id.value, stock_items.c.version == item.version)
-            .values(
-                name=item.name.value,
-                available=item.available.value,
-                reserved=item.reserved.value,
-                version=item.version + 1,
-            )
-        )
-        if changed.rowcount != 1:
-            raise ConcurrentModification(f"stock item {item.id} was changed concurrently")
-        if item.new_reservations:
-            await self._insert_reservations(item)
-        item.version += 1
-
-    async def _insert_reservations(self, item: StockItem) -> None:
-        try:
-            await self._connection.execute(
-                insert(reservations),
-                [
-                    {
-                        "reservation_id": reservation.reservation_id.value,
-                        "stock_item_id": reservation.stock_item_id.value,
-                        "quantity": reservation.quantity.value,
-                    }
-                    for reservation in item.new_reservations
-                ],
-            )
-        except IntegrityError:
-            raise ConcurrentModification("the reservation was recorded concurrently") from None
-        item.new_reservations.clear()
-
     async def get_with_reservation(
         self, id: StockItemId, reservation_id: ReservationId
     ) -> tuple[StockItem, Reservation | None]:
         row = (
             await self._connection.execute(
-                select(
-                    stock_items,
-                    reservations.c.stock_item_id.label("reserved_item_id"),
-                    reservations.c.quantity.label("reserved_quantity"),
-                )
-                .outerjoin(reservations, reservations.c.reservation_id == reservation_id.value)
-                .where(stock_items.c.id == id.value)
+                _SELECT_ITEM_AND_RESERVATION,
+                {"item_id": id.value, "reservation_id": reservation_id.value},
             )
         ).first()
         if row is None:
@@ -108,6 +98,41 @@ class SqlStockItemRepository(StockItemRepository):
             StockItemId(row.reserved_item_id), reservation_id, Quantity(row.reserved_quantity)
         )
         return item, existing
+
+    async def save(self, item: StockItem) -> None:
+        changed = await self._connection.execute(
+            _UPDATE_ITEM,
+            {
+                "item_id": item.id.value,
+                "expected_version": item.version,
+                "name": item.name.value,
+                "available": item.available.value,
+                "reserved": item.reserved.value,
+                "version": item.version + 1,
+            },
+        )
+        if changed.rowcount != 1:
+            raise ConcurrentModification(f"stock item {item.id} was changed concurrently")
+        if item.new_reservations:
+            await self._insert_reservations(item)
+        item.version += 1
+
+    async def _insert_reservations(self, item: StockItem) -> None:
+        try:
+            await self._connection.execute(
+                _INSERT_RESERVATION,
+                [
+                    {
+                        "reservation_id": reservation.reservation_id.value,
+                        "stock_item_id": reservation.stock_item_id.value,
+                        "quantity": reservation.quantity.value,
+                    }
+                    for reservation in item.new_reservations
+                ],
+            )
+        except IntegrityError:
+            raise ConcurrentModification("the reservation was recorded concurrently") from None
+        item.new_reservations.clear()
 
 
 def _to_stock_item(row: Row[tuple[object, ...]]) -> StockItem:

@@ -30,6 +30,9 @@ outbox = Table(
 )
 
 
+_APPEND = insert(outbox)
+
+
 @dataclass(frozen=True, slots=True)
 class RecordedEvent:
     """An envelope and its position in the log."""
@@ -43,7 +46,7 @@ async def append(connection: AsyncConnection, envelopes: Sequence[EventEnvelope]
     if not envelopes:
         return
     await connection.execute(
-        insert(outbox),
+        _APPEND,
         [
             {
                 "event_id": envelope.event_id,
