@@ -8,12 +8,9 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from logistics_platform.backoffice.application import projectors
-from logistics_platform.backoffice.application.ports import TrackingQueries
-from logistics_platform.backoffice.infrastructure.sql_store import (
-    SqlBackofficeUnitOfWork,
-    SqlTrackingQueries,
-)
+from logistics_platform.backoffice.application.ports import TrackingQueries, TrackingStore
+from logistics_platform.backoffice.application.subscribers import backoffice_subscribers
+from logistics_platform.backoffice.infrastructure.stores import open_tracking_store
 from logistics_platform.config import Settings
 from logistics_platform.inventory.application import handlers as inventory
 from logistics_platform.inventory.application.commands import AddStockItem, ReserveStock
@@ -52,11 +49,13 @@ class Platform:
     commands: CommandBus
     stock_items: StockItemQueries
     tracking: TrackingQueries
+    tracking_store: TrackingStore
     subscribers: list[Subscriber[Any]]
     delivery: InProcessDelivery | None
     committed: CommitListeners
 
     async def close(self) -> None:
+        await self.tracking_store.close()
         await self.engine.dispose()
 
 
@@ -74,6 +73,7 @@ async def bootstrap(settings: Settings | None = None, *, migrate: bool | None = 
     engine = create_engine(url, pool_size=settings.db_pool_size)
     if settings.auto_migrate if migrate is None else migrate:
         await migrations.upgrade(engine)
+    tracking_store = await open_tracking_store(settings, engine)
     committed = CommitListeners()
 
     def unit_of_work(kind: type[U]) -> Callable[[Causation], U]:
@@ -86,7 +86,7 @@ async def bootstrap(settings: Settings | None = None, *, migrate: bool | None = 
             logistics.create_package_on_stock_item_reserved,
             unit_of_work(SqlLogisticsUnitOfWork),
         ),
-        *_backoffice_subscribers(unit_of_work(SqlBackofficeUnitOfWork)),
+        *backoffice_subscribers(tracking_store.unit_of_work),
     ]
     delivery = None
     if settings.rabbitmq_url is None:
@@ -108,21 +108,9 @@ async def bootstrap(settings: Settings | None = None, *, migrate: bool | None = 
         engine=engine,
         commands=commands,
         stock_items=StockItemQueries(engine),
-        tracking=SqlTrackingQueries(engine),
+        tracking=tracking_store.queries,
+        tracking_store=tracking_store,
         subscribers=subscribers,
         delivery=delivery,
         committed=committed,
     )
-
-
-def _backoffice_subscribers(
-    unit_of_work: Callable[[Causation], SqlBackofficeUnitOfWork],
-) -> list[Subscriber[Any]]:
-    return [
-        Subscriber(f"backoffice.{handler.__name__}", frozenset({event}), handler, unit_of_work)
-        for event, handler in (
-            (projectors.STOCK_ITEM_ADDED, projectors.catalog_on_stock_item_added),
-            (projectors.STOCK_ITEM_RESERVED, projectors.track_on_stock_item_reserved),
-            (projectors.PACKAGE_REGISTERED, projectors.track_on_package_registered),
-        )
-    ]

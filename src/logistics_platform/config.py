@@ -20,6 +20,16 @@ class Settings(BaseSettings):
     elasticsearch_url: str | None = Field(
         default=None, description="http://… to keep the read side in Elasticsearch"
     )
+    read_store: Literal["sql", "elasticsearch"] | None = Field(
+        default=None,
+        description="Where tracking views live; unset: elasticsearch if ELASTICSEARCH_URL "
+        "is set, else sql (the database above)",
+    )
+    elasticsearch_index: str = Field(
+        default="tracking_views",
+        pattern=r"^[a-z0-9][a-z0-9_\-]{0,200}$",
+        description="Alias of the tracking index (the index itself is <alias>_v<N>)",
+    )
     host: str = Field(default="127.0.0.1", description="Interface the HTTP APIs bind to")
     inventory_port: int = Field(default=3000, ge=1, le=65535)
     backoffice_port: int = Field(default=3001, ge=1, le=65535)

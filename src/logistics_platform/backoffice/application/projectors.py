@@ -1,5 +1,6 @@
 """Projectors: keep tracking views up to date from Inventory's and Logistics' events."""
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from logistics_platform.backoffice.application.ports import BackofficeUnitOfWork
@@ -21,6 +22,7 @@ async def catalog_on_stock_item_added(event: EventEnvelope, uow: BackofficeUnitO
 
 
 async def track_on_stock_item_reserved(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
+    """Start (or complete) the reservation's view, named if the item's name is known."""
     reservation_id, stock_item_id = _text(event, "reservationId"), _text(event, "id")
     view = await uow.tracking_views.get(reservation_id) or TrackingView(reservation_id)
     await uow.tracking_views.save(
@@ -34,6 +36,7 @@ async def track_on_stock_item_reserved(event: EventEnvelope, uow: BackofficeUnit
 
 
 async def track_on_package_registered(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
+    """Attach the package; the view may not have seen its reservation yet."""
     reservation_id = _text(event, "reservationId")
     view = await uow.tracking_views.get(reservation_id) or TrackingView(reservation_id)
     await uow.tracking_views.save(
@@ -43,6 +46,22 @@ async def track_on_package_registered(event: EventEnvelope, uow: BackofficeUnitO
             on=event.occurred_on,
         )
     )
+
+
+Projector = Callable[[EventEnvelope, BackofficeUnitOfWork], Awaitable[None]]
+
+# Each projector is one subscriber (its own queue, checkpoint and record of handled ids).
+PROJECTORS: dict[str, Projector] = {
+    STOCK_ITEM_ADDED: catalog_on_stock_item_added,
+    STOCK_ITEM_RESERVED: track_on_stock_item_reserved,
+    PACKAGE_REGISTERED: track_on_package_registered,
+}
+
+
+def reservation_of(event: EventEnvelope) -> str | None:
+    """The reservation an event's view is keyed by, if it concerns one."""
+    value = event.attributes.get("reservationId")
+    return value if isinstance(value, str) else None
 
 
 def _attribute(event: EventEnvelope, name: str) -> Any:

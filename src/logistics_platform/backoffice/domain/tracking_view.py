@@ -7,7 +7,7 @@ the timeline keeps one entry per status, and the status is the furthest one reac
 
 import enum
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -57,6 +57,15 @@ class TrackingView:
     @property
     def updated_at(self) -> datetime | None:
         return self.timeline[-1].occurred_on if self.timeline else None
+
+    def reached_on(self, status: TrackingStatus) -> datetime | None:
+        """When the view reached ``status`` (``None`` if it has not)."""
+        return next((entry.occurred_on for entry in self.timeline if entry.status == status), None)
+
+    def time_from_reservation_to(self, status: TrackingStatus) -> timedelta | None:
+        """How long after the reservation ``status`` was reached, once both are known."""
+        reserved, reached = self.reached_on(TrackingStatus.RESERVED), self.reached_on(status)
+        return None if reserved is None or reached is None else reached - reserved
 
     def reserved(
         self, *, stock_item_id: str, quantity: int, stock_item_name: str | None, on: datetime

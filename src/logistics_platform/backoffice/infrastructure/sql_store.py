@@ -1,157 +1,138 @@
-"""Tracking views and the stock item catalog on SQLAlchemy Core."""
+"""The SQL read store (SQLite embedded, or PostgreSQL), in the write side's database.
 
+A rebuild fills ``backoffice_tracking_views_next`` batch by batch, then swaps it in with
+one short transaction: drop the live table, rename the copy (and its indexes).
+"""
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
-from sqlalchemy.engine import Row
+from sqlalchemy import MetaData, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from logistics_platform.backoffice.application.ports import (
     BackofficeUnitOfWork,
-    StockItemCatalog,
-    TrackingFilter,
-    TrackingPage,
-    TrackingQueries,
-    TrackingViews,
+    TrackingCopy,
+    TrackingStore,
 )
-from logistics_platform.backoffice.domain.tracking_view import (
-    TimelineEntry,
-    TrackingStatus,
-    TrackingView,
+from logistics_platform.backoffice.domain.tracking_view import TrackingView
+from logistics_platform.backoffice.infrastructure.sql_queries import SqlTrackingQueries
+from logistics_platform.backoffice.infrastructure.sql_views import (
+    SqlBackofficeUnitOfWork,
+    SqlTrackingViews,
+    to_values,
+    to_view,
 )
-from logistics_platform.backoffice.infrastructure.tables import stock_item_names, tracking_views
-from logistics_platform.shared.application.envelope import format_timestamp, parse_timestamp
-from logistics_platform.shared.domain.errors import ConcurrentModification
-from logistics_platform.shared.infrastructure.database import insert_ignoring_duplicates
-from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
+from logistics_platform.backoffice.infrastructure.tables import (
+    TRACKING_VIEWS,
+    tracking_indexes,
+    tracking_table,
+    tracking_views,
+)
+from logistics_platform.shared.application.unit_of_work import Causation
+from logistics_platform.shared.infrastructure.database import metadata
+
+NEXT = f"{TRACKING_VIEWS}_next"
+_CHUNK = 500
 
 
-class SqlTrackingViews(TrackingViews):
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
+class SqlTrackingStore(TrackingStore):
+    kind = "sql"
 
-    async def get(self, reservation_id: str) -> TrackingView | None:
-        row = (
-            await self._connection.execute(
-                select(tracking_views).where(tracking_views.c.reservation_id == reservation_id)
-            )
-        ).first()
-        return None if row is None else to_view(row)
-
-    async def save(self, view: TrackingView) -> None:
-        values = _to_row(view)
-        if view.version == 0:
-            statement: Any = insert_ignoring_duplicates(self._connection, tracking_views).values(
-                values
-            )
-        else:
-            statement = (
-                update(tracking_views)
-                .where(
-                    tracking_views.c.reservation_id == view.reservation_id,
-                    tracking_views.c.version == view.version,
-                )
-                .values(values)
-            )
-        if (await self._connection.execute(statement)).rowcount != 1:
-            raise ConcurrentModification(f"tracking view {view.reservation_id} changed meanwhile")
-
-    async def unnamed_for_stock_item(self, stock_item_id: str) -> list[TrackingView]:
-        rows = await self._connection.execute(
-            select(tracking_views).where(
-                tracking_views.c.stock_item_id == stock_item_id,
-                tracking_views.c.stock_item_name.is_(None),
-            )
-        )
-        return [to_view(row) for row in rows]
-
-
-class SqlStockItemCatalog(StockItemCatalog):
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
-
-    async def name_of(self, stock_item_id: str) -> str | None:
-        name: str | None = await self._connection.scalar(
-            select(stock_item_names.c.name).where(stock_item_names.c.stock_item_id == stock_item_id)
-        )
-        return name
-
-    async def remember(self, stock_item_id: str, name: str) -> None:
-        await self._connection.execute(
-            insert_ignoring_duplicates(self._connection, stock_item_names).values(
-                stock_item_id=stock_item_id, name=name
-            )
-        )
-
-
-class SqlBackofficeUnitOfWork(SqlUnitOfWork, BackofficeUnitOfWork):
-    def _open(self, connection: AsyncConnection) -> None:
-        self.tracking_views = SqlTrackingViews(connection)
-        self.catalog = SqlStockItemCatalog(connection)
-
-
-class SqlTrackingQueries(TrackingQueries):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self.queries = SqlTrackingQueries(engine)
 
-    async def find(self, reservation_id: str) -> TrackingView | None:
-        async with self._engine.connect() as connection:
-            return await SqlTrackingViews(connection).get(reservation_id)
+    def unit_of_work(self, causation: Causation) -> BackofficeUnitOfWork:
+        return SqlBackofficeUnitOfWork(self._engine, causation=causation)
 
-    async def search(self, filter: TrackingFilter, *, page: int, size: int) -> TrackingPage:
-        """Newest first, then by reservation id, so pages are stable."""
-        query = _filtered(select(tracking_views), filter)
-        async with self._engine.connect() as connection:
-            total = await connection.scalar(
-                _filtered(select(func.count()).select_from(tracking_views), filter)
-            )
-            rows = await connection.execute(
-                query.order_by(tracking_views.c.created_at.desc(), tracking_views.c.reservation_id)
-                .limit(size)
-                .offset((page - 1) * size)
-            )
-            items = [to_view(row) for row in rows]
-        return TrackingPage(items=items, total=total or 0, page=page, size=size)
+    async def start(self) -> None:
+        """Nothing to create: migrations own the schema."""
 
+    async def refresh(self) -> None:
+        """Committed rows are visible at once."""
 
-def _filtered(query: Select[Any], filter: TrackingFilter) -> Select[Any]:
-    if filter.status is not None:
-        query = query.where(tracking_views.c.status == filter.status.value)
-    if filter.stock_item_id is not None:
-        query = query.where(tracking_views.c.stock_item_id == filter.stock_item_id)
-    return query
+    @asynccontextmanager
+    async def rebuilding(self) -> AsyncIterator[TrackingCopy]:
+        copy = SqlTrackingCopy(self._engine)
+        await copy.create()
+        try:
+            yield copy
+        finally:
+            await copy.discard()
+
+    async def close(self) -> None:
+        """The engine belongs to the platform."""
 
 
-def _to_row(view: TrackingView) -> dict[str, Any]:
-    return {
-        "reservation_id": view.reservation_id,
-        "stock_item_id": view.stock_item_id,
-        "stock_item_name": view.stock_item_name,
-        "reserved_quantity": view.reserved_quantity,
-        "package_id": view.package_id,
-        "tracking_number": view.tracking_number,
-        "status": view.status.value,
-        "timeline": [
-            {"status": entry.status.value, "occurredOn": format_timestamp(entry.occurred_on)}
-            for entry in view.timeline
-        ],
-        "created_at": view.created_at,
-        "updated_at": view.updated_at,
-        "version": view.version + 1,
-    }
+class SqlTrackingCopy(TrackingCopy):
+    """Each batch is its own short transaction (an embedded process has one connection,
+    shared with the API and the live projectors)."""
 
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._table = tracking_table(NEXT, MetaData(naming_convention=metadata.naming_convention))
+        self._postgres = engine.dialect.name == "postgresql"
 
-def to_view(row: Row[Any]) -> TrackingView:
-    return TrackingView(
-        reservation_id=row.reservation_id,
-        stock_item_id=row.stock_item_id,
-        stock_item_name=row.stock_item_name,
-        reserved_quantity=row.reserved_quantity,
-        package_id=row.package_id,
-        tracking_number=row.tracking_number,
-        timeline=tuple(
-            TimelineEntry(parse_timestamp(entry["occurredOn"]), TrackingStatus(entry["status"]))
-            for entry in row.timeline
-        ),
-        version=row.version,
-    )
+    async def create(self) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(text(f"DROP TABLE IF EXISTS {NEXT}"))
+            await connection.run_sync(self._table.create)
+
+    async def discard(self) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(text(f"DROP TABLE IF EXISTS {NEXT}"))
+
+    async def get_many(self, reservation_ids: Iterable[str]) -> dict[str, TrackingView]:
+        found: dict[str, TrackingView] = {}
+        wanted = list(reservation_ids)
+        async with self._engine.begin() as connection:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                rows = await connection.execute(
+                    select(self._table).where(self._table.c.reservation_id.in_(chunk))
+                )
+                found.update((row.reservation_id, to_view(row)) for row in rows)
+        return found
+
+    async def unnamed_for_stock_item(self, stock_item_id: str) -> list[TrackingView]:
+        async with self._engine.begin() as connection:
+            views = SqlTrackingViews(connection, self._table)
+            return await views.unnamed_for_stock_item(stock_item_id)
+
+    async def put_many(self, views: Iterable[TrackingView]) -> None:
+        rows = [to_values(view, version=view.version) for view in views]
+        if not rows:
+            return
+        dialect: Any = postgresql if self._postgres else sqlite
+        statement = dialect.insert(self._table)
+        upsert = statement.on_conflict_do_update(
+            index_elements=[self._table.c.reservation_id],
+            set_={name: statement.excluded[name] for name in rows[0]},
+        )
+        async with self._engine.begin() as connection:
+            await connection.execute(upsert, rows)
+
+    async def swap(self) -> None:
+        if self._postgres:  # built before the swap, so the swap itself is quick
+            async with self._engine.begin() as connection:
+                await self._create_indexes(connection, suffix="_next")
+        async with self._engine.begin() as connection:
+            await connection.execute(text(f"DROP TABLE {TRACKING_VIEWS}"))
+            await connection.execute(text(f"ALTER TABLE {NEXT} RENAME TO {TRACKING_VIEWS}"))
+            if self._postgres:
+                await self._rename_indexes(connection)
+            else:
+                await self._create_indexes(connection, suffix="")
+
+    async def _create_indexes(self, connection: AsyncConnection, *, suffix: str) -> None:
+        target = self._table if suffix else tracking_table(TRACKING_VIEWS, MetaData())
+        for index in tracking_indexes(target, suffix=suffix):
+            await connection.run_sync(index.create)
+
+    async def _rename_indexes(self, connection: AsyncConnection) -> None:
+        names = [f"pk_{TRACKING_VIEWS}", *(str(index.name) for index in tracking_views.indexes)]
+        for name in names:
+            await connection.execute(text(f"ALTER INDEX {name}_next RENAME TO {name}"))

@@ -1,29 +1,98 @@
-"""The backoffice read model on SQL (the embedded default read store)."""
+"""The backoffice read model on SQL: tracking views, the stock item catalog, progress.
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, String, Table
+On PostgreSQL the timeline is JSONB and a GIN index over ``to_tsvector('simple',
+search_text)`` serves text search; SQLite matches words with ``LIKE`` (docs/adr/0004).
+"""
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    literal_column,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 
 from logistics_platform.shared.infrastructure.database import metadata
 
-tracking_views = Table(
-    "backoffice_tracking_views",
-    metadata,
-    Column("reservation_id", String(100), primary_key=True),
-    Column("stock_item_id", String(36), nullable=True, index=True),
-    Column("stock_item_name", String(200), nullable=True),
-    Column("reserved_quantity", BigInteger, nullable=True),
-    Column("package_id", String(36), nullable=True),
-    Column("tracking_number", String(10), nullable=True, index=True),
-    Column("status", String(20), nullable=False),
-    Column("timeline", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=True),
-    Column("updated_at", DateTime(timezone=True), nullable=True),
-    Column("version", Integer, nullable=False),
-    Index("ix_backoffice_tracking_views_status_created", "status", "created_at"),
-)
+TRACKING_VIEWS = "backoffice_tracking_views"
+
+Timeline = JSON().with_variant(JSONB(), "postgresql")
+
+
+def _tracking_columns() -> list[Column[Any]]:
+    return [
+        Column("reservation_id", String(100), primary_key=True),
+        Column("stock_item_id", String(36), nullable=True),
+        Column("stock_item_name", String(200), nullable=True),
+        Column("reserved_quantity", BigInteger, nullable=True),
+        Column("package_id", String(36), nullable=True),
+        Column("tracking_number", String(10), nullable=True),
+        Column("status", String(20), nullable=False),
+        Column("timeline", Timeline, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=True),
+        Column("updated_at", DateTime(timezone=True), nullable=True),
+        Column("version", Integer, nullable=False),
+        Column("reserved_at", DateTime(timezone=True), nullable=True),
+        Column("registered_at", DateTime(timezone=True), nullable=True),
+        Column("delivered_at", DateTime(timezone=True), nullable=True),
+        Column("search_text", Text, nullable=False, server_default=""),
+    ]
+
+
+def tracking_table(name: str, target: MetaData) -> Table:
+    """The tracking views table under ``name`` (the live one, or a rebuild's copy)."""
+    return Table(name, target, *_tracking_columns())
+
+
+def tracking_indexes(table: Table, *, suffix: str = "") -> list[Index]:
+    """Its secondary indexes, named after the live table (plus ``suffix`` for a copy)."""
+    c = table.c
+
+    def name(columns: str) -> str:
+        return f"ix_{TRACKING_VIEWS}_{columns}{suffix}"
+
+    search = Index(
+        name("search"),
+        func.to_tsvector(literal_column("'simple'"), c.search_text),
+        postgresql_using="gin",
+    ).ddl_if(dialect="postgresql")
+    table.append_constraint(search)  # an expression index is not attached on its own
+    return [
+        Index(name("status_created"), c.status, c.created_at),
+        Index(name("stock_item_id"), c.stock_item_id),
+        Index(name("tracking_number"), c.tracking_number),
+        Index(name("created_at"), c.created_at, c.reservation_id),
+        Index(name("updated_at"), c.updated_at, c.reservation_id),
+        search,
+    ]
+
+
+tracking_views = tracking_table(TRACKING_VIEWS, metadata)
+tracking_indexes(tracking_views)
 
 stock_item_names = Table(
     "backoffice_stock_item_names",
     metadata,
     Column("stock_item_id", String(36), primary_key=True),
     Column("name", String(200), nullable=False),
+)
+
+projection_progress = Table(
+    "backoffice_projection_progress",
+    metadata,
+    Column("projection", String(200), primary_key=True),
+    Column("position", BigInteger, nullable=True),
+    Column("event_id", String(36), nullable=False),
+    Column("occurred_on", DateTime(timezone=True), nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

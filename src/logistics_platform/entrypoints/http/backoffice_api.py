@@ -4,68 +4,43 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import FastAPI, Path, Query
-from pydantic import Field
+from fastapi.responses import JSONResponse
 
-from logistics_platform.backoffice.application.ports import TrackingFilter
-from logistics_platform.backoffice.domain.tracking_view import TrackingStatus, TrackingView
+from logistics_platform.backoffice.application.queries import (
+    MAX_QUERY_LENGTH,
+    MAX_TOP,
+    Period,
+    SummaryQuery,
+    TrackingSearch,
+    TrackingSort,
+)
+from logistics_platform.backoffice.domain.tracking_view import TrackingStatus
+from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog
 from logistics_platform.bootstrap import Platform
+from logistics_platform.entrypoints.http.backoffice_schemas import (
+    ProjectionsResponse,
+    SummaryResponse,
+    TrackingListResponse,
+    TrackingResponse,
+)
 from logistics_platform.entrypoints.http.dependencies import PlatformDep, platform_lifespan
 from logistics_platform.entrypoints.http.probes import probes
 from logistics_platform.entrypoints.http.problems import install_problem_handlers
 from logistics_platform.entrypoints.http.schemas import (
     RESERVATION_ID_PATTERN,
     UUID_PATTERN,
-    CamelModel,
     Page,
-    PageMeta,
     PageSize,
 )
-from logistics_platform.shared.application.envelope import format_timestamp
 from logistics_platform.shared.domain.errors import NotFound
 
+TRACKING_NUMBER_PATTERN = r"^[A-Za-z0-9]{10}$"
 
-class TimelineEntryResponse(CamelModel):
-    status: TrackingStatus
-    occurred_on: str
-
-
-class TrackingResponse(CamelModel):
-    id: str = Field(description="the reservation id (the view's key)")
-    reservation_id: str
-    stock_item_id: str | None
-    stock_item_name: str | None
-    reserved_quantity: int | None
-    package_id: str | None
-    tracking_number: str | None
-    status: TrackingStatus
-    timeline: list[TimelineEntryResponse]
-    created_at: str | None
-    updated_at: str | None
-
-    @classmethod
-    def of(cls, view: TrackingView) -> "TrackingResponse":
-        return cls(
-            id=view.reservation_id,
-            reservation_id=view.reservation_id,
-            stock_item_id=view.stock_item_id,
-            stock_item_name=view.stock_item_name,
-            reserved_quantity=view.reserved_quantity,
-            package_id=view.package_id,
-            tracking_number=view.tracking_number,
-            status=view.status,
-            timeline=[
-                TimelineEntryResponse(
-                    status=entry.status, occurred_on=format_timestamp(entry.occurred_on)
-                )
-                for entry in view.timeline
-            ],
-            created_at=_timestamp(view.created_at),
-            updated_at=_timestamp(view.updated_at),
-        )
-
-
-class TrackingListResponse(PageMeta):
-    items: list[TrackingResponse]
+From = Annotated[
+    datetime | None,
+    Query(alias="from", description="created at or after (ISO 8601; no zone means UTC)"),
+]
+To = Annotated[datetime | None, Query(alias="to", description="created before (ISO 8601)")]
 
 
 def create_backoffice_app(platform: Platform | None = None) -> FastAPI:
@@ -77,6 +52,17 @@ def create_backoffice_app(platform: Platform | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     app.include_router(probes("backoffice-api"))
+
+    @app.get("/tracking/by-number/{tracking_number}", response_model=TrackingResponse)
+    async def get_tracking_by_number(
+        tracking_number: Annotated[str, Path(pattern=TRACKING_NUMBER_PATTERN)],
+        platform: PlatformDep,
+    ) -> TrackingResponse:
+        """The tracking view of the package with this tracking number."""
+        view = await platform.tracking.find_by_tracking_number(tracking_number.upper())
+        if view is None:
+            raise NotFound(f"no tracking for tracking number {tracking_number}")
+        return TrackingResponse.of(view)
 
     @app.get("/tracking/{reservation_id}", response_model=TrackingResponse)
     async def get_tracking(
@@ -91,19 +77,37 @@ def create_backoffice_app(platform: Platform | None = None) -> FastAPI:
 
     @app.get("/tracking", response_model=TrackingListResponse)
     async def list_tracking(
+        *,
         platform: PlatformDep,
         status: TrackingStatus | None = None,
         stock_item_id: Annotated[
             str | None, Query(alias="stockItemId", pattern=UUID_PATTERN)
         ] = None,
+        q: Annotated[
+            str | None,
+            Query(
+                max_length=MAX_QUERY_LENGTH,
+                description="words that start words of the item name, reservation id "
+                "or tracking number (all must match)",
+            ),
+        ] = None,
+        from_: From = None,
+        to: To = None,
+        sort: TrackingSort = TrackingSort.CREATED_AT_DESC,
         page: Annotated[Page, Query()] = 1,
         size: Annotated[PageSize, Query()] = 20,
     ) -> TrackingListResponse:
-        """Tracking views, newest first, optionally by status or stock item."""
+        """Tracking views, filtered, sorted (ties broken by reservation id) and paged."""
         found = await platform.tracking.search(
-            TrackingFilter(status=status, stock_item_id=stock_item_id and stock_item_id.lower()),
-            page=page,
-            size=size,
+            TrackingSearch(
+                status=status,
+                stock_item_id=stock_item_id and stock_item_id.lower(),
+                text=q,
+                period=Period(from_, to),
+                sort=sort,
+                page=page,
+                size=size,
+            )
         )
         return TrackingListResponse(
             items=[TrackingResponse.of(view) for view in found.items],
@@ -112,8 +116,36 @@ def create_backoffice_app(platform: Platform | None = None) -> FastAPI:
             size=found.size,
         )
 
+    @app.get("/analytics/summary", response_model=SummaryResponse)
+    async def analytics_summary(
+        platform: PlatformDep,
+        from_: From = None,
+        to: To = None,
+        top: Annotated[int, Query(ge=1, le=MAX_TOP, description="stock items to rank")] = 10,
+    ) -> SummaryResponse:
+        """Counts per status, top stock items by units reserved, activity per day and the
+        time from reservation to registration (and delivery), over views created in range."""
+        summary = await platform.tracking.summary(SummaryQuery(period=Period(from_, to), top=top))
+        return SummaryResponse.of(summary)
+
+    @app.get("/projections", response_model=ProjectionsResponse, responses={503: {}})
+    async def projections(platform: PlatformDep) -> JSONResponse:
+        """Each backoffice projection's last applied event and how far it is behind the
+        event log; 503 when the read store does not answer."""
+        followed = {
+            subscriber.name: subscriber.events
+            for subscriber in platform.subscribers
+            if subscriber.name.startswith("backoffice.")
+        }
+        lags = await OutboxEventLog(platform.engine).lag(followed)
+        try:
+            views: int | None = await platform.tracking.count()
+        except Exception:
+            views = None
+        body = ProjectionsResponse.of(platform.tracking_store.kind, views, lags)
+        return JSONResponse(
+            body.model_dump(by_alias=True, mode="json"),
+            status_code=200 if views is not None else 503,
+        )
+
     return app
-
-
-def _timestamp(moment: datetime | None) -> str | None:
-    return None if moment is None else format_timestamp(moment)

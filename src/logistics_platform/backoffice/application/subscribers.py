@@ -1,0 +1,38 @@
+"""The backoffice's event subscribers: one per projector, each recording its progress."""
+
+from collections.abc import Callable
+from typing import Any
+
+from logistics_platform.backoffice.application.ports import BackofficeUnitOfWork
+from logistics_platform.backoffice.application.projectors import PROJECTORS, Projector
+from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.application.subscriber import Subscriber
+from logistics_platform.shared.application.unit_of_work import Causation
+
+
+def subscriber_name(projector: Projector) -> str:
+    return f"backoffice.{projector.__name__}"
+
+
+def backoffice_subscribers(
+    unit_of_work: Callable[[Causation], BackofficeUnitOfWork],
+) -> list[Subscriber[Any]]:
+    """Subscribers named ``backoffice.<projector>`` (their queues and checkpoints)."""
+    return [
+        Subscriber(
+            subscriber_name(projector),
+            frozenset({event}),
+            _recording_progress(subscriber_name(projector), projector),
+            unit_of_work,
+        )
+        for event, projector in PROJECTORS.items()
+    ]
+
+
+def _recording_progress(name: str, projector: Projector) -> Projector:
+    async def project(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
+        await projector(event, uow)
+        await uow.progress.record(name, event)
+
+    project.__name__ = projector.__name__
+    return project

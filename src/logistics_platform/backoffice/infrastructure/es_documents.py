@@ -1,0 +1,243 @@
+"""Tracking views as Elasticsearch documents: the index mapping, the document shape (the
+API's camelCase fields) and the queries, as plain data (no client here)."""
+
+from datetime import date
+from typing import Any
+
+from logistics_platform.backoffice.application.queries import (
+    Durations,
+    Period,
+    StockItemUnits,
+    SummaryQuery,
+    TrackingSearch,
+    TrackingSummary,
+    merge_daily,
+)
+from logistics_platform.backoffice.domain.search_words import searchable_text
+from logistics_platform.backoffice.domain.tracking_view import (
+    TimelineEntry,
+    TrackingStatus,
+    TrackingView,
+)
+from logistics_platform.shared.application.envelope import format_timestamp, parse_timestamp
+
+_DATE = {"type": "date"}
+
+SETTINGS: dict[str, Any] = {
+    # One shard: tracking views are few enough, and terms ordered by a sum are then exact.
+    "number_of_shards": 1,
+    "analysis": {
+        "analyzer": {
+            "words": {"type": "custom", "tokenizer": "whitespace", "filter": ["lowercase"]}
+        }
+    },
+}
+
+MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "id": {"type": "keyword"},
+        "reservationId": {"type": "keyword"},
+        "stockItemId": {"type": "keyword"},
+        "stockItemName": {
+            "type": "text",
+            "fields": {"keyword": {"type": "keyword", "ignore_above": 256}},
+        },
+        "reservedQuantity": {"type": "integer"},
+        "packageId": {"type": "keyword"},
+        "trackingNumber": {"type": "keyword"},
+        "status": {"type": "keyword"},
+        "timeline": {"type": "object", "enabled": False},
+        "createdAt": _DATE,
+        "updatedAt": _DATE,
+        "reservedAt": _DATE,
+        "registeredAt": _DATE,
+        "deliveredAt": _DATE,
+        "secondsToRegistration": {"type": "double"},
+        "secondsToDelivery": {"type": "double"},
+        # Words cut by search_words (the same for every store), matched by prefix.
+        "searchText": {
+            "type": "text",
+            "analyzer": "words",
+            "index_prefixes": {"min_chars": 1, "max_chars": 10},
+        },
+    },
+}
+
+_SORT_FIELDS = {
+    "createdAt": "createdAt",
+    "updatedAt": "updatedAt",
+    "reservationId": "reservationId",
+}
+
+
+def to_document(view: TrackingView) -> dict[str, Any]:
+    return {
+        "id": view.reservation_id,
+        "reservationId": view.reservation_id,
+        "stockItemId": view.stock_item_id,
+        "stockItemName": view.stock_item_name,
+        "reservedQuantity": view.reserved_quantity,
+        "packageId": view.package_id,
+        "trackingNumber": view.tracking_number,
+        "status": view.status.value,
+        "timeline": [
+            {"status": entry.status.value, "occurredOn": format_timestamp(entry.occurred_on)}
+            for entry in view.timeline
+        ],
+        "createdAt": _timestamp(view.created_at),
+        "updatedAt": _timestamp(view.updated_at),
+        "reservedAt": _timestamp(view.reached_on(TrackingStatus.RESERVED)),
+        "registeredAt": _timestamp(view.reached_on(TrackingStatus.REGISTERED)),
+        "deliveredAt": _timestamp(view.reached_on(TrackingStatus.DELIVERED)),
+        "secondsToRegistration": _seconds(view, TrackingStatus.REGISTERED),
+        "secondsToDelivery": _seconds(view, TrackingStatus.DELIVERED),
+        "searchText": searchable_text(view).strip(),
+    }
+
+
+def from_document(source: dict[str, Any], *, version: int) -> TrackingView:
+    return TrackingView(
+        reservation_id=source["reservationId"],
+        stock_item_id=source.get("stockItemId"),
+        stock_item_name=source.get("stockItemName"),
+        reserved_quantity=source.get("reservedQuantity"),
+        package_id=source.get("packageId"),
+        tracking_number=source.get("trackingNumber"),
+        timeline=tuple(
+            TimelineEntry(parse_timestamp(entry["occurredOn"]), TrackingStatus(entry["status"]))
+            for entry in source.get("timeline", [])
+        ),
+        version=version,
+    )
+
+
+def search_request(search: TrackingSearch) -> dict[str, Any]:
+    """Keyword arguments for ``AsyncElasticsearch.search``."""
+    filters = _in_period(search.period)
+    if search.status is not None:
+        filters.append({"term": {"status": search.status.value}})
+    if search.stock_item_id is not None:
+        filters.append({"term": {"stockItemId": search.stock_item_id}})
+    filters.extend({"prefix": {"searchText": word}} for word in search.text_words)
+    order = "desc" if search.sort.descending else "asc"
+    sort: list[dict[str, Any]] = [{_SORT_FIELDS[search.sort.key]: {"order": order}}]
+    if search.sort.key != "reservationId":
+        sort.append({"reservationId": {"order": "asc"}})
+    return {
+        "query": {"bool": {"filter": filters}},
+        "sort": sort,
+        "from_": search.offset,
+        "size": search.size,
+        "track_total_hits": True,
+        "version": True,
+    }
+
+
+def unnamed_query(stock_item_id: str) -> dict[str, Any]:
+    return {
+        "bool": {
+            "filter": [{"term": {"stockItemId": stock_item_id}}],
+            "must_not": [{"exists": {"field": "stockItemName"}}],
+        }
+    }
+
+
+def summary_request(query: SummaryQuery) -> dict[str, Any]:
+    """Keyword arguments for ``AsyncElasticsearch.search``: aggregations only."""
+    aggregations: dict[str, Any] = {
+        "byStatus": {"terms": {"field": "status", "size": len(TrackingStatus)}},
+        "top": {
+            "terms": {
+                "field": "stockItemId",
+                "size": query.top,
+                "order": [{"units": "desc"}, {"_key": "asc"}],
+            },
+            "aggs": {
+                "units": {"sum": {"field": "reservedQuantity"}},
+                "name": {"terms": {"field": "stockItemName.keyword", "size": 1}},
+            },
+        },
+    }
+    for name in ("reservedAt", "registeredAt", "deliveredAt"):
+        aggregations[name] = {
+            "date_histogram": {
+                "field": name,
+                "calendar_interval": "day",
+                "min_doc_count": 1,
+                "time_zone": "UTC",
+                "format": "yyyy-MM-dd",
+            }
+        }
+    for name in ("secondsToRegistration", "secondsToDelivery"):
+        aggregations[name] = {"percentiles": {"field": name, "percents": [50, 90]}}
+        aggregations[f"{name}Count"] = {"value_count": {"field": name}}
+    return {
+        "query": {"bool": {"filter": _in_period(query.period)}},
+        "size": 0,
+        "track_total_hits": True,
+        "aggs": aggregations,
+    }
+
+
+def to_summary(aggregations: dict[str, Any]) -> TrackingSummary:
+    by_status = dict.fromkeys(TrackingStatus, 0)
+    for bucket in aggregations["byStatus"]["buckets"]:
+        by_status[TrackingStatus(bucket["key"])] = bucket["doc_count"]
+    return TrackingSummary(
+        total=sum(by_status.values()),
+        by_status=by_status,
+        top_stock_items=[
+            StockItemUnits(
+                stock_item_id=bucket["key"],
+                stock_item_name=next((b["key"] for b in bucket["name"]["buckets"]), None),
+                units=int(bucket["units"]["value"]),
+                reservations=bucket["doc_count"],
+            )
+            for bucket in aggregations["top"]["buckets"]
+        ],
+        per_day=merge_daily(*(_daily(aggregations[name]) for name in _DAILY)),
+        to_registration=_durations(aggregations, "secondsToRegistration"),
+        to_delivery=_durations(aggregations, "secondsToDelivery"),
+    )
+
+
+_DAILY = ("reservedAt", "registeredAt", "deliveredAt")
+
+
+def _daily(histogram: dict[str, Any]) -> dict[date, int]:
+    return {
+        date.fromisoformat(bucket["key_as_string"]): bucket["doc_count"]
+        for bucket in histogram["buckets"]
+    }
+
+
+def _durations(aggregations: dict[str, Any], name: str) -> Durations:
+    count = int(aggregations[f"{name}Count"]["value"])
+    values = aggregations[name]["values"]
+    if not count:
+        return Durations()
+
+    def at(percent: str) -> float | None:
+        value = values.get(percent)
+        return None if value is None else round(float(value), 3)
+
+    return Durations(count=count, median=at("50.0"), p90=at("90.0"))
+
+
+def _in_period(period: Period) -> list[dict[str, Any]]:
+    bounds = {}
+    if period.start is not None:
+        bounds["gte"] = format_timestamp(period.start)
+    if period.end is not None:
+        bounds["lt"] = format_timestamp(period.end)
+    return [{"range": {"createdAt": bounds}}] if bounds else []
+
+
+def _timestamp(moment: Any) -> str | None:
+    return None if moment is None else format_timestamp(moment)
+
+
+def _seconds(view: TrackingView, status: TrackingStatus) -> float | None:
+    elapsed = view.time_from_reservation_to(status)
+    return None if elapsed is None else elapsed.total_seconds()

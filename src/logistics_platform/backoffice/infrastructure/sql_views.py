@@ -1,0 +1,186 @@
+"""The projectors' side of the SQL read store: views, the catalog and progress, written in
+the subscriber's transaction (together with the record of handled event ids)."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, and_, case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from logistics_platform.backoffice.application.ports import (
+    BackofficeUnitOfWork,
+    ProjectionProgress,
+    StockItemCatalog,
+    TrackingViews,
+)
+from logistics_platform.backoffice.domain.search_words import searchable_text
+from logistics_platform.backoffice.domain.tracking_view import (
+    TimelineEntry,
+    TrackingStatus,
+    TrackingView,
+)
+from logistics_platform.backoffice.infrastructure.tables import (
+    projection_progress,
+    stock_item_names,
+    tracking_views,
+)
+from logistics_platform.shared.application.envelope import (
+    EventEnvelope,
+    format_timestamp,
+    parse_timestamp,
+)
+from logistics_platform.shared.domain.errors import ConcurrentModification
+from logistics_platform.shared.infrastructure.database import insert_ignoring_duplicates
+from logistics_platform.shared.infrastructure.outbox import outbox
+from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
+
+# Advisory lock class for "this stock item's catalog entry" (PostgreSQL only: SQLite
+# writers are serialized anyway).
+_CATALOG_LOCK = 4_040_404
+
+
+class SqlTrackingViews(TrackingViews):
+    def __init__(self, connection: AsyncConnection, table: Table = tracking_views) -> None:
+        self._connection = connection
+        self._table = table
+
+    async def get(self, reservation_id: str) -> TrackingView | None:
+        query = select(self._table).where(self._table.c.reservation_id == reservation_id)
+        row = (await self._connection.execute(query)).first()
+        return None if row is None else to_view(row)
+
+    async def save(self, view: TrackingView) -> None:
+        values = to_values(view, version=view.version + 1)
+        statement: Any
+        if view.version == 0:
+            statement = insert_ignoring_duplicates(self._connection, self._table).values(values)
+        else:
+            statement = (
+                update(self._table)
+                .where(
+                    self._table.c.reservation_id == view.reservation_id,
+                    self._table.c.version == view.version,
+                )
+                .values(values)
+            )
+        if (await self._connection.execute(statement)).rowcount != 1:
+            raise ConcurrentModification(f"tracking view {view.reservation_id} changed meanwhile")
+
+    async def unnamed_for_stock_item(self, stock_item_id: str) -> list[TrackingView]:
+        rows = await self._connection.execute(
+            select(self._table).where(
+                self._table.c.stock_item_id == stock_item_id,
+                self._table.c.stock_item_name.is_(None),
+            )
+        )
+        return [to_view(row) for row in rows]
+
+
+class SqlStockItemCatalog(StockItemCatalog):
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def name_of(self, stock_item_id: str) -> str | None:
+        await self._hold(stock_item_id)
+        name: str | None = await self._connection.scalar(
+            select(stock_item_names.c.name).where(stock_item_names.c.stock_item_id == stock_item_id)
+        )
+        return name
+
+    async def remember(self, stock_item_id: str, name: str) -> None:
+        await self._hold(stock_item_id)
+        await self._connection.execute(
+            insert_ignoring_duplicates(self._connection, stock_item_names).values(
+                stock_item_id=stock_item_id, name=name
+            )
+        )
+
+    async def _hold(self, stock_item_id: str) -> None:
+        if self._connection.dialect.name == "postgresql":
+            await self._connection.execute(
+                select(func.pg_advisory_xact_lock(_CATALOG_LOCK, func.hashtext(stock_item_id)))
+            )
+
+
+class SqlProjectionProgress(ProjectionProgress):
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def record(self, projection: str, event: EventEnvelope) -> None:
+        position = (
+            select(outbox.c.position).where(outbox.c.event_id == event.event_id).scalar_subquery()
+        )
+        dialect = postgresql if self._connection.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(projection_progress).values(
+            projection=projection,
+            position=position,
+            event_id=event.event_id,
+            occurred_on=_utc(event.occurred_on),
+            applied_at=func.now(),
+        )
+        current, new = projection_progress.c.position, statement.excluded.position
+        further = and_(new.is_not(None), func.coalesce(current, -1) < new)
+        await self._connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[projection_progress.c.projection],
+                set_={
+                    "position": case((further, new), else_=current),
+                    "event_id": statement.excluded.event_id,
+                    "occurred_on": statement.excluded.occurred_on,
+                    "applied_at": statement.excluded.applied_at,
+                },
+            )
+        )
+
+
+class SqlBackofficeUnitOfWork(SqlUnitOfWork, BackofficeUnitOfWork):
+    def _open(self, connection: AsyncConnection) -> None:
+        self.tracking_views = SqlTrackingViews(connection)
+        self.catalog = SqlStockItemCatalog(connection)
+        self.progress = SqlProjectionProgress(connection)
+
+
+def to_values(view: TrackingView, *, version: int) -> dict[str, Any]:
+    """The row for ``view`` (datetimes in UTC: SQLite stores them without a zone)."""
+    return {
+        "reservation_id": view.reservation_id,
+        "stock_item_id": view.stock_item_id,
+        "stock_item_name": view.stock_item_name,
+        "reserved_quantity": view.reserved_quantity,
+        "package_id": view.package_id,
+        "tracking_number": view.tracking_number,
+        "status": view.status.value,
+        "timeline": [
+            {"status": entry.status.value, "occurredOn": format_timestamp(entry.occurred_on)}
+            for entry in view.timeline
+        ],
+        "created_at": _utc(view.created_at),
+        "updated_at": _utc(view.updated_at),
+        "reserved_at": _utc(view.reached_on(TrackingStatus.RESERVED)),
+        "registered_at": _utc(view.reached_on(TrackingStatus.REGISTERED)),
+        "delivered_at": _utc(view.reached_on(TrackingStatus.DELIVERED)),
+        "search_text": searchable_text(view),
+        "version": version,
+    }
+
+
+def to_view(row: Row[Any]) -> TrackingView:
+    return TrackingView(
+        reservation_id=row.reservation_id,
+        stock_item_id=row.stock_item_id,
+        stock_item_name=row.stock_item_name,
+        reserved_quantity=row.reserved_quantity,
+        package_id=row.package_id,
+        tracking_number=row.tracking_number,
+        timeline=tuple(
+            TimelineEntry(parse_timestamp(entry["occurredOn"]), TrackingStatus(entry["status"]))
+            for entry in row.timeline
+        ),
+        version=row.version,
+    )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.astimezone(UTC)

@@ -1,0 +1,38 @@
+"""Choosing and opening the read store from settings (READ_STORE, ELASTICSEARCH_URL)."""
+
+from typing import Literal
+
+from elasticsearch import AsyncElasticsearch
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from logistics_platform.backoffice.application.ports import TrackingStore
+from logistics_platform.backoffice.infrastructure.es_store import EsTrackingStore
+from logistics_platform.backoffice.infrastructure.sql_store import SqlTrackingStore
+from logistics_platform.config import Settings
+
+ES_REQUEST_TIMEOUT = 10.0
+
+
+def read_store_kind(settings: Settings) -> Literal["sql", "elasticsearch"]:
+    """READ_STORE if set; otherwise Elasticsearch exactly when ELASTICSEARCH_URL is set."""
+    if settings.read_store is not None:
+        return settings.read_store
+    return "elasticsearch" if settings.elasticsearch_url else "sql"
+
+
+async def open_tracking_store(settings: Settings, engine: AsyncEngine) -> TrackingStore:
+    """The configured store, started (on Elasticsearch: the index exists behind its alias)."""
+    store: TrackingStore
+    if read_store_kind(settings) == "elasticsearch":
+        if not settings.elasticsearch_url:
+            raise ValueError("READ_STORE=elasticsearch needs ELASTICSEARCH_URL")
+        client = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=ES_REQUEST_TIMEOUT)
+        store = EsTrackingStore(client, engine, alias=settings.elasticsearch_index)
+    else:
+        store = SqlTrackingStore(engine)
+    try:
+        await store.start()
+    except BaseException:
+        await store.close()
+        raise
+    return store

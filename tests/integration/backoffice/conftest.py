@@ -1,0 +1,127 @@
+"""A read store of each kind, on a migrated database, for the shared contract suite.
+
+SQLite and PostgreSQL always run; Elasticsearch runs when ELASTICSEARCH_URL is set (CI has
+no Elasticsearch, so it is skipped there even with LOGISTICS_REQUIRE_SERVICES=1).
+"""
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from elasticsearch import AsyncElasticsearch
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from logistics_platform.backoffice.application.ports import TrackingStore
+from logistics_platform.backoffice.application.queries import TrackingSearch, TrackingSort
+from logistics_platform.backoffice.application.subscribers import backoffice_subscribers
+from logistics_platform.backoffice.domain.tracking_view import TrackingView
+from logistics_platform.backoffice.infrastructure.es_store import EsTrackingStore
+from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog
+from logistics_platform.backoffice.infrastructure.sql_store import SqlTrackingStore
+from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.application.subscriber import Subscriber
+from logistics_platform.shared.infrastructure import migrations, outbox
+from logistics_platform.shared.infrastructure.database import create_engine
+from tests.services import fresh_postgres_database
+
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL")
+
+
+@dataclass
+class ReadSide:
+    """A store with its live subscribers and the event log they follow."""
+
+    store: TrackingStore
+    engine: AsyncEngine
+    subscribers: list[Subscriber[Any]]
+
+    @property
+    def log(self) -> OutboxEventLog:
+        return OutboxEventLog(self.engine)
+
+    async def record(self, events: Iterable[EventEnvelope]) -> None:
+        """Append to the event log (the outbox), as the write side does."""
+        async with self.engine.begin() as connection:
+            await outbox.append(connection, list(events))
+
+    async def project(self, events: Iterable[EventEnvelope]) -> None:
+        """Deliver each event to its subscriber, in the order given, then refresh."""
+        for event in events:
+            for subscriber in self.subscribers:
+                if event.name in subscriber.events:
+                    await subscriber.deliver(event)
+        await self.store.refresh()
+
+    async def happen(self, events: list[EventEnvelope]) -> None:
+        await self.record(events)
+        await self.project(events)
+
+    async def views(self) -> list[TrackingView]:
+        """Every view, by reservation id."""
+        found: list[TrackingView] = []
+        page = 1
+        while True:
+            result = await self.store.queries.search(
+                TrackingSearch(sort=TrackingSort.RESERVATION_ID, page=page, size=100)
+            )
+            found.extend(result.items)
+            if page * 100 >= result.total:
+                return found
+            page += 1
+
+
+def read_side(store: TrackingStore, engine: AsyncEngine) -> ReadSide:
+    return ReadSide(store, engine, backoffice_subscribers(store.unit_of_work))
+
+
+@pytest.fixture(params=["sqlite", "postgres", "elasticsearch"])
+async def read(request: pytest.FixtureRequest) -> AsyncIterator[ReadSide]:
+    """Each contract test runs on every store."""
+    if request.param == "elasticsearch" and not ELASTICSEARCH_URL:
+        pytest.skip("ELASTICSEARCH_URL is not set: no Elasticsearch server to test against")
+    if request.param == "postgres":
+        async with fresh_postgres_database() as url, _store(url, request.param) as side:
+            yield side
+        return
+    url = request.getfixturevalue("sqlite_url")
+    async with _store(url, request.param) as side:
+        yield side
+
+
+@asynccontextmanager
+async def _store(url: str, kind: str) -> AsyncIterator[ReadSide]:
+    engine = create_engine(url)
+    try:
+        await migrations.upgrade(engine)
+        store = await _open(kind, engine)
+        try:
+            yield read_side(store, engine)
+        finally:
+            await _dispose(store)
+    finally:
+        await engine.dispose()
+
+
+async def _open(kind: str, engine: AsyncEngine) -> TrackingStore:
+    if kind != "elasticsearch":
+        return SqlTrackingStore(engine)
+    alias = f"test_{uuid.uuid4().hex[:12]}_tracking_views"
+    store = EsTrackingStore(AsyncElasticsearch(ELASTICSEARCH_URL), engine, alias=alias)
+    await store.start()
+    return store
+
+
+async def _dispose(store: TrackingStore) -> None:
+    if isinstance(store, EsTrackingStore):
+        await store.delete_indices()
+    await store.close()
+
+
+@pytest.fixture
+async def sqlite_read(sqlite_url: str) -> AsyncIterator[ReadSide]:
+    async with _store(sqlite_url, "sqlite") as side:
+        yield side

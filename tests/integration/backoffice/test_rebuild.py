@@ -1,0 +1,117 @@
+"""Rebuilding the tracking views from the event log, and how far projections lag behind it."""
+
+import asyncio
+import random
+
+from logistics_platform.backoffice.application.projectors import (
+    catalog_on_stock_item_added,
+    track_on_package_registered,
+    track_on_stock_item_reserved,
+)
+from logistics_platform.backoffice.application.queries import TrackingSearch
+from logistics_platform.backoffice.application.rebuild import rebuild_tracking
+from logistics_platform.backoffice.application.subscribers import subscriber_name
+from logistics_platform.shared.application.envelope import EventEnvelope
+from tests.integration.backoffice.conftest import ReadSide
+from tests.mothers.backoffice import Shop, a_tracking_number, stock_item_reserved
+
+
+def a_busy_shop(reservations: int, *, start: int = 0, shop: Shop | None = None) -> Shop:
+    shop = shop or Shop()
+    items = [shop.add(f"Item {n}") for n in range(3)] if start == 0 else []
+    items = items or [event.aggregate_id for event in shop.events[:3]]
+    for n in range(start, start + reservations):
+        shop.reserve(items[n % 3], f"order-{n:04d}", quantity=n % 7 + 1)
+        if n % 4:
+            shop.register(f"order-{n:04d}", a_tracking_number(n), after=n % 50 + 1)
+    return shop
+
+
+async def test_a_rebuild_equals_the_live_views_and_a_second_one_too(read: ReadSide) -> None:
+    events = a_busy_shop(60).events
+    await read.record(events)
+    scrambled = events + random.Random(4).sample(events, 20)
+    random.Random(7).shuffle(scrambled)
+    await read.project(scrambled)
+    live = await read.views()
+
+    first = await rebuild_tracking(read.store, read.log, batch_size=25)
+    rebuilt = await read.views()
+    second = await rebuild_tracking(read.store, read.log, batch_size=1000)
+
+    assert rebuilt == live
+    assert await read.views() == live
+    assert (first.events, first.skipped, first.views) == (len(events), 0, 60)
+    assert (second.events, second.views, second.position) == (len(events), 60, first.position)
+    assert all(view.stock_item_name for view in live)
+
+
+async def test_queries_keep_being_answered_during_a_rebuild(read: ReadSide) -> None:
+    await read.happen(a_busy_shop(200).events)
+    rebuilding = asyncio.create_task(rebuild_tracking(read.store, read.log, batch_size=20))
+    answers = 0
+    while not rebuilding.done():
+        view = await read.store.queries.find("order-0001")
+        page = await read.store.queries.search(TrackingSearch(size=5))
+        assert view is not None
+        assert view.tracking_number == a_tracking_number(1)
+        assert page.total == 200
+        answers += 1
+        await asyncio.sleep(0)
+    assert (await rebuilding).views == 200
+    assert answers > 1
+
+
+async def test_events_that_arrive_during_a_rebuild_end_up_in_the_views(read: ReadSide) -> None:
+    shop = a_busy_shop(100)
+    await read.happen(shop.events)
+    before = len(shop.events)
+    a_busy_shop(20, start=100, shop=shop)
+    late = shop.events[before:]
+    started = asyncio.Event()
+    rebuilding = asyncio.create_task(
+        rebuild_tracking(read.store, read.log, batch_size=10, on_progress=lambda _: started.set())
+    )
+    await started.wait()
+    await read.happen(late)  # recorded and projected live while the rebuild runs
+    await rebuilding
+    await read.store.refresh()
+    views = await read.views()
+    assert len(views) == 120
+    again = await rebuild_tracking(read.store, read.log)
+    assert again.views == 120
+    assert await read.views() == views
+
+
+async def test_a_rebuild_skips_events_the_live_projection_could_not_apply(read: ReadSide) -> None:
+    shop = a_busy_shop(3)
+    broken = stock_item_reserved(shop.events[0].aggregate_id, "order-broken")
+    broken = EventEnvelope(
+        event_id=broken.event_id,
+        name=broken.name,
+        occurred_on=broken.occurred_on,
+        aggregate_id=broken.aggregate_id,
+        attributes={**broken.attributes, "quantity": "ten"},
+    )
+    await read.record([*shop.events, broken])
+    report = await rebuild_tracking(read.store, read.log)
+    assert (report.events, report.skipped, report.views) == (len(shop.events), 1, 3)
+
+
+async def test_each_projection_reports_its_last_event_and_lag(read: ReadSide) -> None:
+    shop = a_busy_shop(2)  # 3 added, 2 reserved, 1 registered
+    await read.record(shop.events)
+    applied = [event for event in shop.events if event.name != "logistics.package.registered"]
+    await read.project(applied)
+    followed = {s.name: s.events for s in read.subscribers}
+    lags = {lag.projection: lag for lag in await read.log.lag(followed)}
+
+    reserved = lags[subscriber_name(track_on_stock_item_reserved)]
+    assert (reserved.behind, reserved.seconds_behind) == (0, 0.0)
+    assert reserved.event_id == applied[-1].event_id
+    assert reserved.occurred_on == applied[-1].occurred_on
+    assert reserved.position == reserved.head == 5
+    registered = lags[subscriber_name(track_on_package_registered)]
+    assert (registered.position, registered.event_id, registered.behind) == (None, None, 1)
+    assert registered.seconds_behind > 0
+    assert lags[subscriber_name(catalog_on_stock_item_added)].position == 3

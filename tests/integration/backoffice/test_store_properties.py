@@ -1,0 +1,40 @@
+"""The order-tolerance property on a real store: SQLite, through the live subscribers."""
+
+import uuid
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logistics_platform.shared.application.envelope import EventEnvelope
+from tests.integration.backoffice.conftest import ReadSide
+from tests.mothers.backoffice import Shop, a_tracking_number
+from tests.unit.backoffice.test_projection_properties import delivered
+
+
+@st.composite
+def scrambled_shops(draw: st.DrawFn) -> tuple[list[EventEnvelope], list[EventEnvelope]]:
+    """A valid stream with fresh ids (the store is shared by all examples), and a
+    permutation of it with repeats."""
+    run = uuid.uuid4().hex[:8]
+    shop = Shop()
+    items = [shop.add(f"Item {run} {n}") for n in range(draw(st.integers(1, 2)))]
+    for n in range(draw(st.integers(1, 4))):
+        reservation = shop.reserve(draw(st.sampled_from(items)), f"order-{run}-{n}")
+        if draw(st.booleans()):
+            shop.register(reservation, a_tracking_number(n), after=draw(st.integers(1, 600)))
+    repeated = draw(st.lists(st.sampled_from(shop.events), max_size=4))
+    return shop.events, draw(st.permutations(shop.events + repeated))
+
+
+@given(scrambled_shops())
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+async def test_a_scrambled_stream_gives_the_in_order_views_on_sqlite(
+    sqlite_read: ReadSide, stream: tuple[list[EventEnvelope], list[EventEnvelope]]
+) -> None:
+    in_order, scrambled = stream
+    expected = await delivered(in_order)
+    await sqlite_read.project(scrambled)
+    for reservation, view in expected.items():
+        assert await sqlite_read.store.queries.find(reservation) == view

@@ -1,0 +1,75 @@
+"""Object mothers for the read side: event envelopes as other contexts publish them."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from logistics_platform.shared.application.envelope import EventEnvelope
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def _envelope(
+    event_name: str, aggregate_id: str, on: datetime, **attributes: object
+) -> EventEnvelope:
+    return EventEnvelope(
+        event_id=str(uuid.uuid4()),
+        name=event_name,
+        occurred_on=on,
+        aggregate_id=aggregate_id,
+        attributes={"id": aggregate_id, **attributes},
+    )
+
+
+def stock_item_added(item: str, name: str, *, on: datetime = T0) -> EventEnvelope:
+    return _envelope("inventory.stock_item.added", item, on, name=name, quantity=1000)
+
+
+def stock_item_reserved(
+    item: str, reservation: str, *, quantity: int = 1, on: datetime = T0
+) -> EventEnvelope:
+    return _envelope(
+        "inventory.stock_item.reserved", item, on, quantity=quantity, reservationId=reservation
+    )
+
+
+def package_registered(
+    reservation: str, tracking_number: str, *, on: datetime = T0, package: str | None = None
+) -> EventEnvelope:
+    return _envelope(
+        "logistics.package.registered",
+        package or str(uuid.uuid4()),
+        on,
+        trackingNumber=tracking_number,
+        reservationId=reservation,
+    )
+
+
+def a_tracking_number(seed: int) -> str:
+    return f"TN{seed:08d}"
+
+
+@dataclass
+class Shop:
+    """A valid event stream under construction: items added, then reserved, then packed."""
+
+    events: list[EventEnvelope] = field(default_factory=list)
+    clock: datetime = T0
+
+    def tick(self, seconds: float = 60) -> datetime:
+        self.clock += timedelta(seconds=seconds)
+        return self.clock
+
+    def add(self, name: str, item: str | None = None) -> str:
+        item = item or str(uuid.uuid4())
+        self.events.append(stock_item_added(item, name, on=self.tick()))
+        return item
+
+    def reserve(self, item: str, reservation: str, quantity: int = 1) -> str:
+        self.events.append(
+            stock_item_reserved(item, reservation, quantity=quantity, on=self.tick())
+        )
+        return reservation
+
+    def register(self, reservation: str, tracking_number: str, after: float = 60) -> None:
+        self.events.append(package_registered(reservation, tracking_number, on=self.tick(after)))

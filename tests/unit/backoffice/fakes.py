@@ -1,0 +1,75 @@
+"""In-memory read store ports, for projector tests without a database."""
+
+from dataclasses import replace
+
+from logistics_platform.backoffice.application.ports import (
+    BackofficeUnitOfWork,
+    ProjectionProgress,
+    StockItemCatalog,
+    TrackingViews,
+)
+from logistics_platform.backoffice.domain.tracking_view import TrackingView
+from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.domain.errors import ConcurrentModification
+
+
+class FakeTrackingViews(TrackingViews):
+    def __init__(self) -> None:
+        self.rows: dict[str, TrackingView] = {}
+
+    async def get(self, reservation_id: str) -> TrackingView | None:
+        return self.rows.get(reservation_id)
+
+    async def save(self, view: TrackingView) -> None:
+        stored = self.rows.get(view.reservation_id)
+        if view.version != (stored.version if stored else 0):
+            raise ConcurrentModification(view.reservation_id)
+        self.rows[view.reservation_id] = replace(view, version=view.version + 1)
+
+    async def unnamed_for_stock_item(self, stock_item_id: str) -> list[TrackingView]:
+        return [
+            view
+            for view in self.rows.values()
+            if view.stock_item_id == stock_item_id and view.stock_item_name is None
+        ]
+
+
+class FakeCatalog(StockItemCatalog):
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+
+    async def name_of(self, stock_item_id: str) -> str | None:
+        return self.names.get(stock_item_id)
+
+    async def remember(self, stock_item_id: str, name: str) -> None:
+        self.names.setdefault(stock_item_id, name)
+
+
+class FakeProgress(ProjectionProgress):
+    def __init__(self) -> None:
+        self.applied: dict[str, list[str]] = {}
+
+    async def record(self, projection: str, event: EventEnvelope) -> None:
+        self.applied.setdefault(projection, []).append(event.event_id)
+
+
+class FakeBackofficeUnitOfWork(BackofficeUnitOfWork):
+    """Shared state across units of work; each commits immediately (like autocommit)."""
+
+    def __init__(self) -> None:
+        self.tracking_views = self.views = FakeTrackingViews()
+        self.catalog = FakeCatalog()
+        self.progress = self.recorded = FakeProgress()
+        self.handled: set[tuple[str, str]] = set()
+
+    async def commit(self) -> None:
+        return None
+
+    async def rollback(self) -> None:
+        return None
+
+    async def already_handled(self, subscriber: str, event_id: str) -> bool:
+        return (subscriber, event_id) in self.handled
+
+    async def mark_handled(self, subscriber: str, event_id: str) -> None:
+        self.handled.add((subscriber, event_id))

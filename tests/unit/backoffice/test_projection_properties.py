@@ -1,0 +1,93 @@
+"""Any arrival order, with any duplicates, of a valid event stream ends in the same views."""
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logistics_platform.backoffice.application.projectors import PROJECTORS
+from logistics_platform.backoffice.application.subscribers import backoffice_subscribers
+from logistics_platform.backoffice.domain.tracking_view import TrackingView
+from logistics_platform.shared.application.envelope import EventEnvelope
+from tests.mothers.backoffice import Shop, a_tracking_number
+from tests.unit.backoffice.fakes import FakeBackofficeUnitOfWork
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@st.composite
+def shops(draw: st.DrawFn) -> list[EventEnvelope]:
+    """Items added, reservations of them, and packages for some of the reservations."""
+    shop = Shop()
+    items = [shop.add(f"Item {n}") for n in range(draw(st.integers(1, 3)))]
+    for n in range(draw(st.integers(1, 6))):
+        reservation = shop.reserve(
+            draw(st.sampled_from(items)), f"order-{n}", draw(st.integers(1, 9))
+        )
+        if draw(st.booleans()):
+            shop.register(reservation, a_tracking_number(n), after=draw(st.integers(1, 3600)))
+    return shop.events
+
+
+@st.composite
+def streams(draw: st.DrawFn) -> tuple[list[EventEnvelope], list[EventEnvelope]]:
+    """A valid stream, and a permutation of it with some events repeated."""
+    events = draw(shops())
+    repeated = draw(st.lists(st.sampled_from(events), max_size=len(events)))
+    return events, draw(st.permutations(events + repeated))
+
+
+async def delivered(events: list[EventEnvelope]) -> dict[str, TrackingView]:
+    uow = FakeBackofficeUnitOfWork()
+    by_event = {next(iter(s.events)): s for s in backoffice_subscribers(lambda _: uow)}
+    for event in events:
+        await by_event[event.name].deliver(event)
+    return uow.views.rows
+
+
+async def projected_without_dedup(events: list[EventEnvelope]) -> dict[str, TrackingView]:
+    """Straight into the projectors: what Elasticsearch relies on (no handled-ids record)."""
+    uow = FakeBackofficeUnitOfWork()
+    for event in events:
+        await PROJECTORS[event.name](event, uow)
+    return uow.views.rows
+
+
+@given(streams())
+@settings(max_examples=150, deadline=None)
+async def test_any_order_with_duplicates_gives_the_in_order_views(
+    stream: tuple[list[EventEnvelope], list[EventEnvelope]],
+) -> None:
+    in_order, shuffled = stream
+    expected = await delivered(in_order)
+    assert await delivered(shuffled) == expected
+    assert await projected_without_dedup(shuffled) == expected
+    assert all(view.stock_item_name for view in expected.values() if view.stock_item_id)
+
+
+@st.composite
+def facts(draw: st.DrawFn) -> list[str]:
+    kinds = ["reserved", "named", "registered"]
+    return draw(st.permutations(kinds + draw(st.lists(st.sampled_from(kinds), max_size=6))))
+
+
+@given(facts(), st.integers(0, 10_000), st.integers(0, 10_000))
+def test_the_view_is_a_pure_function_of_its_facts(
+    order: list[str], reserved_after: int, registered_after: int
+) -> None:
+    def apply(view: TrackingView, fact: str) -> TrackingView:
+        if fact == "reserved":
+            on = T0 + timedelta(seconds=reserved_after)
+            return view.reserved(stock_item_id="item", quantity=3, stock_item_name=None, on=on)
+        if fact == "named":
+            return view.named("Drone")
+        on = T0 + timedelta(seconds=registered_after)
+        return view.package_registered(package_id="p", tracking_number="AB12CD34EF", on=on)
+
+    expected = TrackingView("order-1")
+    for fact in ("reserved", "named", "registered"):
+        expected = apply(expected, fact)
+    actual = TrackingView("order-1")
+    for fact in order:
+        actual = apply(actual, fact)
+    assert actual == expected
