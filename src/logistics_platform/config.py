@@ -17,6 +17,25 @@ class Settings(BaseSettings):
     rabbitmq_url: str | None = Field(
         default=None, description="amqp://… to relay events through RabbitMQ"
     )
+    rabbitmq_exchange: str = Field(
+        default="domain_events", min_length=1, description="Topic exchange events go to"
+    )
+    rabbitmq_queue_prefix: str = Field(
+        default="", description="Put before every subscriber queue name (shared brokers)"
+    )
+    consumer_prefetch: int = Field(
+        default=32, ge=1, le=1000, description="Unacknowledged messages per subscriber queue"
+    )
+    max_delivery_attempts: int = Field(
+        default=5, ge=1, le=20, description="Handler attempts before an event is dead-lettered"
+    )
+    retry_base_delay_ms: int = Field(
+        default=1000, ge=1, description="Pause before the first retry; doubles for each next"
+    )
+    relay_batch_size: int = Field(default=500, ge=1, le=10000)
+    relay_poll_interval: float = Field(
+        default=1.0, gt=0, description="Seconds between outbox polls when nothing wakes the relay"
+    )
     elasticsearch_url: str | None = Field(
         default=None, description="http://… to keep the read side in Elasticsearch"
     )

@@ -9,6 +9,8 @@ from rich.console import Console
 
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
+from logistics_platform.entrypoints import event_commands
+from logistics_platform.entrypoints import workers as event_workers
 from logistics_platform.entrypoints.http.backoffice_api import create_backoffice_app
 from logistics_platform.entrypoints.http.health_api import create_health_app
 from logistics_platform.entrypoints.http.inventory_api import create_inventory_app
@@ -50,6 +52,8 @@ async def _serve(
     workers: list[Callable[[], Coroutine[Any, Any, None]]] = []
     if deliver and platform.delivery is not None:
         workers.append(platform.delivery.run)
+    if deliver and settings.rabbitmq_url is not None:
+        workers.extend(event_workers.transport(platform))
     return await run(
         host=settings.host, services=services(platform), workers=workers, on_stop=platform.close
     )
@@ -134,6 +138,11 @@ def db_upgrade() -> None:
 
     asyncio.run(upgrade())
     console.print("[green]database is up to date[/green]")
+
+
+app.command()(event_commands.relay)
+app.command()(event_commands.consumer)
+app.add_typer(event_commands.dead_letters, name="dead-letters")
 
 
 def main() -> None:

@@ -2,9 +2,9 @@
 
 import asyncio
 import contextlib
+import os
 import shutil
 import subprocess
-import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable

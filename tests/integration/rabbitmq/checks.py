@@ -43,4 +43,6 @@ async def assert_applied_once(platform: Platform, reservation_ids: Collection[st
 
 
 async def unpublished(platform: Platform) -> int:
-    return int(await scalar(platform.engine, "SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+    return int(
+        await scalar(platform.engine, "SELECT count(*) FROM outbox WHERE published_at IS NULL")
+    )

@@ -85,7 +85,8 @@ class Background:
     async def stop(self) -> None:
         for task in self.tasks:
             task.cancel()
-        results = await asyncio.gather(*self.tasks, return_exceptions=True)
+        results = await asyncio.wait_for(asyncio.gather(*self.tasks, return_exceptions=True), 30)
+        self.tasks.clear()
         failures = [r for r in results if not isinstance(r, asyncio.CancelledError | type(None))]
         assert not failures, failures
 
@@ -100,10 +101,10 @@ async def background() -> AsyncIterator[Background]:
 
 
 async def eventually(
-    check: Callable[[], Awaitable[T]], *, timeout: float = 20, what: str = "condition"
+    check: Callable[[], Awaitable[T]], *, within: float = 20, what: str = "condition"
 ) -> T:
-    """The first truthy result of ``check``, polled until ``timeout`` seconds pass."""
-    deadline = time.monotonic() + timeout
+    """The first truthy result of ``check``, polled for ``within`` seconds at most."""
+    deadline = time.monotonic() + within
     while True:
         result = await check()
         if result:

@@ -60,9 +60,9 @@ class Processes:
         self.started.append(process)
         return process
 
-    async def wait_for_http(self, process: Process, port: int, timeout: float = 30) -> str:
+    async def wait_for_http(self, process: Process, port: int, within: float = 30) -> str:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         async with httpx.AsyncClient(timeout=1) as client:
             while time.monotonic() < deadline:
                 if process.popen.poll() is not None:
@@ -74,6 +74,20 @@ class Processes:
                     pass
                 await asyncio.sleep(0.1)
         raise AssertionError(f"{process.name} did not answer on {url}\n{self.logs()}")
+
+    async def complete(self, *args: str, within: float = 30) -> tuple[int, str]:
+        """Run ``logistics *args`` to its end; its exit code and output."""
+        process = await asyncio.create_subprocess_exec(
+            *LOGISTICS,
+            *args,
+            env={**self.environment, "COLUMNS": "300"},
+            cwd=self.directory,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await asyncio.wait_for(process.communicate(), within)
+        assert process.returncode is not None
+        return process.returncode, output.decode(errors="replace")
 
     def stop_all(self) -> None:
         for process in self.started:

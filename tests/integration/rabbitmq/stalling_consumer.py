@@ -20,7 +20,7 @@ from logistics_platform.shared.application.unit_of_work import Causation
 
 
 async def _stall(marker: Path) -> None:
-    marker.write_text("stalled")
+    await asyncio.to_thread(marker.write_text, "stalled")
     await asyncio.sleep(3600)
 
 

@@ -12,7 +12,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 async def test_the_guide_flow_works_across_separate_processes(processes: Processes) -> None:
     inventory_port, backoffice_port = free_port(), free_port()
     inventory = processes.logistics("inventory-api", "inventory-api", "--port", str(inventory_port))
-    backoffice = processes.logistics("backoffice-api", "backoffice-api", "--port", str(backoffice_port))
+    backoffice = processes.logistics(
+        "backoffice-api", "backoffice-api", "--port", str(backoffice_port)
+    )
     processes.logistics("relay", "relay")
     processes.logistics("logistics-consumer", "consumer", "logistics")
     processes.logistics("backoffice-consumer", "consumer", "backoffice")
@@ -37,7 +39,7 @@ async def test_the_guide_flow_works_across_separate_processes(processes: Process
             body: dict[str, object] = response.json()
             return body if response.status_code == 200 and body["status"] == "registered" else None
 
-        view = await eventually(registered, timeout=30, what=f"tracking view\n{processes.logs()}")
+        view = await eventually(registered, within=30, what=f"tracking view\n{processes.logs()}")
         stock = (await client.get(f"{inventory_url}/stock-items/{item_id}")).json()
 
     assert view["stockItemName"] == "iPhone 15 Pro"

@@ -111,8 +111,10 @@ class InProcessDelivery:
             if batch:
                 position = await self._deliver_batch(subscriber, batch)
                 continue
+            # Not wait_for: on 3.11 it can swallow a cancellation that coincides with a wake-up.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake_up.wait(), self._poll_interval)
+                async with asyncio.timeout(self._poll_interval):
+                    await wake_up.wait()
 
     async def _read(self, subscriber: Subscriber[Any], position: int) -> list[outbox.RecordedEvent]:
         async with self._engine.connect() as connection:

@@ -4,7 +4,17 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Column, DateTime, PrimaryKeyConstraint, String, Table, func, insert, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -80,6 +90,9 @@ class SqlUnitOfWork(UnitOfWork):
             for event in self.collect_events()
         ]
         await outbox.append(self.connection, envelopes)
+        if envelopes and self.connection.dialect.name == "postgresql":
+            # Delivered on commit; wakes the relays listening (relay.NOTIFY_CHANNEL).
+            await self.connection.execute(text("SELECT pg_notify('outbox', '')"))
         await self.connection.commit()
         if envelopes:
             self._on_events_committed()

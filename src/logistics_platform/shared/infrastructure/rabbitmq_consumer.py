@@ -1,0 +1,219 @@
+"""Consuming subscriber queues: ack once the handler's transaction committed; on failure
+send the event to wait in a retry queue, and after the last attempt to the dead letters."""
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from aio_pika import Message
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractExchange,
+    AbstractIncomingMessage,
+    AbstractQueue,
+    AbstractRobustConnection,
+    HeadersType,
+)
+from aiormq.exceptions import AMQPError, ChannelInvalidStateError
+
+from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.application.subscriber import Subscriber
+from logistics_platform.shared.domain.errors import InvalidArgument
+from logistics_platform.shared.infrastructure.rabbitmq import (
+    ATTEMPTS_HEADER,
+    FAILED_AT_HEADER,
+    REASON_HEADER,
+    RETRY_DELAY_HEADER,
+    SUBSCRIBER_HEADER,
+    Topology,
+    close_within,
+    connect_patiently,
+    event_message,
+)
+
+log = structlog.get_logger(__name__)
+
+_MAX_REASON_LENGTH = 1000
+_SETTLING_ERRORS = (AMQPError, ChannelInvalidStateError, OSError, TimeoutError)
+_BROKER_GRACE = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    reason: str
+    final: bool  # no point in trying again (the message cannot even be read)
+
+
+@dataclass(slots=True)
+class _Lane:
+    """One subscriber's queue, consumed on a channel of its own."""
+
+    subscriber: Subscriber[Any]
+    channel: AbstractChannel
+    queue: AbstractQueue
+    retry: AbstractExchange
+    consumer_tag: str = ""
+
+
+class RabbitMqConsumer:
+    def __init__(
+        self,
+        url: str,
+        topology: Topology,
+        subscribers: Sequence[Subscriber[Any]],
+        *,
+        prefetch: int = 32,
+        name: str = "consumer",
+        stop_grace: float = 15.0,
+    ) -> None:
+        self._url = url
+        self._topology = topology
+        self._subscribers = list(subscribers)
+        self._prefetch = prefetch
+        self._name = name
+        self._stop_grace = stop_grace
+        self._in_flight: set[asyncio.Task[Any]] = set()
+        self.started = asyncio.Event()
+
+    async def run(self) -> None:
+        """Consume until cancelled; then stop taking messages, let the handlers that
+        started finish (their acks included) and close."""
+        connection = await connect_patiently(self._url, name=self._name)
+        lanes: list[_Lane] = []
+        try:
+            for subscriber in self._subscribers:
+                lanes.append(await self._open(connection, subscriber))
+            log.info("consuming", queues=[lane.queue.name for lane in lanes])
+            self.started.set()
+            await asyncio.Future()
+        finally:
+            await asyncio.shield(self._stop(connection, lanes))
+
+    async def _open(
+        self, connection: AbstractRobustConnection, subscriber: Subscriber[Any]
+    ) -> _Lane:
+        channel = await connection.channel(publisher_confirms=True)
+        await channel.set_qos(prefetch_count=self._prefetch)
+        declared = await self._topology.declare(channel, [subscriber])
+        lane = _Lane(subscriber, channel, declared.queues[subscriber.name], declared.retry)
+
+        async def on_message(message: AbstractIncomingMessage) -> None:
+            await self._on_message(lane, message)
+
+        lane.consumer_tag = await lane.queue.consume(on_message)
+        return lane
+
+    async def _stop(self, connection: AbstractRobustConnection, lanes: list[_Lane]) -> None:
+        # Bounded, and skipped while disconnected: a robust channel would wait for the
+        # broker to come back, maybe forever.
+        with contextlib.suppress(TimeoutError, *_SETTLING_ERRORS):
+            async with asyncio.timeout(_BROKER_GRACE):
+                for lane in lanes if connection.connected.is_set() else []:
+                    await lane.queue.cancel(lane.consumer_tag)
+        if self._in_flight:
+            log.info("waiting for handlers in flight", count=len(self._in_flight))
+            await asyncio.wait(self._in_flight, timeout=self._stop_grace)
+        await close_within(connection, _BROKER_GRACE)
+        log.info("consumer stopped")
+
+    async def _on_message(self, lane: _Lane, message: AbstractIncomingMessage) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            failure = await self._handle(lane.subscriber, message)
+            if failure is not None:
+                await self._redirect(lane, message, failure)
+            await message.ack()
+        except _SETTLING_ERRORS as error:
+            # Unsettled, the message comes back: harmless, handling is idempotent.
+            log.warning("message left unsettled", queue=lane.queue.name, error=repr(error))
+        except Exception:
+            # A bug of ours: give the message back; the queue's delivery limit ends a loop.
+            log.exception("message handed back", queue=lane.queue.name)
+            with contextlib.suppress(*_SETTLING_ERRORS):
+                await message.nack(requeue=True)
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
+
+    async def _handle(
+        self, subscriber: Subscriber[Any], message: AbstractIncomingMessage
+    ) -> _Failure | None:
+        try:
+            envelope = EventEnvelope.from_json(message.body)
+        except InvalidArgument as error:
+            return _Failure(str(error), final=True)
+        try:
+            await subscriber.deliver(envelope)
+        except Exception as error:
+            log.warning(
+                "subscriber failed",
+                subscriber=subscriber.name,
+                event_id=envelope.event_id,
+                event_name=envelope.name,
+                attempt=_attempts(message.headers) + 1,
+                error=repr(error),
+            )
+            return _Failure(repr(error), final=False)
+        return None
+
+    async def _redirect(
+        self, lane: _Lane, message: AbstractIncomingMessage, failure: _Failure
+    ) -> None:
+        """Publish the event to wait for its next attempt, or to the dead letters; the
+        caller acks the original only after the broker confirmed this copy."""
+        failures = _attempts(message.headers) + 1
+        delay = None if failure.final else self._topology.retry_delay(failures)
+        headers: dict[str, Any] = {
+            **_carried(message.headers),
+            ATTEMPTS_HEADER: failures,
+            REASON_HEADER: failure.reason[:_MAX_REASON_LENGTH],
+            FAILED_AT_HEADER: datetime.now(UTC).isoformat(),
+            SUBSCRIBER_HEADER: lane.subscriber.name,
+        }
+        name = lane.subscriber.name
+        if delay is None:
+            log.error(
+                "event dead-lettered", subscriber=name, attempts=failures, reason=failure.reason
+            )
+            await lane.channel.default_exchange.publish(
+                _copy(message, headers),
+                routing_key=self._topology.dead_letter_queue(name),
+                mandatory=False,
+            )
+            return
+        headers[RETRY_DELAY_HEADER] = str(delay)
+        await lane.retry.publish(
+            _copy(message, headers), routing_key=self._topology.queue(name), mandatory=False
+        )
+
+
+def _attempts(headers: HeadersType) -> int:
+    value = headers.get(ATTEMPTS_HEADER)
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def _carried(headers: HeadersType) -> dict[str, Any]:
+    """Headers worth keeping on a copy: not the broker's dead-lettering history, which
+    would otherwise grow with every round trip through a retry queue."""
+    return {
+        key: value
+        for key, value in headers.items()
+        if not key.startswith("x-") and key != RETRY_DELAY_HEADER
+    }
+
+
+def _copy(message: AbstractIncomingMessage, headers: HeadersType) -> Message:
+    return event_message(
+        message.body,
+        headers=headers,
+        message_id=message.message_id,
+        correlation_id=message.correlation_id,
+        event_name=message.type,
+        timestamp=message.timestamp,
+    )

@@ -1,0 +1,143 @@
+"""The outbox relay: publishes recorded events, in order of recording, in batches.
+
+A batch is claimed with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL), so relays running side by
+side never publish the same rows at once, and it is marked published in the transaction
+that claimed it, only after the broker confirmed every message. A crash in between means
+the batch is published again: delivery is at least once, subscribers are idempotent.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.application.event_publisher import EventPublisher
+from logistics_platform.shared.infrastructure.outbox import outbox
+
+log = structlog.get_logger(__name__)
+
+NOTIFY_CHANNEL = "outbox"
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        publisher: EventPublisher,
+        *,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+        max_backoff: float = 5.0,
+    ) -> None:
+        self._engine = engine
+        self._publisher = publisher
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._max_backoff = max_backoff
+        self._wake_up = asyncio.Event()
+
+    def notify(self) -> None:
+        """Events were committed: relay them now rather than at the next poll."""
+        self._wake_up.set()
+
+    async def run(self) -> None:
+        """Relay until cancelled; a broker or database outage only delays publication."""
+        async with self._listening():
+            try:
+                await self._relay_forever()
+            finally:
+                await self._publisher.close()
+
+    async def relay_batch(self) -> int:
+        """Publish the oldest unpublished events not claimed by another relay; returns how
+        many were published."""
+        async with self._engine.begin() as connection:
+            rows = (
+                await connection.execute(
+                    select(outbox.c.position, outbox.c.envelope)
+                    .where(outbox.c.published_at.is_(None))
+                    .order_by(outbox.c.position)
+                    .limit(self._batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            await self._publisher.publish([EventEnvelope.from_json(row.envelope) for row in rows])
+            await connection.execute(
+                update(outbox)
+                .where(outbox.c.position.in_([row.position for row in rows]))
+                .values(published_at=datetime.now(UTC))
+            )
+        return len(rows)
+
+    async def _relay_forever(self) -> None:
+        pause = 0.0
+        while True:
+            self._wake_up.clear()
+            try:
+                relayed = await self.relay_batch()
+            except Exception as error:  # broker or database down: keep the events, retry
+                pause = min(max(pause * 2, 0.2), self._max_backoff)
+                log.warning("relay failed, trying again", error=repr(error), retry_in=pause)
+                await asyncio.sleep(pause)
+                continue
+            if pause:
+                log.info("relay recovered")
+                pause = 0.0
+            if relayed:
+                log.debug("events relayed", count=relayed)
+                continue
+            # Not wait_for: on 3.11 it can swallow a cancellation that coincides with a wake-up.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._poll_interval):
+                    await self._wake_up.wait()
+
+    @contextlib.asynccontextmanager
+    async def _listening(self) -> AsyncIterator[None]:
+        if self._engine.dialect.name != "postgresql":
+            yield
+            return
+        listener = asyncio.create_task(self._listen_forever(), name="outbox-listener")
+        try:
+            yield
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+    async def _listen_forever(self) -> None:
+        """Wake up on ``NOTIFY outbox`` (sent by every commit that recorded events);
+        reconnect when the database connection is lost — polling covers the gap."""
+        dsn = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while True:
+            try:
+                connection = await asyncpg.connect(dsn, timeout=5)
+            except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+                log.warning("cannot listen for outbox notifications", error=repr(error))
+                await asyncio.sleep(self._max_backoff)
+                continue
+            try:
+                await self._listen(connection)
+            except (OSError, asyncpg.PostgresError) as error:
+                log.warning("lost outbox notifications", error=repr(error))
+            finally:
+                with contextlib.suppress(Exception):
+                    await connection.close(timeout=1)
+
+    async def _listen(self, connection: asyncpg.Connection) -> None:
+        lost = asyncio.Event()
+        connection.add_termination_listener(lambda _connection: lost.set())
+        await connection.add_listener(NOTIFY_CHANNEL, self._on_notification)
+        self.notify()  # whatever was committed while nobody listened
+        await lost.wait()
+
+    def _on_notification(self, *_: Any) -> None:
+        self.notify()

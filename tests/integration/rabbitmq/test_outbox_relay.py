@@ -1,0 +1,99 @@
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+import aio_pika
+import pytest
+
+from logistics_platform.bootstrap import Platform
+from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.infrastructure import outbox
+from logistics_platform.shared.infrastructure.rabbitmq import RabbitMqPublisher, Topology
+from logistics_platform.shared.infrastructure.relay import OutboxRelay
+from tests.integration.rabbitmq.checks import unpublished
+from tests.integration.rabbitmq.conftest import Background, eventually
+from tests.mothers.inventory import an_add_stock_item
+
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+
+CATALOG = "backoffice.catalog_on_stock_item_added"
+
+
+def _relay(platform: Platform, *, batch_size: int = 500, poll_interval: float = 60) -> OutboxRelay:
+    """A relay that, polling only every minute, must be woken up to be prompt."""
+    settings = platform.settings
+    publisher = RabbitMqPublisher(
+        settings.rabbitmq_url or "", Topology.from_settings(settings), platform.subscribers
+    )
+    return OutboxRelay(
+        platform.engine, publisher, batch_size=batch_size, poll_interval=poll_interval
+    )
+
+
+async def _record(platform: Platform, count: int) -> list[str]:
+    envelopes = [
+        EventEnvelope(
+            event_id=str(uuid.uuid4()),
+            name="inventory.stock_item.added",
+            occurred_on=datetime.now(UTC),
+            aggregate_id=str(uuid.uuid4()),
+            attributes={"id": str(uuid.uuid4()), "name": f"item {n}", "quantity": 1},
+        )
+        for n in range(count)
+    ]
+    async with platform.engine.begin() as connection:
+        await outbox.append(connection, envelopes)
+    return [envelope.event_id for envelope in envelopes]
+
+
+async def _queued_ids(platform: Platform, subscriber: str) -> list[str]:
+    """Takes every message of the subscriber's queue (nobody consumes it in these tests)."""
+    topology = Topology.from_settings(platform.settings)
+    connection = await aio_pika.connect(platform.settings.rabbitmq_url or "")
+    ids: list[str] = []
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.get_queue(topology.queue(subscriber))
+        while message := await queue.get(no_ack=True, fail=False):
+            ids.append(message.message_id or "")
+    return ids
+
+
+async def test_the_relay_publishes_in_order_of_recording_and_marks_what_was_confirmed(
+    production: Platform,
+) -> None:
+    recorded = await _record(production, 1200)
+    relay = _relay(production, batch_size=500)
+
+    assert [await relay.relay_batch() for _ in range(4)] == [500, 500, 200, 0]
+    assert await unpublished(production) == 0
+    assert await _queued_ids(production, CATALOG) == recorded
+
+
+async def test_relays_running_side_by_side_publish_every_event_once(
+    production: Platform, background: Background
+) -> None:
+    recorded = await _record(production, 1000)
+    for _ in range(3):
+        background.start(_relay(production, batch_size=50, poll_interval=0.1).run)
+
+    await eventually(lambda: _none_left(production), what="every event published")
+
+    queued = await _queued_ids(production, CATALOG)
+    assert sorted(queued) == sorted(recorded)
+
+
+async def test_a_commit_wakes_the_relay_in_another_process_through_notify(
+    production: Platform, background: Background
+) -> None:
+    relay = _relay(production)  # not told about this process's commits: only NOTIFY wakes it
+    background.start(relay.run)
+    await asyncio.sleep(0.5)  # the relay found nothing to do, listens and sleeps
+
+    await production.commands.handle(an_add_stock_item())
+
+    await eventually(lambda: _none_left(production), within=2, what="a prompt publication")
+
+
+async def _none_left(platform: Platform) -> bool:
+    return await unpublished(platform) == 0
