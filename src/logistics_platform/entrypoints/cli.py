@@ -15,6 +15,7 @@ from logistics_platform.entrypoints.http.backoffice_api import create_backoffice
 from logistics_platform.entrypoints.http.health_api import create_health_app
 from logistics_platform.entrypoints.http.inventory_api import create_inventory_app
 from logistics_platform.entrypoints.logging import configure_logging
+from logistics_platform.entrypoints.projection_commands import projections
 from logistics_platform.entrypoints.runner import HttpService, run
 from logistics_platform.shared.infrastructure import migrations
 from logistics_platform.shared.infrastructure.database import create_engine
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 db = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db, name="db")
+app.add_typer(projections, name="projections")
 console = Console()
 
 Port = Annotated[int | None, typer.Option(help="Port to listen on (default from settings)")]

@@ -47,26 +47,26 @@ async def test_a_rebuild_equals_the_live_views_and_a_second_one_too(read: ReadSi
 
 
 async def test_queries_keep_being_answered_during_a_rebuild(read: ReadSide) -> None:
-    await read.happen(a_busy_shop(200).events)
-    rebuilding = asyncio.create_task(rebuild_tracking(read.store, read.log, batch_size=20))
+    await read.happen(a_busy_shop(80).events)
+    rebuilding = asyncio.create_task(rebuild_tracking(read.store, read.log, batch_size=10))
     answers = 0
     while not rebuilding.done():
         view = await read.store.queries.find("order-0001")
         page = await read.store.queries.search(TrackingSearch(size=5))
         assert view is not None
         assert view.tracking_number == a_tracking_number(1)
-        assert page.total == 200
+        assert page.total == 80
         answers += 1
         await asyncio.sleep(0)
-    assert (await rebuilding).views == 200
+    assert (await rebuilding).views == 80
     assert answers > 1
 
 
 async def test_events_that_arrive_during_a_rebuild_end_up_in_the_views(read: ReadSide) -> None:
-    shop = a_busy_shop(100)
+    shop = a_busy_shop(40)
     await read.happen(shop.events)
     before = len(shop.events)
-    a_busy_shop(20, start=100, shop=shop)
+    a_busy_shop(10, start=40, shop=shop)
     late = shop.events[before:]
     started = asyncio.Event()
     rebuilding = asyncio.create_task(
@@ -77,9 +77,9 @@ async def test_events_that_arrive_during_a_rebuild_end_up_in_the_views(read: Rea
     await rebuilding
     await read.store.refresh()
     views = await read.views()
-    assert len(views) == 120
+    assert len(views) == 50
     again = await rebuild_tracking(read.store, read.log)
-    assert again.views == 120
+    assert again.views == 50
     assert await read.views() == views
 
 

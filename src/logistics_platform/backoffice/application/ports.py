@@ -151,7 +151,14 @@ class ProjectionLag:
 
 
 class EventLog(abc.ABC):
-    """Every recorded event, in order of recording (the outbox)."""
+    """Every recorded event, in order of recording (the outbox).
+
+    ``reorder_window``: how many positions before the last one read may still become
+    visible later (concurrent writers can commit out of position order); 0 when writers
+    are serialized.
+    """
+
+    reorder_window: int = 0
 
     @abc.abstractmethod
     async def read(self, *, after: int, names: frozenset[str], limit: int) -> list[LoggedEvent]: ...

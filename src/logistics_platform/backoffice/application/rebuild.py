@@ -24,7 +24,6 @@ from logistics_platform.shared.domain.errors import InvalidArgument
 log = structlog.get_logger(__name__)
 
 TRACKING_EVENTS = frozenset(PROJECTORS)
-LIVE_OVERLAP = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +54,11 @@ async def rebuild_tracking(
         position = await replay.into(copy, after=0)
         position = await replay.into(copy, after=position)  # what arrived meanwhile
         await copy.swap()
-    # Live projectors kept writing to the old views until the swap: apply the latest
-    # events again, through the live, versioned path (the projection is idempotent). The
-    # overlap covers PostgreSQL transactions whose positions became visible late.
-    position = await replay.live(store, after=max(0, position - LIVE_OVERLAP), until=position)
+    # Live projectors kept writing to the old views until the swap: apply what arrived
+    # since the last read again, through the live, versioned path (the projection is
+    # idempotent), starting early enough to catch positions that became visible late.
+    again_from = max(0, position - events.reorder_window)
+    position = await replay.live(store, after=again_from, until=position)
     await store.refresh()
     return RebuildReport(
         events=replay.applied,

@@ -1,6 +1,6 @@
 """The backoffice's event subscribers: one per projector, each recording its progress."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from logistics_platform.backoffice.application.ports import BackofficeUnitOfWork
@@ -27,6 +27,11 @@ def backoffice_subscribers(
         )
         for event, projector in PROJECTORS.items()
     ]
+
+
+def backoffice_projections(subscribers: Iterable[Subscriber[Any]]) -> dict[str, frozenset[str]]:
+    """The backoffice's subscribers among ``subscribers``, and the events each follows."""
+    return {s.name: s.events for s in subscribers if s.name.startswith("backoffice.")}
 
 
 def _recording_progress(name: str, projector: Projector) -> Projector:

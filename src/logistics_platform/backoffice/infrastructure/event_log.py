@@ -12,10 +12,15 @@ from logistics_platform.backoffice.application.ports import EventLog, LoggedEven
 from logistics_platform.backoffice.infrastructure.tables import projection_progress
 from logistics_platform.shared.infrastructure import outbox
 
+# More than the events that concurrent transactions can hold uncommitted at once.
+POSTGRES_REORDER_WINDOW = 256
+
 
 class OutboxEventLog(EventLog):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        # SQLite serializes writers, so positions become visible in order.
+        self.reorder_window = 0 if engine.dialect.name == "sqlite" else POSTGRES_REORDER_WINDOW
 
     async def read(self, *, after: int, names: frozenset[str], limit: int) -> list[LoggedEvent]:
         async with self._engine.connect() as connection:

@@ -14,6 +14,7 @@ from logistics_platform.backoffice.application.queries import (
     TrackingSearch,
     TrackingSort,
 )
+from logistics_platform.backoffice.application.subscribers import backoffice_projections
 from logistics_platform.backoffice.domain.tracking_view import TrackingStatus
 from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog
 from logistics_platform.bootstrap import Platform
@@ -102,7 +103,7 @@ def create_backoffice_app(platform: Platform | None = None) -> FastAPI:
             TrackingSearch(
                 status=status,
                 stock_item_id=stock_item_id and stock_item_id.lower(),
-                text=q,
+                text=q if q and q.strip() else None,  # a blank search box filters nothing
                 period=Period(from_, to),
                 sort=sort,
                 page=page,
@@ -132,12 +133,9 @@ def create_backoffice_app(platform: Platform | None = None) -> FastAPI:
     async def projections(platform: PlatformDep) -> JSONResponse:
         """Each backoffice projection's last applied event and how far it is behind the
         event log; 503 when the read store does not answer."""
-        followed = {
-            subscriber.name: subscriber.events
-            for subscriber in platform.subscribers
-            if subscriber.name.startswith("backoffice.")
-        }
-        lags = await OutboxEventLog(platform.engine).lag(followed)
+        lags = await OutboxEventLog(platform.engine).lag(
+            backoffice_projections(platform.subscribers)
+        )
         try:
             views: int | None = await platform.tracking.count()
         except Exception:
