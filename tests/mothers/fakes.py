@@ -80,8 +80,5 @@ class FakeInventoryUnitOfWork(InventoryUnitOfWork):
             aggregate.pull_domain_events()
         self.stock_items.seen.clear()
 
-    async def already_handled(self, subscriber: str, event_id: str) -> bool:
-        return False
-
-    async def mark_handled(self, subscriber: str, event_id: str) -> None:
-        return None
+    async def claim(self, subscriber: str, event_id: str) -> bool:
+        return True

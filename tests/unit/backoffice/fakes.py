@@ -68,8 +68,8 @@ class FakeBackofficeUnitOfWork(BackofficeUnitOfWork):
     async def rollback(self) -> None:
         return None
 
-    async def already_handled(self, subscriber: str, event_id: str) -> bool:
-        return (subscriber, event_id) in self.handled
-
-    async def mark_handled(self, subscriber: str, event_id: str) -> None:
+    async def claim(self, subscriber: str, event_id: str) -> bool:
+        if (subscriber, event_id) in self.handled:
+            return False
         self.handled.add((subscriber, event_id))
+        return True

@@ -94,8 +94,5 @@ class ReplayUnitOfWork(BackofficeUnitOfWork):
     async def rollback(self) -> None:
         return None
 
-    async def already_handled(self, subscriber: str, event_id: str) -> bool:
-        return False
-
-    async def mark_handled(self, subscriber: str, event_id: str) -> None:
-        return None
+    async def claim(self, subscriber: str, event_id: str) -> bool:
+        return True

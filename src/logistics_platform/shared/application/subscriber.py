@@ -27,9 +27,8 @@ class Subscriber(Generic[U]):
 
         async def attempt() -> None:
             async with self.unit_of_work(Causation.of(envelope)) as uow:
-                if await uow.already_handled(self.name, envelope.event_id):
+                if not await uow.claim(self.name, envelope.event_id):
                     return
-                await uow.mark_handled(self.name, envelope.event_id)
                 await self.handler(envelope, uow)
                 await uow.commit()
 

@@ -47,13 +47,9 @@ class UnitOfWork(abc.ABC):
         """Forget whatever was not committed (harmless after a commit)."""
 
     @abc.abstractmethod
-    async def already_handled(self, subscriber: str, event_id: str) -> bool:
-        """Whether ``subscriber`` committed its handling of ``event_id`` before."""
-
-    @abc.abstractmethod
-    async def mark_handled(self, subscriber: str, event_id: str) -> None:
-        """Claim ``event_id`` for ``subscriber`` in this transaction; if another transaction
-        claimed it, raise ``ConcurrentModification`` (a retry then finds it handled)."""
+    async def claim(self, subscriber: str, event_id: str) -> bool:
+        """Record, in this transaction, that ``subscriber`` handles ``event_id``; False if
+        that was already recorded (a transaction handling it concurrently is waited for)."""
 
     def repositories(self) -> tuple[Repository, ...]:
         return ()

@@ -1,5 +1,6 @@
 """Engines for the write side: SQLite (embedded default) or PostgreSQL (asyncpg)."""
 
+import functools
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, MetaData, Table, event
@@ -88,6 +89,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 def insert_ignoring_duplicates(connection: AsyncConnection, table: Table) -> Insert:
     """``INSERT ... ON CONFLICT DO NOTHING`` in the connection's dialect."""
-    if connection.dialect.name == "postgresql":
+    return _insert_ignoring_duplicates(connection.dialect.name, table)
+
+
+@functools.cache
+def _insert_ignoring_duplicates(dialect: str, table: Table) -> Insert:
+    # Built once per table: a reused statement skips SQLAlchemy's cache-key work.
+    if dialect == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()

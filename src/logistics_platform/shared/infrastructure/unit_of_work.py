@@ -11,18 +11,14 @@ from sqlalchemy import (
     String,
     Table,
     func,
-    insert,
-    select,
     text,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.unit_of_work import Causation, UnitOfWork
-from logistics_platform.shared.domain.errors import ConcurrentModification
 from logistics_platform.shared.infrastructure import outbox
-from logistics_platform.shared.infrastructure.database import metadata
+from logistics_platform.shared.infrastructure.database import insert_ignoring_duplicates, metadata
 
 processed_events = Table(
     "processed_events",
@@ -101,19 +97,11 @@ class SqlUnitOfWork(UnitOfWork):
         if self.connection.in_transaction():
             await self.connection.rollback()
 
-    async def already_handled(self, subscriber: str, event_id: str) -> bool:
-        found = await self.connection.scalar(
-            select(processed_events.c.event_id).where(
-                processed_events.c.subscriber == subscriber,
-                processed_events.c.event_id == event_id,
-            )
+    async def claim(self, subscriber: str, event_id: str) -> bool:
+        # ON CONFLICT DO NOTHING waits for a concurrent claimer to finish: if it committed,
+        # nothing is inserted; if it rolled back, this transaction gets the claim.
+        claimed = await self.connection.execute(
+            insert_ignoring_duplicates(self.connection, processed_events),
+            {"subscriber": subscriber, "event_id": event_id},
         )
-        return found is not None
-
-    async def mark_handled(self, subscriber: str, event_id: str) -> None:
-        try:
-            await self.connection.execute(
-                insert(processed_events).values(subscriber=subscriber, event_id=event_id)
-            )
-        except IntegrityError:
-            raise ConcurrentModification(f"{subscriber} is handling {event_id} elsewhere") from None
+        return bool(claimed.rowcount == 1)
