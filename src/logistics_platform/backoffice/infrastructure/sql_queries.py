@@ -172,11 +172,18 @@ async def _durations(
         ).one()
         return _rounded(row[0], row[1], row[2])
     elapsed = (func.julianday(reached) - func.julianday(c.reserved_at)) * 86400.0
-    ordered = [
-        float(value)
-        for value in await connection.scalars(select(elapsed).where(*both).order_by(elapsed))
-    ]
-    return _rounded(len(ordered), percentile(ordered, 0.5), percentile(ordered, 0.9))
+    count = int(await connection.scalar(select(func.count()).where(*both)) or 0)
+    ranked = select(elapsed).where(*both).order_by(elapsed)
+
+    async def at(fraction: float) -> float | None:
+        """Interpolated between the two closest ranks, fetched alone (SQLite sorts)."""
+        if not count:
+            return None
+        rank = fraction * (count - 1)
+        pair = [float(v) for v in await connection.scalars(ranked.limit(2).offset(int(rank)))]
+        return percentile(pair, rank - int(rank))
+
+    return _rounded(count, await at(0.5), await at(0.9))
 
 
 def _rounded(count: int, median: float | None, p90: float | None) -> Durations:

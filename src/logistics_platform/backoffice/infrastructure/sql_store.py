@@ -119,6 +119,8 @@ class SqlTrackingCopy(TrackingCopy):
         if self._postgres:  # built before the swap, so the swap itself is quick
             async with self._engine.begin() as connection:
                 await self._create_indexes(connection, suffix="_next")
+                # A fresh table has no statistics: without them the planner scans it all.
+                await connection.execute(text(f"ANALYZE {NEXT}"))
         async with self._engine.begin() as connection:
             await connection.execute(text(f"DROP TABLE {TRACKING_VIEWS}"))
             await connection.execute(text(f"ALTER TABLE {NEXT} RENAME TO {TRACKING_VIEWS}"))
@@ -126,6 +128,7 @@ class SqlTrackingCopy(TrackingCopy):
                 await self._rename_indexes(connection)
             else:
                 await self._create_indexes(connection, suffix="")
+                await connection.execute(text(f"ANALYZE {TRACKING_VIEWS}"))
 
     async def _create_indexes(self, connection: AsyncConnection, *, suffix: str) -> None:
         target = self._table if suffix else tracking_table(TRACKING_VIEWS, MetaData())
