@@ -5,13 +5,11 @@ from logistics_platform.logistics.domain.package import (
     Package,
     PackageId,
     TrackingNumber,
-    TrackingNumberTaken,
 )
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.domain.errors import InvalidArgument
 
 STOCK_ITEM_RESERVED = "inventory.stock_item.reserved"
-_TRACKING_NUMBER_DRAWS = 5
 
 
 async def create_package_on_stock_item_reserved(
@@ -23,13 +21,6 @@ async def create_package_on_stock_item_reserved(
         raise InvalidArgument(f"{event.name} {event.event_id} carries no reservationId")
     if await uow.packages.for_reservation(reservation_id) is not None:
         return
-    for _ in range(_TRACKING_NUMBER_DRAWS):
-        try:
-            package = Package.register(
-                PackageId.random(), TrackingNumber.generate(), reservation_id
-            )
-            await uow.packages.add(package)
-            return
-        except TrackingNumberTaken:
-            continue
-    raise TrackingNumberTaken(f"no free tracking number in {_TRACKING_NUMBER_DRAWS} draws")
+    await uow.packages.add(
+        Package.register(PackageId.random(), TrackingNumber.generate(), reservation_id)
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from logistics_platform.logistics.domain.events import PackageRegistered
 from logistics_platform.shared.domain.aggregate import AggregateRoot
-from logistics_platform.shared.domain.errors import Conflict, InvalidArgument
+from logistics_platform.shared.domain.errors import InvalidArgument
 from logistics_platform.shared.domain.identifiers import Uuid
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -39,15 +39,6 @@ class PackageStatus(enum.StrEnum):
     DELIVERED = "delivered"
     DELIVERY_FAILED = "delivery_failed"
     RETURNED = "returned"
-
-
-class TrackingNumberTaken(Conflict):
-    """Another package already has this tracking number; draw another."""
-
-
-class PackageAlreadyRegistered(Conflict):
-    def __init__(self, reservation_id: str) -> None:
-        super().__init__(f"a package is already registered for reservation {reservation_id}")
 
 
 class Package(AggregateRoot):

@@ -9,8 +9,9 @@ from logistics_platform.shared.domain.repository import Repository
 class PackageRepository(Repository, abc.ABC):
     @abc.abstractmethod
     async def add(self, package: Package) -> None:
-        """Store a new package. Raises ``TrackingNumberTaken`` or ``PackageAlreadyRegistered``
-        when either is not unique."""
+        """Store a new package. If its reservation already has a package, or its tracking
+        number is taken, raise ``ConcurrentModification``: the retried transaction then
+        finds that package, or draws another number."""
 
     @abc.abstractmethod
     async def for_reservation(self, reservation_id: str) -> Package | None:

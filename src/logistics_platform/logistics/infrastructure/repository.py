@@ -1,19 +1,21 @@
-"""Packages on SQLAlchemy Core."""
+"""Packages on SQLAlchemy Core (statements built once, as for stock items)."""
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from logistics_platform.logistics.domain.package import (
     Package,
-    PackageAlreadyRegistered,
     PackageId,
     PackageStatus,
     TrackingNumber,
-    TrackingNumberTaken,
 )
 from logistics_platform.logistics.domain.repository import PackageRepository
 from logistics_platform.logistics.infrastructure.tables import packages
+from logistics_platform.shared.domain.errors import ConcurrentModification
+
+_INSERT = insert(packages)
+_FOR_RESERVATION = select(packages).where(packages.c.reservation_id == bindparam("reservation"))
 
 
 class SqlPackageRepository(PackageRepository):
@@ -23,27 +25,26 @@ class SqlPackageRepository(PackageRepository):
 
     async def add(self, package: Package) -> None:
         try:
-            async with self._connection.begin_nested():
-                await self._connection.execute(
-                    insert(packages).values(
-                        id=package.id.value,
-                        tracking_number=package.tracking_number.value,
-                        reservation_id=package.reservation_id,
-                        status=package.status.value,
-                        version=package.version,
-                    )
-                )
+            await self._connection.execute(
+                _INSERT,
+                {
+                    "id": package.id.value,
+                    "tracking_number": package.tracking_number.value,
+                    "reservation_id": package.reservation_id,
+                    "status": package.status.value,
+                    "version": package.version,
+                },
+            )
         except IntegrityError:
-            if await self.for_reservation(package.reservation_id) is not None:
-                raise PackageAlreadyRegistered(package.reservation_id) from None
-            raise TrackingNumberTaken(package.tracking_number.value) from None
+            raise ConcurrentModification(
+                f"a package for {package.reservation_id} or tracking number "
+                f"{package.tracking_number.value} was stored concurrently"
+            ) from None
         self.seen.append(package)
 
     async def for_reservation(self, reservation_id: str) -> Package | None:
         row = (
-            await self._connection.execute(
-                select(packages).where(packages.c.reservation_id == reservation_id)
-            )
+            await self._connection.execute(_FOR_RESERVATION, {"reservation": reservation_id})
         ).first()
         if row is None:
             return None

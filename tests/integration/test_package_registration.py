@@ -1,0 +1,57 @@
+"""Exactly one package per reservation, however the event arrives."""
+
+import asyncio
+import uuid
+
+from sqlalchemy import func, select
+
+from logistics_platform.bootstrap import Platform
+from logistics_platform.logistics.infrastructure.tables import packages
+from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.application.subscriber import Subscriber
+from logistics_platform.shared.domain.events import utc_now
+
+
+def reserved(reservation_id: str) -> EventEnvelope:
+    return EventEnvelope(
+        event_id=str(uuid.uuid4()),
+        name="inventory.stock_item.reserved",
+        occurred_on=utc_now(),
+        aggregate_id="550e8400-e29b-41d4-a716-446655440000",
+        attributes={
+            "id": "550e8400-e29b-41d4-a716-446655440000",
+            "quantity": 1,
+            "reservationId": reservation_id,
+        },
+    )
+
+
+def registering(platform: Platform) -> Subscriber[object]:
+    return next(s for s in platform.subscribers if s.name.startswith("logistics."))
+
+
+async def package_count(platform: Platform) -> int:
+    async with platform.engine.connect() as connection:
+        return int(await connection.scalar(select(func.count()).select_from(packages)) or 0)
+
+
+async def test_the_same_event_delivered_concurrently_registers_one_package(
+    platform: Platform,
+) -> None:
+    event = reserved("order-1")
+    await asyncio.gather(*(registering(platform).deliver(event) for _ in range(8)))
+    assert await package_count(platform) == 1
+
+
+async def test_two_events_for_one_reservation_register_one_package(platform: Platform) -> None:
+    await asyncio.gather(*(registering(platform).deliver(reserved("order-1")) for _ in range(8)))
+    assert await package_count(platform) == 1
+
+
+async def test_each_reservation_gets_its_own_tracking_number(platform: Platform) -> None:
+    await asyncio.gather(
+        *(registering(platform).deliver(reserved(f"order-{n}")) for n in range(30))
+    )
+    async with platform.engine.connect() as connection:
+        numbers = (await connection.scalars(select(packages.c.tracking_number))).all()
+    assert len(numbers) == len(set(numbers)) == 30
