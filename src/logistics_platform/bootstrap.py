@@ -75,9 +75,12 @@ async def bootstrap(settings: Settings | None = None, *, migrate: bool | None = 
         await migrations.upgrade(engine)
     tracking_store = await open_tracking_store(settings, engine)
     committed = CommitListeners()
+    in_process = settings.rabbitmq_url is None
 
     def unit_of_work(kind: type[U]) -> Callable[[Causation], U]:
-        return lambda causation: kind(engine, causation=causation, on_events_committed=committed)
+        return lambda causation: kind(
+            engine, causation=causation, on_events_committed=committed, ordered_appends=in_process
+        )
 
     subscribers = [
         Subscriber(
@@ -89,7 +92,7 @@ async def bootstrap(settings: Settings | None = None, *, migrate: bool | None = 
         *backoffice_subscribers(tracking_store.unit_of_work),
     ]
     delivery = None
-    if settings.rabbitmq_url is None:
+    if in_process:
         delivery = InProcessDelivery(engine, subscribers)
         committed.listeners.append(delivery.notify)
     inventory_uow = unit_of_work(SqlInventoryUnitOfWork)

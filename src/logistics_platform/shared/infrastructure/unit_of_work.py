@@ -30,6 +30,9 @@ processed_events = Table(
 )
 
 
+_TAKE_TURN_TO_APPEND = text("SELECT pg_advisory_xact_lock(7405552)")
+
+
 def _nothing() -> None:
     return None
 
@@ -43,10 +46,12 @@ class SqlUnitOfWork(UnitOfWork):
         *,
         causation: Causation | None = None,
         on_events_committed: Callable[[], None] = _nothing,
+        ordered_appends: bool = False,
     ) -> None:
         self._engine = engine
         self._causation = causation or Causation()
         self._on_events_committed = on_events_committed
+        self._ordered_appends = ordered_appends and engine.dialect.name == "postgresql"
         self._connection: AsyncConnection | None = None
 
     @property
@@ -85,6 +90,10 @@ class SqlUnitOfWork(UnitOfWork):
             )
             for event in self.collect_events()
         ]
+        if envelopes and self._ordered_appends:
+            # In-process delivery follows the log by position, so positions must become
+            # visible in order: event-recording transactions take turns from here to commit.
+            await self.connection.execute(_TAKE_TURN_TO_APPEND)
         await outbox.append(self.connection, envelopes)
         if envelopes and self.connection.dialect.name == "postgresql":
             # Delivered on commit; wakes the relays listening (relay.NOTIFY_CHANNEL).
