@@ -33,6 +33,9 @@ _SELECT_ITEM_AND_RESERVATION = (
     )
     .outerjoin(reservations, reservations.c.reservation_id == bindparam("reservation_id"))
     .where(stock_items.c.id == bindparam("item_id"))
+    # Reservations of one hot item queue on its row lock instead of failing the version
+    # check and retrying in a storm; the version check still guards every write.
+    .with_for_update(of=stock_items)
 )
 _UPDATE_ITEM = (
     update(stock_items)
