@@ -70,6 +70,7 @@ async def test_a_failing_subscriber_does_not_hold_back_the_others(platform: Plat
             await all_seen.wait()
     finally:
         running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
     assert seen == reservations
 
 

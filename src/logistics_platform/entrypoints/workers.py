@@ -8,9 +8,10 @@ from logistics_platform.bootstrap import Platform
 from logistics_platform.config import Settings
 from logistics_platform.shared.application.dead_letters import DeadLetters
 from logistics_platform.shared.application.subscriber import Subscriber
-from logistics_platform.shared.infrastructure.rabbitmq import RabbitMqPublisher, Topology
+from logistics_platform.shared.infrastructure.rabbitmq import RabbitMqPublisher
 from logistics_platform.shared.infrastructure.rabbitmq_consumer import RabbitMqConsumer
 from logistics_platform.shared.infrastructure.rabbitmq_dead_letters import RabbitMqDeadLetters
+from logistics_platform.shared.infrastructure.rabbitmq_topology import Topology
 from logistics_platform.shared.infrastructure.relay import OutboxRelay
 from logistics_platform.shared.infrastructure.sql_dead_letters import SqlDeadLetters
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
 from logistics_platform.shared.infrastructure import migrations
-from logistics_platform.shared.infrastructure.rabbitmq import Topology
+from logistics_platform.shared.infrastructure.rabbitmq_topology import Topology
 from tests.integration.rabbitmq.broker import Broker, fresh_broker
 from tests.integration.rabbitmq.processes import Processes, environment
 
@@ -101,7 +101,11 @@ async def background() -> AsyncIterator[Background]:
 
 
 async def eventually(
-    check: Callable[[], Awaitable[T]], *, within: float = 20, what: str = "condition"
+    check: Callable[[], Awaitable[T]],
+    *,
+    within: float = 30,
+    what: str = "condition",
+    details: Callable[[], str] = str,
 ) -> T:
     """The first truthy result of ``check``, polled for ``within`` seconds at most."""
     deadline = time.monotonic() + within
@@ -110,7 +114,8 @@ async def eventually(
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what} (last: {result!r})")
+            message = f"timed out waiting for {what} (last: {result!r})\n{details()}"
+            raise AssertionError(message)
         await asyncio.sleep(0.05)
 
 

@@ -60,7 +60,7 @@ class Processes:
         self.started.append(process)
         return process
 
-    async def wait_for_http(self, process: Process, port: int, within: float = 30) -> str:
+    async def wait_for_http(self, process: Process, port: int, within: float = 60) -> str:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + within
         async with httpx.AsyncClient(timeout=1) as client:

@@ -41,7 +41,7 @@ async def test_reservations_made_while_the_broker_is_unreachable_arrive_exactly_
 
     await proxy.restore()  # the relay and the consumers reconnect by themselves
     ids = [first.reservation_id, *(reservation.reservation_id for reservation in during)]
-    await eventually(lambda: all_registered(production, ids), within=30, what="every view")
+    await eventually(lambda: all_registered(production, ids), within=60, what="every view")
     await asyncio.sleep(0.5)  # room for a duplicate to show up
 
     assert await unpublished(production) == 0

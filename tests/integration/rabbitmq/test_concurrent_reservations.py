@@ -26,7 +26,7 @@ async def test_four_processes_reserving_one_item_never_oversell(
     urls = [await processes.wait_for_http(p, port) for p, port in zip(started, ports, strict=True)]
     item_id = str(uuid.uuid4())
     limits = httpx.Limits(max_connections=PROCESSES * RESERVATIONS_EACH)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         added = await client.post(
             f"{urls[0]}/stock-items", json={"id": item_id, "name": "Switch 2", "quantity": STOCK}
         )
@@ -56,5 +56,5 @@ async def test_four_processes_reserving_one_item_never_oversell(
     succeeded = [rid for rid, status in zip(requests, statuses, strict=True) if status == 200]
     background.start(workers.outbox_relay(production).run)
     background.start(workers.consumer(production, production.subscribers, name="all").run)
-    await eventually(lambda: all_registered(production, succeeded), within=30, what="packages")
+    await eventually(lambda: all_registered(production, succeeded), within=60, what="packages")
     await assert_applied_once(production, succeeded)

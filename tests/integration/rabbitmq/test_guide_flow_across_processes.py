@@ -39,7 +39,9 @@ async def test_the_guide_flow_works_across_separate_processes(processes: Process
             body: dict[str, object] = response.json()
             return body if response.status_code == 200 and body["status"] == "registered" else None
 
-        view = await eventually(registered, within=30, what=f"tracking view\n{processes.logs()}")
+        view = await eventually(
+            registered, within=60, what="the tracking view", details=processes.logs
+        )
         stock = (await client.get(f"{inventory_url}/stock-items/{item_id}")).json()
 
     assert view["stockItemName"] == "iPhone 15 Pro"

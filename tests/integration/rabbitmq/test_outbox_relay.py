@@ -8,7 +8,8 @@ import pytest
 from logistics_platform.bootstrap import Platform
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.infrastructure import outbox
-from logistics_platform.shared.infrastructure.rabbitmq import RabbitMqPublisher, Topology
+from logistics_platform.shared.infrastructure.rabbitmq import RabbitMqPublisher
+from logistics_platform.shared.infrastructure.rabbitmq_topology import Topology
 from logistics_platform.shared.infrastructure.relay import OutboxRelay
 from tests.integration.rabbitmq.checks import unpublished
 from tests.integration.rabbitmq.conftest import Background, eventually
@@ -92,7 +93,7 @@ async def test_a_commit_wakes_the_relay_in_another_process_through_notify(
 
     await production.commands.handle(an_add_stock_item())
 
-    await eventually(lambda: _none_left(production), within=2, what="a prompt publication")
+    await eventually(lambda: _none_left(production), within=10, what="a prompt publication")
 
 
 async def _none_left(platform: Platform) -> bool:

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from aio_pika import Message
 from aio_pika.abc import (
     AbstractChannel,
     AbstractExchange,
@@ -24,15 +23,18 @@ from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.domain.errors import InvalidArgument
 from logistics_platform.shared.infrastructure.rabbitmq import (
+    carried_headers,
+    close_within,
+    connect_patiently,
+    copy_of,
+)
+from logistics_platform.shared.infrastructure.rabbitmq_topology import (
     ATTEMPTS_HEADER,
     FAILED_AT_HEADER,
     REASON_HEADER,
     RETRY_DELAY_HEADER,
     SUBSCRIBER_HEADER,
     Topology,
-    close_within,
-    connect_patiently,
-    event_message,
 )
 
 log = structlog.get_logger(__name__)
@@ -170,7 +172,7 @@ class RabbitMqConsumer:
         failures = _attempts(message.headers) + 1
         delay = None if failure.final else self._topology.retry_delay(failures)
         headers: dict[str, Any] = {
-            **_carried(message.headers),
+            **carried_headers(message.headers),
             ATTEMPTS_HEADER: failures,
             REASON_HEADER: failure.reason[:_MAX_REASON_LENGTH],
             FAILED_AT_HEADER: datetime.now(UTC).isoformat(),
@@ -182,38 +184,17 @@ class RabbitMqConsumer:
                 "event dead-lettered", subscriber=name, attempts=failures, reason=failure.reason
             )
             await lane.channel.default_exchange.publish(
-                _copy(message, headers),
+                copy_of(message, headers),
                 routing_key=self._topology.dead_letter_queue(name),
                 mandatory=False,
             )
             return
         headers[RETRY_DELAY_HEADER] = str(delay)
         await lane.retry.publish(
-            _copy(message, headers), routing_key=self._topology.queue(name), mandatory=False
+            copy_of(message, headers), routing_key=self._topology.queue(name), mandatory=False
         )
 
 
 def _attempts(headers: HeadersType) -> int:
     value = headers.get(ATTEMPTS_HEADER)
     return value if isinstance(value, int) and value >= 0 else 0
-
-
-def _carried(headers: HeadersType) -> dict[str, Any]:
-    """Headers worth keeping on a copy: not the broker's dead-lettering history, which
-    would otherwise grow with every round trip through a retry queue."""
-    return {
-        key: value
-        for key, value in headers.items()
-        if not key.startswith("x-") and key != RETRY_DELAY_HEADER
-    }
-
-
-def _copy(message: AbstractIncomingMessage, headers: HeadersType) -> Message:
-    return event_message(
-        message.body,
-        headers=headers,
-        message_id=message.message_id,
-        correlation_id=message.correlation_id,
-        event_name=message.type,
-        timestamp=message.timestamp,
-    )

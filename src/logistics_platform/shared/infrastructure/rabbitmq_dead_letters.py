@@ -6,18 +6,16 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from aio_pika import Message
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue, HeadersType
 
 from logistics_platform.shared.application.dead_letters import DeadLetter, DeadLetters, Republished
 from logistics_platform.shared.application.subscriber import Subscriber
-from logistics_platform.shared.infrastructure.rabbitmq import (
+from logistics_platform.shared.infrastructure.rabbitmq import carried_headers, connect, copy_of
+from logistics_platform.shared.infrastructure.rabbitmq_topology import (
     ATTEMPTS_HEADER,
     FAILED_AT_HEADER,
     REASON_HEADER,
     Topology,
-    connect,
-    event_message,
 )
 
 _MOST = 10_000  # messages looked at per queue in one call
@@ -56,7 +54,7 @@ class RabbitMqDeadLetters(DeadLetters):
                     if event_id is not None and _event_id(message) != event_id:
                         continue  # left unsettled: back in the dead letters on close
                     await channel.default_exchange.publish(
-                        _fresh_copy(message),
+                        copy_of(message, _republished(message.headers)),
                         routing_key=self._topology.queue(name),
                         mandatory=False,
                     )
@@ -125,14 +123,5 @@ def _failed_at(headers: HeadersType) -> datetime | None:
     return None
 
 
-def _fresh_copy(message: AbstractIncomingMessage) -> Message:
-    headers = {key: value for key, value in message.headers.items() if not key.startswith("x-")}
-    headers["x-republished-at"] = datetime.now(UTC).isoformat()
-    return event_message(
-        message.body,
-        headers=headers,
-        message_id=message.message_id,
-        correlation_id=message.correlation_id,
-        event_name=message.type,
-        timestamp=message.timestamp,
-    )
+def _republished(headers: HeadersType) -> dict[str, Any]:
+    return {**carried_headers(headers), "x-republished-at": datetime.now(UTC).isoformat()}
