@@ -119,8 +119,11 @@ class SqlTrackingCopy(TrackingCopy):
         if self._postgres:  # built before the swap, so the swap itself is quick
             async with self._engine.begin() as connection:
                 await self._create_indexes(connection, suffix="_next")
-                # A fresh table has no statistics: without them the planner scans it all.
-                await connection.execute(text(f"ANALYZE {NEXT}"))
+            # A fresh table has no statistics (the planner would scan it all) and no
+            # visibility map (counts would visit every row).
+            async with self._engine.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await autocommit.execute(text(f"VACUUM (ANALYZE) {NEXT}"))
         async with self._engine.begin() as connection:
             await connection.execute(text(f"DROP TABLE {TRACKING_VIEWS}"))
             await connection.execute(text(f"ALTER TABLE {NEXT} RENAME TO {TRACKING_VIEWS}"))
