@@ -326,6 +326,7 @@ class Results:
     history: Sample
     pipeline: Sample
     e2e: Sample
+    catch_up: float
 
 
 def report(results: Results, concurrency: int) -> None:
@@ -374,6 +375,10 @@ def report(results: Results, concurrency: int) -> None:
     )
     console.print(table)
     console.print(
+        f"relay + consumers worked off the paused backlog at {results.catch_up:,.0f}"
+        " reservations/s (reserved -> package registered -> tracking view)"
+    )
+    console.print(
         f"end to end: {len(results.e2e.latencies)} of {int(E2E_RATE * results.e2e.seconds)}"
         f" views seen; HTTP statuses {results.e2e.statuses}"
     )
@@ -381,7 +386,10 @@ def report(results: Results, concurrency: int) -> None:
 
 E2E_RATE = 200.0
 POLL_INTERVAL = 0.005
-UNPUBLISHED = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+BACKLOG = (
+    "SELECT (SELECT count(*) FROM inventory_reservations WHERE reservation_id NOT LIKE 'history-%')"
+    " - (SELECT count(*) FROM backoffice_tracking_views WHERE status = 'registered')"
+)
 
 
 async def measure(
@@ -410,7 +418,8 @@ async def measure(
         console.print("HTTP, items with history…")
         history = await closed_loop(concurrency, seconds, reserve_over_http(session, history_items))
         stack.resume_pipeline()
-        await drain(database_url)
+        console.print("pipeline catching up…")
+        catch_up = await drain(database_url)
         console.print("HTTP with the pipeline running…")
         pipeline = await closed_loop(
             concurrency, seconds, reserve_over_http(session, pipeline_items)
@@ -418,18 +427,22 @@ async def measure(
         await drain(database_url)
         console.print(f"end to end at {E2E_RATE:.0f}/s…")
         e2e = await end_to_end(session, database_url, fresh_items, E2E_RATE, seconds)
-    return Results(raw, fresh, history, pipeline, e2e)
+    return Results(raw, fresh, history, pipeline, e2e, catch_up)
 
 
-async def drain(database_url: str) -> None:
-    """Wait until the relay has published everything (consumers follow closely)."""
+async def drain(database_url: str, *, limit: float = 180.0) -> float:
+    """Wait until every reservation made over HTTP shows as registered in the read store;
+    returns the pipeline's catch-up rate (reservations per second) while waiting."""
     connection = await asyncpg.connect(database_url)
+    started = time.perf_counter()
     try:
-        while await connection.fetchval(UNPUBLISHED):  # noqa: ASYNC110 - polling another process
-            await asyncio.sleep(0.5)
+        backlog = first = await connection.fetchval(BACKLOG)
+        while backlog and time.perf_counter() - started < limit:
+            await asyncio.sleep(0.25)
+            backlog = await connection.fetchval(BACKLOG)
     finally:
         await connection.close()
-    await asyncio.sleep(2)
+    return (first - backlog) / (time.perf_counter() - started) if first else 0.0
 
 
 async def main(concurrency: int, seconds: float, items: int) -> None:
