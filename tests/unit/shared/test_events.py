@@ -80,3 +80,19 @@ def test_an_aggregate_hands_out_its_events_once() -> None:
     aggregate.record(event)
     assert aggregate.pull_domain_events() == [event]
     assert aggregate.pull_domain_events() == []
+
+
+def test_rebuilding_an_event_without_one_of_its_attributes_is_refused() -> None:
+    envelope = EventEnvelope.wrap(
+        StockItemReserved(aggregate_id=AGGREGATE, quantity=1, reservation_id="order-1"),
+        correlation_id="corr",
+    )
+    incomplete = EventEnvelope(
+        event_id=envelope.event_id,
+        name=envelope.name,
+        occurred_on=envelope.occurred_on,
+        aggregate_id=envelope.aggregate_id,
+        attributes={"id": AGGREGATE, "quantity": 1},
+    )
+    with pytest.raises(InvalidArgument, match="reservationId"):
+        incomplete.to_domain_event()

@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self
 
@@ -22,7 +22,7 @@ class DomainEvent:
     """Something that happened to an aggregate.
 
     Subclasses set ``EVENT_NAME`` (the routing key, ``<context>.<aggregate>.<verb>``) and
-    translate their own fields to and from the camelCase ``attributes`` of the envelope.
+    declare their own fields; those travel as the envelope's camelCase ``attributes``.
     """
 
     EVENT_NAME: ClassVar[str]
@@ -55,8 +55,12 @@ class DomainEvent:
         return frozenset(cls._registry)
 
     def to_primitives(self) -> dict[str, Any]:
-        """The event's attributes as JSON-ready primitives (camelCase keys)."""
-        raise NotImplementedError
+        """The event's attributes as JSON-ready primitives: ``id`` (the aggregate's) and
+        every field of the subclass under its camelCase name."""
+        return {
+            "id": self.aggregate_id,
+            **{_camel(name): getattr(self, name) for name in self._attribute_fields()},
+        }
 
     @classmethod
     def from_primitives(
@@ -68,4 +72,20 @@ class DomainEvent:
         attributes: Mapping[str, Any],
     ) -> Self:
         """Rebuild the event from what :meth:`to_primitives` produced."""
-        raise NotImplementedError
+        try:
+            values = {name: attributes[_camel(name)] for name in cls._attribute_fields()}
+        except KeyError as missing:
+            raise InvalidArgument(f"{cls.EVENT_NAME} lacks the attribute {missing}") from None
+        return cls(aggregate_id=aggregate_id, event_id=event_id, occurred_on=occurred_on, **values)
+
+    @classmethod
+    def _attribute_fields(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls) if f.name not in _ENVELOPE_FIELDS)
+
+
+_ENVELOPE_FIELDS = frozenset({"aggregate_id", "event_id", "occurred_on"})
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
