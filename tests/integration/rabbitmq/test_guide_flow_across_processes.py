@@ -21,6 +21,20 @@ async def test_the_guide_flow_works_across_separate_processes(processes: Process
     inventory_url = await processes.wait_for_http(inventory, inventory_port)
     backoffice_url = await processes.wait_for_http(backoffice, backoffice_port)
 
+    await _the_guide_flow(inventory_url, backoffice_url, processes)
+
+
+async def test_serve_runs_the_guide_flow_on_postgres_and_rabbitmq(processes: Processes) -> None:
+    ports = {name: free_port() for name in ("INVENTORY_PORT", "BACKOFFICE_PORT", "HEALTH_PORT")}
+    serve = processes.logistics("serve", "serve", **{k: str(v) for k, v in ports.items()})
+    inventory_url = await processes.wait_for_http(serve, ports["INVENTORY_PORT"])
+    backoffice_url = await processes.wait_for_http(serve, ports["BACKOFFICE_PORT"])
+
+    await _the_guide_flow(inventory_url, backoffice_url, processes)
+
+
+async def _the_guide_flow(inventory_url: str, backoffice_url: str, processes: Processes) -> None:
+    """Add stock, reserve, and see the package in the tracking view (the guide's curls)."""
     item_id, reservation_id = str(uuid.uuid4()), f"order-{uuid.uuid4().hex[:8]}"
     async with httpx.AsyncClient(timeout=10) as client:
         added = await client.post(
