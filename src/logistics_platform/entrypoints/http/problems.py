@@ -22,6 +22,15 @@ MAX_BODY_BYTES = 1024 * 1024
 # The database (or another backing service) cannot be reached: 503, the client may retry.
 _UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout, OSError)
 
+# PostgreSQL refusing work for now: too many connections, shutting down, starting up.
+_UNAVAILABLE_STATES = frozenset({"53300", "57P01", "57P02", "57P03"})
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return str(code) if code else None
+
+
 _STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, 404),
     (Conflict, 409),
@@ -66,7 +75,9 @@ async def _http_error(_: Request, error: Exception) -> JSONResponse:
 
 
 async def _unavailable(request: Request, error: Exception) -> JSONResponse:
-    lost_connection = isinstance(error, DBAPIError) and error.connection_invalidated
+    lost_connection = isinstance(error, DBAPIError) and (
+        error.connection_invalidated or _sqlstate(error) in _UNAVAILABLE_STATES
+    )
     if not isinstance(error, _UNAVAILABLE) and not lost_connection:
         return await _unexpected(request, error)
     log.warning("backing service unavailable", path=request.url.path, error=repr(error))

@@ -1,0 +1,46 @@
+"""Failures become problem documents with the right status (the one mapping place)."""
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.exc import DBAPIError
+
+from logistics_platform.entrypoints.http.problems import install_problem_handlers
+
+
+class PostgresRefused(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(f"refused with {sqlstate}")
+        self.sqlstate = sqlstate
+
+
+def app_raising(error: Exception) -> FastAPI:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise error
+
+    return app
+
+
+async def status_of(error: Exception) -> int:
+    transport = httpx.ASGITransport(app=app_raising(error), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/boom")
+    assert response.headers["content-type"] == "application/problem+json"
+    return response.status_code
+
+
+@pytest.mark.parametrize("sqlstate", ["53300", "57P01", "57P03"])
+async def test_a_database_refusing_connections_is_a_503(sqlstate: str) -> None:
+    assert await status_of(DBAPIError("SELECT 1", {}, PostgresRefused(sqlstate))) == 503
+
+
+async def test_an_unreachable_server_is_a_503() -> None:
+    assert await status_of(ConnectionRefusedError("connect call failed")) == 503
+
+
+async def test_any_other_database_error_is_a_500_without_details() -> None:
+    assert await status_of(DBAPIError("SELECT 1", {}, PostgresRefused("42P01"))) == 500
