@@ -49,9 +49,12 @@ async def _the_guide_flow(inventory_url: str, backoffice_url: str, processes: Pr
         assert reserved.status_code == 200, reserved.text
 
         async def registered() -> dict[str, object] | None:
+            # Each event has its own queue: the package may be projected before the
+            # reservation, so wait for the view to be complete, not merely registered.
             response = await client.get(f"{backoffice_url}/tracking/{reservation_id}")
             body: dict[str, object] = response.json()
-            return body if response.status_code == 200 and body["status"] == "registered" else None
+            complete = response.status_code == 200 and body["reservedQuantity"] is not None
+            return body if complete and body["status"] == "registered" else None
 
         view = await eventually(
             registered, within=60, what="the tracking view", details=processes.logs
