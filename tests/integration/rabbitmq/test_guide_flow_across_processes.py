@@ -53,7 +53,10 @@ async def _the_guide_flow(inventory_url: str, backoffice_url: str, processes: Pr
             # reservation, so wait for the view to be complete, not merely registered.
             response = await client.get(f"{backoffice_url}/tracking/{reservation_id}")
             body: dict[str, object] = response.json()
-            complete = response.status_code == 200 and body["reservedQuantity"] is not None
+            complete = response.status_code == 200 and None not in (
+                body["reservedQuantity"],
+                body["stockItemName"],
+            )
             return body if complete and body["status"] == "registered" else None
 
         view = await eventually(
