@@ -79,7 +79,12 @@ def test_serve_runs_the_guide_flow_and_shows_tracking_within_a_second(served: Se
     answered = time.monotonic()
     while time.monotonic() - answered < 1.0:
         view = httpx.get(f"http://127.0.0.1:{ports['backoffice']}/tracking/order-final-test")
-        if view.status_code == 200 and view.json()["status"] == "registered":
+        body = view.json() if view.status_code == 200 else {}
+        if (
+            body.get("status") == "registered"
+            and body.get("reservedQuantity")
+            and body.get("stockItemName")
+        ):
             break
         time.sleep(0.01)
     assert view.json()["status"] == "registered"
