@@ -5,6 +5,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 import typer
+from fastapi import FastAPI
 from rich.console import Console
 
 from logistics_platform.bootstrap import Platform, bootstrap
@@ -78,35 +79,30 @@ def serve() -> None:
     _exit_with(asyncio.run(_serve(settings, services, deliver=True)))
 
 
+def _serve_alone(
+    settings: Settings, name: str, create: Callable[[Platform], FastAPI], port: int
+) -> None:
+    """One API in its own process (no event delivery: the relay and consumers do that)."""
+
+    def services(platform: Platform) -> list[HttpService]:
+        return [HttpService(name, create(platform), port)]
+
+    _exit_with(asyncio.run(_serve(settings, services, deliver=False)))
+
+
 @app.command("inventory-api")
 def inventory_api(port: Port = None) -> None:
     """Run the Inventory API alone (write side, default port 3000)."""
     settings = _settings()
-    chosen = port or settings.inventory_port
-    _exit_with(
-        asyncio.run(
-            _serve(
-                settings,
-                lambda p: [HttpService("Inventory API", create_inventory_app(p), chosen)],
-                deliver=False,
-            )
-        )
-    )
+    _serve_alone(settings, "Inventory API", create_inventory_app, port or settings.inventory_port)
 
 
 @app.command("backoffice-api")
 def backoffice_api(port: Port = None) -> None:
     """Run the Backoffice API alone (read side, default port 3001)."""
     settings = _settings()
-    chosen = port or settings.backoffice_port
-    _exit_with(
-        asyncio.run(
-            _serve(
-                settings,
-                lambda p: [HttpService("Backoffice API", create_backoffice_app(p), chosen)],
-                deliver=False,
-            )
-        )
+    _serve_alone(
+        settings, "Backoffice API", create_backoffice_app, port or settings.backoffice_port
     )
 
 
@@ -114,16 +110,7 @@ def backoffice_api(port: Port = None) -> None:
 def health_api(port: Port = None) -> None:
     """Run the Health service alone (default port 3002)."""
     settings = _settings()
-    chosen = port or settings.health_port
-    _exit_with(
-        asyncio.run(
-            _serve(
-                settings,
-                lambda p: [HttpService("Health service", create_health_app(p), chosen)],
-                deliver=False,
-            )
-        )
-    )
+    _serve_alone(settings, "Health service", create_health_app, port or settings.health_port)
 
 
 @db.command("upgrade")
