@@ -1,10 +1,11 @@
 """The projectors' side of the SQL read store: views, the catalog and progress, written in
 the subscriber's transaction (together with the record of handled event ids)."""
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, case, func, select, update
+from sqlalchemy import Select, Table, Update, and_, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -47,25 +48,22 @@ class SqlTrackingViews(TrackingViews):
         self._table = table
 
     async def get(self, reservation_id: str) -> TrackingView | None:
-        query = select(self._table).where(self._table.c.reservation_id == reservation_id)
-        row = (await self._connection.execute(query)).first()
+        row = (
+            await self._connection.execute(_select_view(self._table), {"key": reservation_id})
+        ).first()
         return None if row is None else to_view(row)
 
     async def save(self, view: TrackingView) -> None:
         values = to_values(view, version=view.version + 1)
-        statement: Any
         if view.version == 0:
-            statement = insert_ignoring_duplicates(self._connection, self._table).values(values)
+            statement = insert_ignoring_duplicates(self._connection, self._table)
+            saved = await self._connection.execute(statement, values)
         else:
-            statement = (
-                update(self._table)
-                .where(
-                    self._table.c.reservation_id == view.reservation_id,
-                    self._table.c.version == view.version,
-                )
-                .values(values)
+            saved = await self._connection.execute(
+                _update_view(self._table),
+                {**values, "key": view.reservation_id, "seen": view.version},
             )
-        if (await self._connection.execute(statement)).rowcount != 1:
+        if saved.rowcount != 1:
             raise ConcurrentModification(f"tracking view {view.reservation_id} changed meanwhile")
 
     async def unnamed_for_stock_item(self, stock_item_id: str) -> list[TrackingView]:
@@ -76,6 +74,20 @@ class SqlTrackingViews(TrackingViews):
             )
         )
         return [to_view(row) for row in rows]
+
+
+# Built once per table (the live one, or a rebuild's copy): reused statements skip
+# SQLAlchemy's per-call cache-key work on the projectors' hot path.
+@functools.cache
+def _select_view(table: Table) -> Select[Any]:
+    return select(table).where(table.c.reservation_id == bindparam("key"))
+
+
+@functools.cache
+def _update_view(table: Table) -> Update:
+    return update(table).where(
+        table.c.reservation_id == bindparam("key"), table.c.version == bindparam("seen")
+    )
 
 
 class SqlStockItemCatalog(StockItemCatalog):
