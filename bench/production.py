@@ -457,5 +457,7 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--items", type=int, default=100, help="stock items per phase")
+    parser.add_argument("--e2e-rate", type=float, default=E2E_RATE, help="open-loop rate/s")
     arguments = parser.parse_args()
+    E2E_RATE = arguments.e2e_rate
     asyncio.run(main(arguments.concurrency, arguments.seconds, arguments.items))
