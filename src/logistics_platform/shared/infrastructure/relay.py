@@ -50,6 +50,7 @@ class OutboxRelay:
     async def run(self) -> None:
         """Relay until cancelled; a broker or database outage only delays publication."""
         async with self._listening():
+            log.info("relay started", batch_size=self._batch_size)
             try:
                 await self._relay_forever()
             finally:
