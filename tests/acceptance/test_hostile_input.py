@@ -7,8 +7,10 @@ import pytest
 
 from logistics_platform.bootstrap import bootstrap
 from logistics_platform.config import Settings
+from logistics_platform.entrypoints.http.health_api import create_health_app
 from logistics_platform.entrypoints.http.inventory_api import create_inventory_app
 from tests.acceptance.conftest import Apis
+from tests.services import RABBITMQ_URL, unavailable
 
 ITEM = "550e8400-e29b-41d4-a716-446655440000"
 VALID_ITEM = {"id": ITEM, "name": "iPhone 15 Pro", "quantity": 10}
@@ -174,3 +176,33 @@ async def test_an_unreachable_database_is_a_503_not_a_500() -> None:
     await platform.close()
     assert_problem(response, 503)
     assert response.headers["retry-after"] == "1"
+
+
+async def test_the_health_service_reports_an_unreachable_broker_with_503(sqlite_url: str) -> None:
+    platform = await bootstrap(
+        Settings(database_url=sqlite_url, rabbitmq_url="amqp://guest:guest@127.0.0.1:9/"),
+        migrate=True,
+    )
+    app = create_health_app(platform)
+    app.state.platform = platform
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/health")
+    await platform.close()
+    assert response.status_code == 503
+    assert response.json()["services"] == {"sqlite": "ok", "rabbitmq": "error"}
+
+
+async def test_the_health_service_reports_a_reachable_broker_as_ok(sqlite_url: str) -> None:
+    platform = await bootstrap(
+        Settings(database_url=sqlite_url, rabbitmq_url=RABBITMQ_URL), migrate=True
+    )
+    app = create_health_app(platform)
+    app.state.platform = platform
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/health")
+    await platform.close()
+    if response.status_code != 200:
+        unavailable(f"RabbitMQ is not reachable at {RABBITMQ_URL}")
+    assert response.json()["services"] == {"sqlite": "ok", "rabbitmq": "ok"}

@@ -7,6 +7,7 @@ from logistics_platform.bootstrap import Platform
 from logistics_platform.entrypoints.http.dependencies import PlatformDep, platform_lifespan
 from logistics_platform.entrypoints.http.probes import (
     check_database,
+    check_rabbitmq,
     database_label,
     now_iso,
     probes,
@@ -25,6 +26,8 @@ def create_health_app(platform: Platform | None = None) -> FastAPI:
     @app.get("/health", responses={503: {"description": "a backing service is down"}})
     async def health(platform: PlatformDep) -> JSONResponse:
         services = {database_label(platform): await check_database(platform)}
+        if platform.settings.rabbitmq_url is not None:
+            services["rabbitmq"] = await check_rabbitmq(platform.settings.rabbitmq_url)
         healthy = all(status == "ok" for status in services.values())
         body = {
             "status": "ok" if healthy else "error",

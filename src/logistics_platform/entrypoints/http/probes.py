@@ -3,6 +3,7 @@
 import asyncio
 from datetime import UTC, datetime
 
+import aio_pika
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -22,6 +23,16 @@ async def check_database(platform: Platform) -> str:
     try:
         async with asyncio.timeout(CHECK_TIMEOUT), platform.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
+    except Exception:
+        return "error"
+    return "ok"
+
+
+async def check_rabbitmq(url: str) -> str:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT):
+            connection = await aio_pika.connect(url, timeout=CHECK_TIMEOUT)
+            await connection.close()
     except Exception:
         return "error"
     return "ok"
