@@ -17,7 +17,7 @@ from logistics_platform.entrypoints.http.health_api import create_health_app
 from logistics_platform.entrypoints.http.inventory_api import create_inventory_app
 from logistics_platform.entrypoints.logging import configure_logging
 from logistics_platform.entrypoints.projection_commands import projections
-from logistics_platform.entrypoints.runner import HttpService, run
+from logistics_platform.entrypoints.runner import HttpService, run, stop_on_signals
 from logistics_platform.shared.infrastructure import migrations
 from logistics_platform.shared.infrastructure.database import create_engine
 
@@ -51,6 +51,7 @@ async def _serve(
     *,
     deliver: bool,
 ) -> int:
+    stop = stop_on_signals()
     platform = await bootstrap(settings)
     workers: list[Callable[[], Coroutine[Any, Any, None]]] = []
     if deliver and platform.delivery is not None:
@@ -58,7 +59,11 @@ async def _serve(
     if deliver and settings.rabbitmq_url is not None:
         workers.extend(event_workers.transport(platform))
     return await run(
-        host=settings.host, services=services(platform), workers=workers, on_stop=platform.close
+        host=settings.host,
+        services=services(platform),
+        workers=workers,
+        on_stop=platform.close,
+        stop=stop,
     )
 
 

@@ -13,7 +13,7 @@ from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
 from logistics_platform.entrypoints import workers
 from logistics_platform.entrypoints.logging import configure_logging
-from logistics_platform.entrypoints.runner import run
+from logistics_platform.entrypoints.runner import run, stop_on_signals
 from logistics_platform.shared.application.dead_letters import (
     DeadLetter,
     DeadLetters,
@@ -51,9 +51,14 @@ def _settings(*, broker: bool) -> Settings:
 async def _run_workers(
     settings: Settings, build: Callable[[Platform], list[workers.Worker]]
 ) -> int:
+    stop = stop_on_signals()
     platform = await bootstrap(settings)
     return await run(
-        host=settings.host, services=[], workers=build(platform), on_stop=platform.close
+        host=settings.host,
+        services=[],
+        workers=build(platform),
+        on_stop=platform.close,
+        stop=stop,
     )
 
 

@@ -40,19 +40,31 @@ class _Server(uvicorn.Server):
             log.info(f"{self.service.name} listening", url=url, docs=f"{url}/docs")
 
 
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT/SIGTERM. Install it before start-up work (migrations,
+    connections), so that a stop requested meanwhile is honoured rather than killing."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
 async def run(
     *,
     host: str,
     services: list[HttpService],
     workers: list[Callable[[], Coroutine[Any, Any, None]]],
     on_stop: Callable[[], Awaitable[None]],
+    stop: asyncio.Event | None = None,
 ) -> int:
-    """Serve until SIGINT/SIGTERM or until something fails; returns an exit code."""
+    """Serve until ``stop`` is set (by default SIGINT/SIGTERM) or until something fails;
+    returns an exit code."""
     servers = [_Server(service, host) for service in services]
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = stop or stop_on_signals()
+    if stop.is_set():  # asked to stop while starting up
+        await on_stop()
+        return 0
     serving = [asyncio.create_task(_serve(server), name=server.service.name) for server in servers]
     working = [asyncio.create_task(worker(), name=worker.__name__) for worker in workers]
     stopped = asyncio.create_task(stop.wait())
