@@ -15,11 +15,14 @@ from logistics_platform.backoffice.application.queries import (
 )
 from logistics_platform.backoffice.domain.search_words import searchable_text
 from logistics_platform.backoffice.domain.tracking_view import (
-    TimelineEntry,
     TrackingStatus,
     TrackingView,
 )
-from logistics_platform.shared.application.envelope import format_timestamp, parse_timestamp
+from logistics_platform.backoffice.infrastructure.timeline import (
+    timeline_from_primitives,
+    timeline_to_primitives,
+)
+from logistics_platform.shared.application.envelope import format_timestamp
 
 _DATE = {"type": "date"}
 
@@ -81,10 +84,7 @@ def to_document(view: TrackingView) -> dict[str, Any]:
         "packageId": view.package_id,
         "trackingNumber": view.tracking_number,
         "status": view.status.value,
-        "timeline": [
-            {"status": entry.status.value, "occurredOn": format_timestamp(entry.occurred_on)}
-            for entry in view.timeline
-        ],
+        "timeline": timeline_to_primitives(view.timeline),
         "createdAt": _timestamp(view.created_at),
         "updatedAt": _timestamp(view.updated_at),
         "reservedAt": _timestamp(view.reached_on(TrackingStatus.RESERVED)),
@@ -104,10 +104,7 @@ def from_document(source: dict[str, Any], *, version: int) -> TrackingView:
         reserved_quantity=source.get("reservedQuantity"),
         package_id=source.get("packageId"),
         tracking_number=source.get("trackingNumber"),
-        timeline=tuple(
-            TimelineEntry(parse_timestamp(entry["occurredOn"]), TrackingStatus(entry["status"]))
-            for entry in source.get("timeline", [])
-        ),
+        timeline=timeline_from_primitives(source.get("timeline", [])),
         version=version,
     )
 

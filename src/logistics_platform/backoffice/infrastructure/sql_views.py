@@ -18,7 +18,6 @@ from logistics_platform.backoffice.application.ports import (
 )
 from logistics_platform.backoffice.domain.search_words import searchable_text
 from logistics_platform.backoffice.domain.tracking_view import (
-    TimelineEntry,
     TrackingStatus,
     TrackingView,
 )
@@ -27,10 +26,12 @@ from logistics_platform.backoffice.infrastructure.tables import (
     stock_item_names,
     tracking_views,
 )
+from logistics_platform.backoffice.infrastructure.timeline import (
+    timeline_from_primitives,
+    timeline_to_primitives,
+)
 from logistics_platform.shared.application.envelope import (
     EventEnvelope,
-    format_timestamp,
-    parse_timestamp,
 )
 from logistics_platform.shared.domain.errors import ConcurrentModification
 from logistics_platform.shared.infrastructure.database import insert_ignoring_duplicates
@@ -164,10 +165,7 @@ def to_values(view: TrackingView, *, version: int) -> dict[str, Any]:
         "package_id": view.package_id,
         "tracking_number": view.tracking_number,
         "status": view.status.value,
-        "timeline": [
-            {"status": entry.status.value, "occurredOn": format_timestamp(entry.occurred_on)}
-            for entry in view.timeline
-        ],
+        "timeline": timeline_to_primitives(view.timeline),
         "created_at": _utc(view.created_at),
         "updated_at": _utc(view.updated_at),
         "reserved_at": _utc(view.reached_on(TrackingStatus.RESERVED)),
@@ -186,10 +184,7 @@ def to_view(row: Row[Any]) -> TrackingView:
         reserved_quantity=row.reserved_quantity,
         package_id=row.package_id,
         tracking_number=row.tracking_number,
-        timeline=tuple(
-            TimelineEntry(parse_timestamp(entry["occurredOn"]), TrackingStatus(entry["status"]))
-            for entry in row.timeline
-        ),
+        timeline=timeline_from_primitives(row.timeline),
         version=row.version,
     )
 
