@@ -17,7 +17,7 @@ from logistics_platform.entrypoints.http.health_api import create_health_app
 from logistics_platform.entrypoints.http.inventory_api import create_inventory_app
 from logistics_platform.entrypoints.logging import configure_logging
 from logistics_platform.entrypoints.projection_commands import projections
-from logistics_platform.entrypoints.runner import HttpService, run, stop_on_signals
+from logistics_platform.entrypoints.runner import HttpService, run, run_process, stop_on_signals
 from logistics_platform.shared.infrastructure import migrations
 from logistics_platform.shared.infrastructure.database import create_engine
 
@@ -81,7 +81,7 @@ def serve() -> None:
             HttpService("Health service", create_health_app(platform), settings.health_port),
         ]
 
-    _exit_with(asyncio.run(_serve(settings, services, deliver=True)))
+    _exit_with(run_process(_serve(settings, services, deliver=True)))
 
 
 def _serve_alone(
@@ -92,7 +92,7 @@ def _serve_alone(
     def services(platform: Platform) -> list[HttpService]:
         return [HttpService(name, create(platform), port)]
 
-    _exit_with(asyncio.run(_serve(settings, services, deliver=False)))
+    _exit_with(run_process(_serve(settings, services, deliver=False)))
 
 
 @app.command("inventory-api")

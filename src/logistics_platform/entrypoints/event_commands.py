@@ -13,7 +13,7 @@ from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
 from logistics_platform.entrypoints import workers
 from logistics_platform.entrypoints.logging import configure_logging
-from logistics_platform.entrypoints.runner import run, stop_on_signals
+from logistics_platform.entrypoints.runner import run, run_process, stop_on_signals
 from logistics_platform.shared.application.dead_letters import (
     DeadLetter,
     DeadLetters,
@@ -65,7 +65,7 @@ async def _run_workers(
 def relay() -> None:
     """Publish the outbox to RabbitMQ, in order, in batches (run one or several)."""
     settings = _settings(broker=True)
-    code = asyncio.run(
+    code = run_process(
         _run_workers(settings, lambda platform: [workers.outbox_relay(platform).run])
     )
     if code:
@@ -81,7 +81,7 @@ def consumer(context: Annotated[Context, typer.Argument(help="whose subscribers 
         name = f"{context.value}-consumer"
         return [workers.consumer(platform, subscribers, name=name).run]
 
-    code = asyncio.run(_run_workers(settings, build))
+    code = run_process(_run_workers(settings, build))
     if code:
         raise typer.Exit(code)
 

@@ -6,13 +6,15 @@ import signal
 import socket
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 import uvicorn
 from fastapi import FastAPI
 
 log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
 
 SHUTDOWN_GRACE_SECONDS = 20
 
@@ -38,6 +40,17 @@ class _Server(uvicorn.Server):
         if self.started:
             url = f"http://{self.config.host}:{self.config.port}"
             log.info(f"{self.service.name} listening", url=url, docs=f"{url}/docs")
+
+
+def run_process(main: Coroutine[Any, Any, T]) -> T:
+    """Run a process role's ``main`` on uvloop where it exists: its event loop costs
+    about half of asyncio's per database round trip, which every request and event pays."""
+    try:
+        import uvloop  # noqa: PLC0415 - optional: not built for every platform
+    except ImportError:  # pragma: no cover - e.g. Windows
+        return asyncio.run(main)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
 
 
 def stop_on_signals() -> asyncio.Event:
