@@ -10,6 +10,7 @@ from logistics_platform.logistics.infrastructure.tables import packages
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.domain.events import utc_now
+from logistics_platform.shared.infrastructure import outbox
 
 
 def reserved(reservation_id: str) -> EventEnvelope:
@@ -55,3 +56,21 @@ async def test_each_reservation_gets_its_own_tracking_number(platform: Platform)
     async with platform.engine.connect() as connection:
         numbers = (await connection.scalars(select(packages.c.tracking_number))).all()
     assert len(numbers) == len(set(numbers)) == 30
+
+
+async def test_a_batch_registers_each_package_once_caused_by_its_own_event(
+    platform: Platform,
+) -> None:
+    events = [reserved(f"order-{n}") for n in range(5)]
+
+    await registering(platform).deliver_all([*events, events[0]])
+    await registering(platform).deliver_all(events[2:])  # redelivered: nothing new
+
+    async with platform.engine.connect() as connection:
+        recorded = await outbox.read(connection, names=frozenset({"logistics.package.registered"}))
+    causes = [event.envelope.causation_id for event in recorded]
+    assert sorted(causes) == sorted(event.event_id for event in events)
+    assert {event.envelope.correlation_id for event in recorded} == {
+        event.correlation_id for event in events
+    }
+    assert await package_count(platform) == 5

@@ -115,3 +115,22 @@ async def test_each_projection_reports_its_last_event_and_lag(read: ReadSide) ->
     assert (registered.position, registered.event_id, registered.behind) == (None, None, 1)
     assert registered.seconds_behind > 0
     assert lags[subscriber_name(catalog_on_stock_item_added)].position == 3
+
+
+async def test_a_batch_handled_out_of_log_order_records_the_furthest_position(
+    read: ReadSide,
+) -> None:
+    shop = a_busy_shop(2)
+    await read.record(shop.events)
+    for event in shop.events:
+        if event.name == "inventory.stock_item.added":
+            await read.project([event])
+    reserved = [event for event in shop.events if event.name == "inventory.stock_item.reserved"]
+    subscriber = next(s for s in read.subscribers if s.events == {reserved[0].name})
+
+    await subscriber.deliver_all(reserved[::-1])
+
+    followed = {s.name: s.events for s in read.subscribers}
+    lag = {lag.projection: lag for lag in await read.log.lag(followed)}[subscriber.name]
+    assert (lag.position, lag.head, lag.behind) == (5, 5, 0)
+    assert lag.event_id == reserved[0].event_id  # the last one applied

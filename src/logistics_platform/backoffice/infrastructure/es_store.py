@@ -91,7 +91,10 @@ class EsBackofficeUnitOfWork(SqlUnitOfWork, BackofficeUnitOfWork):
     def _open(self, connection: AsyncConnection) -> None:
         self.tracking_views = EsTrackingViews(self._client, self._index)
         self.catalog = SqlStockItemCatalog(connection)
-        self.progress = SqlProjectionProgress(connection)
+        self.progress = self._progress = SqlProjectionProgress(connection)
+
+    async def _before_commit(self) -> None:
+        await self._progress.flush()
 
 
 class EsTrackingQueries(TrackingQueries):

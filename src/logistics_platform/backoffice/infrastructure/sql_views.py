@@ -5,7 +5,7 @@ import functools
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, Update, and_, bindparam, case, func, select, update
+from sqlalchemy import Insert, Select, Table, Update, and_, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -118,41 +118,71 @@ class SqlStockItemCatalog(StockItemCatalog):
 
 
 class SqlProjectionProgress(ProjectionProgress):
+    """Remembers the events applied in the transaction; :meth:`flush` writes one row per
+    projection just before the commit, so that the transactions of one projection hold
+    its row's lock for as little as possible."""
+
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
+        self._applied: dict[str, list[EventEnvelope]] = {}
 
     async def record(self, projection: str, event: EventEnvelope) -> None:
-        position = (
-            select(outbox.c.position).where(outbox.c.event_id == event.event_id).scalar_subquery()
-        )
-        dialect = postgresql if self._connection.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(projection_progress).values(
-            projection=projection,
-            position=position,
-            event_id=event.event_id,
-            occurred_on=_utc(event.occurred_on),
-            applied_at=func.now(),
-        )
-        current, new = projection_progress.c.position, statement.excluded.position
-        further = and_(new.is_not(None), func.coalesce(current, -1) < new)
-        await self._connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=[projection_progress.c.projection],
-                set_={
-                    "position": case((further, new), else_=current),
-                    "event_id": statement.excluded.event_id,
-                    "occurred_on": statement.excluded.occurred_on,
-                    "applied_at": statement.excluded.applied_at,
+        self._applied.setdefault(projection, []).append(event)
+
+    async def flush(self) -> None:
+        statement = _recording_progress(self._connection.dialect.name)
+        for projection, events in self._applied.items():
+            latest = events[-1]
+            await self._connection.execute(
+                statement,
+                {
+                    "projection": projection,
+                    "event_ids": [event.event_id for event in events],
+                    "event_id": latest.event_id,
+                    "occurred_on": _utc(latest.occurred_on),
                 },
             )
-        )
+        self._applied = {}
+
+
+@functools.cache
+def _recording_progress(dialect_name: str) -> Insert:
+    """Upsert a projection's progress: the latest event applied, and the furthest position
+    in the log among ``event_ids`` (it never moves back)."""
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    position = (
+        select(func.max(outbox.c.position))
+        .where(outbox.c.event_id.in_(bindparam("event_ids", expanding=True)))
+        .scalar_subquery()
+    )
+    statement = insert(projection_progress).values(
+        projection=bindparam("projection"),
+        position=position,
+        event_id=bindparam("event_id"),
+        occurred_on=bindparam("occurred_on"),
+        applied_at=func.now(),
+    )
+    current, new = projection_progress.c.position, statement.excluded.position
+    further = and_(new.is_not(None), func.coalesce(current, -1) < new)
+    return statement.on_conflict_do_update(
+        index_elements=[projection_progress.c.projection],
+        set_={
+            "position": case((further, new), else_=current),
+            "event_id": statement.excluded.event_id,
+            "occurred_on": statement.excluded.occurred_on,
+            "applied_at": statement.excluded.applied_at,
+        },
+    )
 
 
 class SqlBackofficeUnitOfWork(SqlUnitOfWork, BackofficeUnitOfWork):
     def _open(self, connection: AsyncConnection) -> None:
         self.tracking_views = SqlTrackingViews(connection)
         self.catalog = SqlStockItemCatalog(connection)
-        self.progress = SqlProjectionProgress(connection)
+        self.progress = self._progress = SqlProjectionProgress(connection)
+
+    async def _before_commit(self) -> None:
+        await self._progress.flush()
 
 
 def to_values(view: TrackingView, *, version: int) -> dict[str, Any]:

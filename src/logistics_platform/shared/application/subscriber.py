@@ -1,6 +1,6 @@
 """Event subscribers: any number per event, each isolated, idempotent and retried."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -30,6 +30,23 @@ class Subscriber(Generic[U]):
                 if not await uow.claim(self.name, envelope.event_id):
                     return
                 await self.handler(envelope, uow)
+                await uow.commit()
+
+        await retry_on_concurrent_modification(attempt)
+
+    async def deliver_all(self, envelopes: Sequence[EventEnvelope]) -> None:
+        """Handle several events in one transaction, in order, each at most once and each
+        the cause of the events its handling records. All or nothing: if one handler
+        fails, nothing of the batch is kept and the error propagates."""
+
+        async def attempt() -> None:
+            async with self.unit_of_work(Causation()) as uow:
+                unhandled = await uow.claim_all(self.name, [e.event_id for e in envelopes])
+                for envelope in envelopes:
+                    if envelope.event_id in unhandled:
+                        unhandled.discard(envelope.event_id)  # a duplicate in the batch
+                        uow.caused_by(Causation.of(envelope))
+                        await self.handler(envelope, uow)
                 await uow.commit()
 
         await retry_on_concurrent_modification(attempt)

@@ -2,6 +2,7 @@
 
 import abc
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
@@ -50,6 +51,16 @@ class UnitOfWork(abc.ABC):
     async def claim(self, subscriber: str, event_id: str) -> bool:
         """Record, in this transaction, that ``subscriber`` handles ``event_id``; False if
         that was already recorded (a transaction handling it concurrently is waited for)."""
+
+    async def claim_all(self, subscriber: str, event_ids: Sequence[str]) -> set[str]:
+        """Claim several events at once (in a stable order, so that two transactions
+        claiming overlapping sets cannot deadlock): the ids that were not handled yet."""
+        return {id for id in sorted(event_ids) if await self.claim(subscriber, id)}
+
+    def caused_by(self, causation: Causation) -> None:  # noqa: B027 - optional, see below
+        """The events recorded from now on are caused by ``causation``; those recorded so
+        far keep theirs. A unit of work that stores events must honour it (one transaction
+        may handle several events); the others may ignore it."""
 
     def repositories(self) -> tuple[Repository, ...]:
         return ()

@@ -38,6 +38,8 @@ from logistics_platform.shared.infrastructure.database import (
 
 log = structlog.get_logger(__name__)
 
+_EVENTS_PER_TRANSACTION = 100
+
 checkpoints = Table(
     "subscription_checkpoints",
     metadata,
@@ -125,8 +127,15 @@ class InProcessDelivery:
     ) -> int:
         # One checkpoint write per batch: after a crash the batch is delivered again and
         # the processed-event records turn the repeats into no-ops.
-        for recorded in batch:
-            await self._deliver(subscriber, recorded.envelope)
+        for start in range(0, len(batch), _EVENTS_PER_TRANSACTION):
+            envelopes = [
+                recorded.envelope for recorded in batch[start : start + _EVENTS_PER_TRANSACTION]
+            ]
+            try:
+                await subscriber.deliver_all(envelopes)
+            except Exception:  # one of them fails: each is retried alone, see _deliver
+                for envelope in envelopes:
+                    await self._deliver(subscriber, envelope)
         await self._advance(subscriber.name, batch[-1].position)
         return batch[-1].position
 

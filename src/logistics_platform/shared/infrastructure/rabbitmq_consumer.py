@@ -20,6 +20,7 @@ from aio_pika.abc import (
 from aiormq.exceptions import AMQPError, ChannelInvalidStateError
 
 from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.application.grouped_delivery import GroupedDelivery
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.domain.errors import InvalidArgument
 from logistics_platform.shared.infrastructure.rabbitmq import (
@@ -52,9 +53,11 @@ class _Failure:
 
 @dataclass(slots=True)
 class _Lane:
-    """One subscriber's queue, consumed on a channel of its own."""
+    """One subscriber's queue, consumed on a channel of its own; the messages handled
+    concurrently (up to the prefetch) share transactions."""
 
     subscriber: Subscriber[Any]
+    delivery: GroupedDelivery
     channel: AbstractChannel
     queue: AbstractQueue
     retry: AbstractExchange
@@ -101,7 +104,13 @@ class RabbitMqConsumer:
         channel = await connection.channel(publisher_confirms=True)
         await channel.set_qos(prefetch_count=self._prefetch)
         declared = await self._topology.declare(channel, [subscriber])
-        lane = _Lane(subscriber, channel, declared.queues[subscriber.name], declared.retry)
+        lane = _Lane(
+            subscriber,
+            GroupedDelivery(subscriber, max_batch=self._prefetch),
+            channel,
+            declared.queues[subscriber.name],
+            declared.retry,
+        )
 
         async def on_message(message: AbstractIncomingMessage) -> None:
             await self._on_message(lane, message)
@@ -127,7 +136,7 @@ class RabbitMqConsumer:
         if task is not None:
             self._in_flight.add(task)
         try:
-            failure = await self._handle(lane.subscriber, message)
+            failure = await self._handle(lane, message)
             if failure is not None:
                 await self._redirect(lane, message, failure)
             await message.ack()
@@ -143,19 +152,17 @@ class RabbitMqConsumer:
             if task is not None:
                 self._in_flight.discard(task)
 
-    async def _handle(
-        self, subscriber: Subscriber[Any], message: AbstractIncomingMessage
-    ) -> _Failure | None:
+    async def _handle(self, lane: _Lane, message: AbstractIncomingMessage) -> _Failure | None:
         try:
             envelope = EventEnvelope.from_json(message.body)
         except InvalidArgument as error:
             return _Failure(str(error), final=True)
         try:
-            await subscriber.deliver(envelope)
+            await lane.delivery.deliver(envelope)
         except Exception as error:
             log.warning(
                 "subscriber failed",
-                subscriber=subscriber.name,
+                subscriber=lane.subscriber.name,
                 event_id=envelope.event_id,
                 event_name=envelope.name,
                 attempt=_attempts(message.headers) + 1,

@@ -115,7 +115,7 @@ class OutboxRelay:
                 await listener
 
     async def _listen_forever(self) -> None:
-        """Wake up on ``NOTIFY outbox`` (sent by every commit that recorded events);
+        """Wake up on ``NOTIFY outbox`` (the outbox trigger's, on each commit that appended);
         reconnect when the database connection is lost — polling covers the gap."""
         dsn = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         while True:

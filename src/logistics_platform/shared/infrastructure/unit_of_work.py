@@ -1,6 +1,7 @@
 """The unit of work on SQLAlchemy: one connection, one transaction, events into the outbox."""
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Self
 
@@ -13,10 +14,13 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.dml import ReturningInsert
 
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.unit_of_work import Causation, UnitOfWork
+from logistics_platform.shared.domain.events import DomainEvent
 from logistics_platform.shared.infrastructure import outbox
 from logistics_platform.shared.infrastructure.database import insert_ignoring_duplicates, metadata
 
@@ -53,6 +57,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._on_events_committed = on_events_committed
         self._ordered_appends = ordered_appends and engine.dialect.name == "postgresql"
         self._connection: AsyncConnection | None = None
+        self._staged: list[EventEnvelope] = []  # recorded under an earlier causation
 
     @property
     def connection(self) -> AsyncConnection:
@@ -81,28 +86,39 @@ class SqlUnitOfWork(UnitOfWork):
             await self.connection.close()
             self._connection = None
 
-    async def commit(self) -> None:
-        envelopes = [
+    async def _before_commit(self) -> None:
+        """Write what was kept back until the end of the transaction."""
+
+    def caused_by(self, causation: Causation) -> None:
+        self._staged.extend(self._wrap(self.collect_events()))
+        self._causation = causation
+
+    def _wrap(self, events: list[DomainEvent]) -> list[EventEnvelope]:
+        return [
             EventEnvelope.wrap(
                 event,
                 correlation_id=self._causation.correlation_id,
                 causation_id=self._causation.causation_id,
             )
-            for event in self.collect_events()
+            for event in events
         ]
+
+    async def commit(self) -> None:
+        await self._before_commit()
+        envelopes = [*self._staged, *self._wrap(self.collect_events())]
+        self._staged = []
         if envelopes and self._ordered_appends:
             # In-process delivery follows the log by position, so positions must become
             # visible in order: event-recording transactions take turns from here to commit.
             await self.connection.execute(_TAKE_TURN_TO_APPEND)
+        # On PostgreSQL a trigger notifies the relays (migration 0003), delivered on commit.
         await outbox.append(self.connection, envelopes)
-        if envelopes and self.connection.dialect.name == "postgresql":
-            # Delivered on commit; wakes the relays listening (relay.NOTIFY_CHANNEL).
-            await self.connection.execute(text("SELECT pg_notify('outbox', '')"))
         await self.connection.commit()
         if envelopes:
             self._on_events_committed()
 
     async def rollback(self) -> None:
+        self._staged = []
         if self.connection.in_transaction():
             await self.connection.rollback()
 
@@ -114,3 +130,19 @@ class SqlUnitOfWork(UnitOfWork):
             {"subscriber": subscriber, "event_id": event_id},
         )
         return bool(claimed.rowcount == 1)
+
+    async def claim_all(self, subscriber: str, event_ids: Sequence[str]) -> set[str]:
+        if not event_ids:
+            return set()
+        claimed = await self.connection.execute(
+            _claiming(self.connection.dialect.name),
+            [{"subscriber": subscriber, "event_id": id} for id in sorted(set(event_ids))],
+        )
+        return {row.event_id for row in claimed}
+
+
+@functools.cache
+def _claiming(dialect: str) -> ReturningInsert[tuple[str]]:
+    """One ``INSERT ... ON CONFLICT DO NOTHING RETURNING event_id`` for a batch of claims."""
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(processed_events)
+    return statement.on_conflict_do_nothing().returning(processed_events.c.event_id)
