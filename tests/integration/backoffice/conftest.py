@@ -56,6 +56,19 @@ class ReadSide:
                     await subscriber.deliver(event)
         await self.store.refresh()
 
+    async def project_in_batches(self, events: Iterable[EventEnvelope], size: int) -> None:
+        """Deliver the events to each subscriber ``size`` at a time (group commit)."""
+        waiting: dict[str, list[EventEnvelope]] = {s.name: [] for s in self.subscribers}
+        for event in [*events, None]:
+            for subscriber in self.subscribers:
+                batch = waiting[subscriber.name]
+                if event is not None and event.name in subscriber.events:
+                    batch.append(event)
+                if batch and (event is None or len(batch) == size):
+                    await subscriber.deliver_all(batch)
+                    batch.clear()
+        await self.store.refresh()
+
     async def happen(self, events: list[EventEnvelope]) -> None:
         await self.record(events)
         await self.project(events)

@@ -38,3 +38,17 @@ async def test_a_scrambled_stream_gives_the_in_order_views_on_sqlite(
     await sqlite_read.project(scrambled)
     for reservation, view in expected.items():
         assert await sqlite_read.store.queries.find(reservation) == view
+
+
+@given(scrambled_shops(), st.integers(2, 5))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+async def test_a_scrambled_stream_delivered_in_batches_gives_the_in_order_views_on_sqlite(
+    sqlite_read: ReadSide, stream: tuple[list[EventEnvelope], list[EventEnvelope]], size: int
+) -> None:
+    in_order, scrambled = stream
+    expected = await delivered(in_order)
+    await sqlite_read.project_in_batches(scrambled, size)
+    for reservation, view in expected.items():
+        assert await sqlite_read.store.queries.find(reservation) == view

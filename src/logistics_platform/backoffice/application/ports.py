@@ -33,6 +33,9 @@ class TrackingViews(abc.ABC):
     async def unnamed_for_stock_item(self, stock_item_id: str) -> list[TrackingView]:
         """Views of this stock item that still lack its name (including this transaction's)."""
 
+    async def prefetch(self, reservation_ids: Iterable[str]) -> None:  # noqa: B027 - a hint
+        """These views are about to be read: a store may load them in one go."""
+
 
 class StockItemCatalog(abc.ABC):
     """Stock item names, learned from ``inventory.stock_item.added``.

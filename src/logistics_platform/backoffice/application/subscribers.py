@@ -1,10 +1,14 @@
 """The backoffice's event subscribers: one per projector, each recording its progress."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from logistics_platform.backoffice.application.ports import BackofficeUnitOfWork
-from logistics_platform.backoffice.application.projectors import PROJECTORS, Projector
+from logistics_platform.backoffice.application.projectors import (
+    PROJECTORS,
+    Projector,
+    reservation_of,
+)
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.application.unit_of_work import Causation
@@ -24,6 +28,7 @@ def backoffice_subscribers(
             frozenset({event}),
             _recording_progress(subscriber_name(projector), projector),
             unit_of_work,
+            prepare=_prefetch_views,
         )
         for event, projector in PROJECTORS.items()
     ]
@@ -41,3 +46,9 @@ def _recording_progress(name: str, projector: Projector) -> Projector:
 
     project.__name__ = projector.__name__
     return project
+
+
+async def _prefetch_views(events: Sequence[EventEnvelope], uow: BackofficeUnitOfWork) -> None:
+    reservations = {reservation for event in events if (reservation := reservation_of(event))}
+    if reservations:
+        await uow.tracking_views.prefetch(reservations)

@@ -2,6 +2,7 @@
 the subscriber's transaction (together with the record of handled event ids)."""
 
 import functools
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,8 +48,17 @@ class SqlTrackingViews(TrackingViews):
     def __init__(self, connection: AsyncConnection, table: Table = tracking_views) -> None:
         self._connection = connection
         self._table = table
+        self._prefetched: dict[str, TrackingView | None] = {}
+
+    async def prefetch(self, reservation_ids: Iterable[str]) -> None:
+        wanted = sorted(set(reservation_ids))
+        rows = await self._connection.execute(_select_views(self._table), {"keys": wanted})
+        self._prefetched = dict.fromkeys(wanted)
+        self._prefetched.update((row.reservation_id, to_view(row)) for row in rows)
 
     async def get(self, reservation_id: str) -> TrackingView | None:
+        if reservation_id in self._prefetched:  # read once: a save makes it stale
+            return self._prefetched.pop(reservation_id)
         row = (
             await self._connection.execute(_select_view(self._table), {"key": reservation_id})
         ).first()
@@ -85,6 +95,11 @@ def _select_view(table: Table) -> Select[Any]:
 
 
 @functools.cache
+def _select_views(table: Table) -> Select[Any]:
+    return select(table).where(table.c.reservation_id.in_(bindparam("keys", expanding=True)))
+
+
+@functools.cache
 def _update_view(table: Table) -> Update:
     return update(table).where(
         table.c.reservation_id == bindparam("key"), table.c.version == bindparam("seen")
@@ -92,29 +107,43 @@ def _update_view(table: Table) -> Update:
 
 
 class SqlStockItemCatalog(StockItemCatalog):
+    """Once this transaction holds a stock item's entry, its name cannot change under it:
+    it is read once."""
+
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
+        self._held: set[str] = set()
+        self._names: dict[str, str | None] = {}
 
     async def name_of(self, stock_item_id: str) -> str | None:
-        await self._hold(stock_item_id)
-        name: str | None = await self._connection.scalar(
-            select(stock_item_names.c.name).where(stock_item_names.c.stock_item_id == stock_item_id)
-        )
-        return name
+        if stock_item_id not in self._names:
+            await self._hold(stock_item_id)
+            self._names[stock_item_id] = await self._connection.scalar(
+                _select_name, {"stock_item_id": stock_item_id}
+            )
+        return self._names[stock_item_id]
 
     async def remember(self, stock_item_id: str, name: str) -> None:
         await self._hold(stock_item_id)
+        self._names.pop(stock_item_id, None)
         await self._connection.execute(
-            insert_ignoring_duplicates(self._connection, stock_item_names).values(
-                stock_item_id=stock_item_id, name=name
-            )
+            insert_ignoring_duplicates(self._connection, stock_item_names),
+            {"stock_item_id": stock_item_id, "name": name},
         )
 
     async def _hold(self, stock_item_id: str) -> None:
-        if self._connection.dialect.name == "postgresql":
-            await self._connection.execute(
-                select(func.pg_advisory_xact_lock(_CATALOG_LOCK, func.hashtext(stock_item_id)))
-            )
+        if stock_item_id in self._held or self._connection.dialect.name != "postgresql":
+            return
+        await self._connection.execute(_hold_entry, {"stock_item_id": stock_item_id})
+        self._held.add(stock_item_id)
+
+
+_select_name = select(stock_item_names.c.name).where(
+    stock_item_names.c.stock_item_id == bindparam("stock_item_id")
+)
+_hold_entry = select(
+    func.pg_advisory_xact_lock(_CATALOG_LOCK, func.hashtext(bindparam("stock_item_id")))
+)
 
 
 class SqlProjectionProgress(ProjectionProgress):

@@ -20,6 +20,8 @@ class Subscriber(Generic[U]):
     events: frozenset[str]
     handler: Callable[[EventEnvelope, U], Awaitable[None]]
     unit_of_work: Callable[[Causation], U]
+    # Before a batch is handled, with its events (to load what they will read at once).
+    prepare: Callable[[Sequence[EventEnvelope], U], Awaitable[None]] | None = None
 
     async def deliver(self, envelope: EventEnvelope) -> None:
         """Handle ``envelope`` at most once: the handler's writes and the record that it was
@@ -42,6 +44,8 @@ class Subscriber(Generic[U]):
         async def attempt() -> None:
             async with self.unit_of_work(Causation()) as uow:
                 unhandled = await uow.claim_all(self.name, [e.event_id for e in envelopes])
+                if self.prepare is not None:
+                    await self.prepare([e for e in envelopes if e.event_id in unhandled], uow)
                 for envelope in envelopes:
                     if envelope.event_id in unhandled:
                         unhandled.discard(envelope.event_id)  # a duplicate in the batch
