@@ -88,6 +88,7 @@ async def bootstrap(settings: Settings | None = None, *, migrate: bool | None = 
             frozenset({logistics.STOCK_ITEM_RESERVED}),
             logistics.create_package_on_stock_item_reserved,
             unit_of_work(SqlLogisticsUnitOfWork),
+            prepare=logistics.find_packages_of,
         ),
         *backoffice_subscribers(tracking_store.unit_of_work),
     ]

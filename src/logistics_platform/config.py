@@ -53,7 +53,9 @@ class Settings(BaseSettings):
     inventory_port: int = Field(default=3000, ge=1, le=65535)
     backoffice_port: int = Field(default=3001, ge=1, le=65535)
     health_port: int = Field(default=3002, ge=1, le=65535)
-    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_pool_size: int = Field(
+        default=20, ge=1, le=200, description="PostgreSQL connections a process keeps, at most"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["console", "json"] = "console"
     auto_migrate: bool = Field(

@@ -74,3 +74,25 @@ async def test_a_batch_registers_each_package_once_caused_by_its_own_event(
         event.correlation_id for event in events
     }
     assert await package_count(platform) == 5
+
+
+async def test_a_batch_registers_no_second_package_for_a_reservation(platform: Platform) -> None:
+    await registering(platform).deliver(reserved("order-0"))
+
+    await registering(platform).deliver_all(
+        [reserved("order-0"), reserved("order-1"), reserved("order-1")]
+    )
+
+    assert await package_count(platform) == 2
+
+
+async def test_concurrent_batches_for_the_same_reservations_register_each_once(
+    platform: Platform,
+) -> None:
+    await asyncio.gather(
+        *(
+            registering(platform).deliver_all([reserved(f"order-{n}") for n in range(10)])
+            for _ in range(4)
+        )
+    )
+    assert await package_count(platform) == 10

@@ -1,5 +1,7 @@
 """Logistics reacting to other contexts' events (read by name, never by their classes)."""
 
+from collections.abc import Sequence
+
 from logistics_platform.logistics.application.unit_of_work import LogisticsUnitOfWork
 from logistics_platform.logistics.domain.package import (
     Package,
@@ -10,6 +12,15 @@ from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.domain.errors import InvalidArgument
 
 STOCK_ITEM_RESERVED = "inventory.stock_item.reserved"
+
+
+async def find_packages_of(events: Sequence[EventEnvelope], uow: LogisticsUnitOfWork) -> None:
+    """Before a batch: look for the packages of all its reservations at once."""
+    await uow.packages.prefetch(
+        reservation
+        for event in events
+        if isinstance(reservation := event.attributes.get("reservationId"), str)
+    )
 
 
 async def create_package_on_stock_item_reserved(

@@ -7,4 +7,7 @@ from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
 
 class SqlLogisticsUnitOfWork(SqlUnitOfWork, LogisticsUnitOfWork):
     def _open(self, connection: AsyncConnection) -> None:
-        self.packages = SqlPackageRepository(connection)
+        self.packages = self._packages = SqlPackageRepository(connection)
+
+    async def _before_commit(self) -> None:
+        await self._packages.flush()

@@ -46,7 +46,7 @@ def is_sqlite(engine: AsyncEngine | AsyncConnection) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> AsyncEngine:
     """An engine for ``url``.
 
     SQLite allows one writer at a time and its busy handler waits by sleeping (up to
@@ -62,9 +62,11 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         _configure_sqlite(engine)
         return engine
     # No pre-ping: it costs a round trip per transaction. A connection found dead
-    # invalidates the pool, and the edge answers that one request with 503.
+    # invalidates the pool, and the edge answers that one request with 503. No overflow:
+    # overflow connections are closed as soon as they are returned, so a load above the
+    # pool size would open (and prepare statements on) a connection per transaction.
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
+        url, echo=echo, pool_size=pool_size, max_overflow=0, pool_recycle=1800
     )
 
 
