@@ -14,6 +14,7 @@ from logistics_platform.backoffice.application.subscribers import subscriber_nam
 from logistics_platform.shared.application.envelope import EventEnvelope
 from tests.integration.backoffice.conftest import ReadSide
 from tests.mothers.backoffice import Shop, a_tracking_number, stock_item_reserved
+from tests.unit.backoffice.test_projection_properties import delivered
 
 
 def a_busy_shop(reservations: int, *, start: int = 0, shop: Shop | None = None) -> Shop:
@@ -134,3 +135,25 @@ async def test_a_batch_handled_out_of_log_order_records_the_furthest_position(
     lag = {lag.projection: lag for lag in await read.log.lag(followed)}[subscriber.name]
     assert (lag.position, lag.head, lag.behind) == (5, 5, 0)
     assert lag.event_id == reserved[0].event_id  # the last one applied
+
+
+async def test_projectors_batching_the_same_views_concurrently_give_the_in_order_views(
+    read: ReadSide,
+) -> None:
+    events = a_busy_shop(40).events
+    by_name = {next(iter(s.events)): s for s in read.subscribers}
+    await read.project([e for e in events if e.name == "inventory.stock_item.added"])
+
+    await asyncio.gather(
+        *(
+            by_name[name].deliver_all([e for e in events if e.name == name][start::4])
+            for name in ("inventory.stock_item.reserved", "logistics.package.registered")
+            for start in range(4)
+        )
+    )
+
+    await read.store.refresh()
+    expected = await delivered(events)
+    assert len(expected) == 40
+    for reservation, view in expected.items():
+        assert await read.store.queries.find(reservation) == view

@@ -48,6 +48,9 @@ class StockItemCatalog(abc.ABC):
     @abc.abstractmethod
     async def name_of(self, stock_item_id: str) -> str | None: ...
 
+    async def prefetch(self, stock_item_ids: Iterable[str]) -> None:  # noqa: B027 - a hint
+        """These entries are about to be used: a store may take them in one go."""
+
     @abc.abstractmethod
     async def remember(self, stock_item_id: str, name: str) -> None: ...
 

@@ -58,6 +58,12 @@ PROJECTORS: dict[str, Projector] = {
 }
 
 
+def stock_item_of(event: EventEnvelope) -> str | None:
+    """The stock item whose catalog entry handling the event uses, if any."""
+    value = event.attributes.get("id") if event.name.startswith("inventory.stock_item.") else None
+    return value if isinstance(value, str) else None
+
+
 def reservation_of(event: EventEnvelope) -> str | None:
     """The reservation an event's view is keyed by, if it concerns one."""
     value = event.attributes.get("reservationId")

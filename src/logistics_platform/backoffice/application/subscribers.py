@@ -8,6 +8,7 @@ from logistics_platform.backoffice.application.projectors import (
     PROJECTORS,
     Projector,
     reservation_of,
+    stock_item_of,
 )
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
@@ -28,7 +29,7 @@ def backoffice_subscribers(
             frozenset({event}),
             _recording_progress(subscriber_name(projector), projector),
             unit_of_work,
-            prepare=_prefetch_views,
+            prepare=_prefetch,
         )
         for event, projector in PROJECTORS.items()
     ]
@@ -48,7 +49,12 @@ def _recording_progress(name: str, projector: Projector) -> Projector:
     return project
 
 
-async def _prefetch_views(events: Sequence[EventEnvelope], uow: BackofficeUnitOfWork) -> None:
+async def _prefetch(events: Sequence[EventEnvelope], uow: BackofficeUnitOfWork) -> None:
+    """Before a batch: its views, then its catalog entries, each in one go (and always in
+    this order, so that concurrent batches wait for one another rather than deadlock)."""
     reservations = {reservation for event in events if (reservation := reservation_of(event))}
     if reservations:
         await uow.tracking_views.prefetch(reservations)
+    stock_items = {item for event in events if (item := stock_item_of(event))}
+    if stock_items:
+        await uow.catalog.prefetch(stock_items)

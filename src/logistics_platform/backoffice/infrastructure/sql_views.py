@@ -6,10 +6,23 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Insert, Select, Table, Update, and_, bindparam, case, func, select, update
+from sqlalchemy import (
+    Insert,
+    Select,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    case,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import TextClause
 
 from logistics_platform.backoffice.application.ports import (
     BackofficeUnitOfWork,
@@ -39,9 +52,25 @@ from logistics_platform.shared.infrastructure.database import insert_ignoring_du
 from logistics_platform.shared.infrastructure.outbox import outbox
 from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
 
-# Advisory lock class for "this stock item's catalog entry" (PostgreSQL only: SQLite
-# writers are serialized anyway).
+# Advisory lock classes for "this stock item's catalog entry" and "this reservation's
+# view" (PostgreSQL only: SQLite writers are serialized anyway).
 _CATALOG_LOCK = 4_040_404
+_VIEW_LOCK = 4_040_405
+
+
+def _holding_in_order(lock: int) -> TextClause:
+    """Take the advisory locks of class ``lock`` for ``:keys`` in one order (of the keys'
+    hashes), so that two transactions taking overlapping sets cannot deadlock."""
+    return text(
+        "SELECT pg_advisory_xact_lock(:lock, held.key) FROM ("
+        " SELECT DISTINCT hashtext(k) AS key FROM unnest(CAST(:keys AS text[])) AS k"
+        " ORDER BY key"
+        ") AS held"
+    ).bindparams(lock=lock)
+
+
+_HOLD_VIEWS = _holding_in_order(_VIEW_LOCK)
+_HOLD_ENTRIES = _holding_in_order(_CATALOG_LOCK)
 
 
 class SqlTrackingViews(TrackingViews):
@@ -51,7 +80,12 @@ class SqlTrackingViews(TrackingViews):
         self._prefetched: dict[str, TrackingView | None] = {}
 
     async def prefetch(self, reservation_ids: Iterable[str]) -> None:
+        """Load the batch's views; on PostgreSQL also take their turn: the other
+        projectors' transactions on these views wait, rather than fail and retry the
+        whole batch when they save."""
         wanted = sorted(set(reservation_ids))
+        if self._connection.dialect.name == "postgresql":
+            await self._connection.execute(_HOLD_VIEWS, {"keys": wanted})
         rows = await self._connection.execute(_select_views(self._table), {"keys": wanted})
         self._prefetched = dict.fromkeys(wanted)
         self._prefetched.update((row.reservation_id, to_view(row)) for row in rows)
@@ -115,6 +149,17 @@ class SqlStockItemCatalog(StockItemCatalog):
         self._held: set[str] = set()
         self._names: dict[str, str | None] = {}
 
+    async def prefetch(self, stock_item_ids: Iterable[str]) -> None:
+        """Hold the entries (all at once, in one order: no deadlock between two batches)
+        and read their names."""
+        wanted = sorted(set(stock_item_ids) - self._names.keys())
+        if self._connection.dialect.name == "postgresql":
+            await self._connection.execute(_HOLD_ENTRIES, {"keys": wanted})
+            self._held.update(wanted)
+        rows = await self._connection.execute(_select_names, {"keys": wanted})
+        self._names.update(dict.fromkeys(wanted))
+        self._names.update((row.stock_item_id, row.name) for row in rows)
+
     async def name_of(self, stock_item_id: str) -> str | None:
         if stock_item_id not in self._names:
             await self._hold(stock_item_id)
@@ -140,6 +185,9 @@ class SqlStockItemCatalog(StockItemCatalog):
 
 _select_name = select(stock_item_names.c.name).where(
     stock_item_names.c.stock_item_id == bindparam("stock_item_id")
+)
+_select_names = select(stock_item_names).where(
+    stock_item_names.c.stock_item_id.in_(bindparam("keys", expanding=True))
 )
 _hold_entry = select(
     func.pg_advisory_xact_lock(_CATALOG_LOCK, func.hashtext(bindparam("stock_item_id")))
