@@ -318,6 +318,56 @@ async def end_to_end(
     return sample
 
 
+# Each hop: from one moment to the next, keyed "<event>.recorded", "<event>.published"
+# (the relay, after the broker's confirm) or "<event>@<context>" (the handling transaction
+# started); recorded is the start of the transaction that recorded the event.
+HOPS = {
+    "reserve transaction -> relay confirmed": ("reserved.recorded", "reserved.published"),
+    "-> logistics transaction": ("reserved.published", "reserved@logistics"),
+    "-> backoffice transaction (reserved)": ("reserved.published", "reserved@backoffice"),
+    "package recorded -> relay confirmed": ("registered.recorded", "registered.published"),
+    "-> backoffice transaction (registered)": ("registered.published", "registered@backoffice"),
+}
+
+
+async def hops(database_url: str, prefix: str = "e2e-") -> dict[str, Sample]:
+    """Where the end-to-end time of the reservations named ``prefix...`` went, from the
+    stores' own timestamps (outbox.recorded_at/published_at, processed_events.handled_at)."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        events = await connection.fetch(
+            "SELECT event_id, name, recorded_at, published_at,"
+            " envelope::json -> 'data' -> 'attributes' ->> 'reservationId' AS reservation"
+            " FROM outbox WHERE name IN"
+            " ('inventory.stock_item.reserved', 'logistics.package.registered')"
+        )
+        handled = {
+            (row["event_id"], row["subscriber"].split(".")[0]): row["handled_at"]
+            for row in await connection.fetch(
+                "SELECT subscriber, event_id, handled_at FROM processed_events"
+            )
+        }
+    finally:
+        await connection.close()
+    moments: dict[str, dict[str, datetime]] = {}
+    for event in events:
+        if not (event["reservation"] or "").startswith(prefix):
+            continue
+        kind = "reserved" if event["name"].endswith("reserved") else "registered"
+        known = moments.setdefault(event["reservation"], {})
+        known[f"{kind}.recorded"] = event["recorded_at"]
+        known[f"{kind}.published"] = event["published_at"]
+        for context in ("logistics", "backoffice"):
+            if (at := handled.get((event["event_id"], context))) is not None:
+                known[f"{kind}@{context}"] = at
+    samples = {hop: Sample() for hop in HOPS}
+    for known in moments.values():
+        for hop, (start, end) in HOPS.items():
+            if known.get(start) is not None and known.get(end) is not None:
+                samples[hop].latencies.append((known[end] - known[start]).total_seconds())
+    return samples
+
+
 # --- report ---------------------------------------------------------------------------
 
 
@@ -329,6 +379,7 @@ class Results:
     pipeline: Sample
     e2e: Sample
     catch_up: float
+    hops: dict[str, Sample] = field(default_factory=dict)
 
 
 def report(results: Results, concurrency: int) -> None:
@@ -376,6 +427,14 @@ def report(results: Results, concurrency: int) -> None:
         results.e2e.percentile(0.99) < 250 and results.e2e.server_errors == 0,
     )
     console.print(table)
+    breakdown = Table(title=f"Where end-to-end time goes at {E2E_RATE:.0f}/s (transaction starts)")
+    for column in ("hop", "p50 ms", "p90 ms", "p99 ms"):
+        breakdown.add_column(column, justify="left" if column == "hop" else "right")
+    for hop, sample in results.hops.items():
+        breakdown.add_row(
+            hop, *(f"{sample.percentile(fraction):.1f}" for fraction in (0.5, 0.9, 0.99))
+        )
+    console.print(breakdown)
     console.print(
         f"relay + consumers worked off the paused backlog at {results.catch_up:,.0f}"
         " reservations/s (reserved -> package registered -> tracking view)"
@@ -429,7 +488,7 @@ async def measure(
         await drain(database_url)
         console.print(f"end to end at {E2E_RATE:.0f}/s…")
         e2e = await end_to_end(session, database_url, fresh_items, E2E_RATE, seconds)
-    return Results(raw, fresh, history, pipeline, e2e, catch_up)
+    return Results(raw, fresh, history, pipeline, e2e, catch_up, await hops(database_url))
 
 
 async def drain(database_url: str, *, limit: float = 180.0) -> float:

@@ -3,6 +3,7 @@ the subscriber's transaction (together with the record of handled event ids)."""
 
 import functools
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,16 +75,21 @@ _HOLD_ENTRIES = _holding_in_order(_CATALOG_LOCK)
 
 
 class SqlTrackingViews(TrackingViews):
+    """Views prefetched for a batch are written back together by :meth:`flush` (one
+    statement per kind of write, not one per event); any other save is written at once."""
+
     def __init__(self, connection: AsyncConnection, table: Table = tracking_views) -> None:
         self._connection = connection
         self._table = table
         self._prefetched: dict[str, TrackingView | None] = {}
+        self._stored: dict[str, int] = {}  # version in the store of each view handed out
+        self._pending: dict[str, TrackingView] = {}  # saved, to be written by flush
 
     async def prefetch(self, reservation_ids: Iterable[str]) -> None:
         """Load the batch's views; on PostgreSQL also take their turn: the other
         projectors' transactions on these views wait, rather than fail and retry the
         whole batch when they save."""
-        wanted = sorted(set(reservation_ids))
+        wanted = sorted(set(reservation_ids) - self._pending.keys())
         if self._connection.dialect.name == "postgresql":
             await self._connection.execute(_HOLD_VIEWS, {"keys": wanted})
         rows = await self._connection.execute(_select_views(self._table), {"keys": wanted})
@@ -91,14 +97,28 @@ class SqlTrackingViews(TrackingViews):
         self._prefetched.update((row.reservation_id, to_view(row)) for row in rows)
 
     async def get(self, reservation_id: str) -> TrackingView | None:
-        if reservation_id in self._prefetched:  # read once: a save makes it stale
-            return self._prefetched.pop(reservation_id)
+        if reservation_id in self._pending:
+            return self._pending[reservation_id]
+        if reservation_id in self._prefetched:
+            view = self._prefetched.pop(reservation_id)
+            self._stored[reservation_id] = view.version if view else 0
+            return view
         row = (
             await self._connection.execute(_select_view(self._table), {"key": reservation_id})
         ).first()
         return None if row is None else to_view(row)
 
     async def save(self, view: TrackingView) -> None:
+        key = view.reservation_id
+        latest = self._pending[key].version if key in self._pending else self._stored.get(key)
+        if latest is not None:  # handed out by a prefetch: written back by flush
+            if view.version != latest:
+                raise ConcurrentModification(f"tracking view {key} changed meanwhile")
+            self._pending[key] = replace(view, version=view.version + 1)
+            return
+        await self._write(view)
+
+    async def _write(self, view: TrackingView) -> None:
         values = to_values(view, version=view.version + 1)
         if view.version == 0:
             statement = insert_ignoring_duplicates(self._connection, self._table)
@@ -111,7 +131,42 @@ class SqlTrackingViews(TrackingViews):
         if saved.rowcount != 1:
             raise ConcurrentModification(f"tracking view {view.reservation_id} changed meanwhile")
 
+    async def flush(self) -> None:
+        """Write the pending views: the new ones in one insert, the others in one batch of
+        updates after checking, with their rows locked, that nobody else changed them."""
+        pending, self._pending = sorted(self._pending.values(), key=_key), {}
+        seen = {view.reservation_id: self._stored[view.reservation_id] for view in pending}
+        new = [view for view in pending if seen[view.reservation_id] == 0]
+        changed = [view for view in pending if seen[view.reservation_id] != 0]
+        self._stored.update((view.reservation_id, view.version) for view in pending)
+        if new:
+            inserted = await self._connection.execute(
+                _insert_views(self._table, self._connection.dialect.name),
+                [to_values(view, version=view.version) for view in new],
+            )
+            if len(inserted.all()) != len(new):
+                raise ConcurrentModification("a tracking view was created meanwhile")
+        if changed:
+            keys = [view.reservation_id for view in changed]
+            stored = dict(
+                (await self._connection.execute(_lock_versions(self._table), {"keys": keys})).all()
+            )
+            if any(stored.get(key) != seen[key] for key in keys):
+                raise ConcurrentModification("a tracking view changed meanwhile")
+            await self._connection.execute(
+                _update_view(self._table),
+                [
+                    {
+                        **to_values(view, version=view.version),
+                        "key": view.reservation_id,
+                        "seen": seen[view.reservation_id],
+                    }
+                    for view in changed
+                ],
+            )
+
     async def unnamed_for_stock_item(self, stock_item_id: str) -> list[TrackingView]:
+        await self.flush()  # the query below must see this transaction's views
         rows = await self._connection.execute(
             select(self._table).where(
                 self._table.c.stock_item_id == stock_item_id,
@@ -119,6 +174,26 @@ class SqlTrackingViews(TrackingViews):
             )
         )
         return [to_view(row) for row in rows]
+
+
+def _key(view: TrackingView) -> str:
+    return view.reservation_id
+
+
+@functools.cache
+def _insert_views(table: Table, dialect: str) -> Insert:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing().returning(table.c.reservation_id)
+
+
+@functools.cache
+def _lock_versions(table: Table) -> Select[Any]:
+    return (
+        select(table.c.reservation_id, table.c.version)
+        .where(table.c.reservation_id.in_(bindparam("keys", expanding=True)))
+        .order_by(table.c.reservation_id)
+        .with_for_update()
+    )
 
 
 # Built once per table (the live one, or a rebuild's copy): reused statements skip
@@ -254,11 +329,12 @@ def _recording_progress(dialect_name: str) -> Insert:
 
 class SqlBackofficeUnitOfWork(SqlUnitOfWork, BackofficeUnitOfWork):
     def _open(self, connection: AsyncConnection) -> None:
-        self.tracking_views = SqlTrackingViews(connection)
+        self.tracking_views = self._views = SqlTrackingViews(connection)
         self.catalog = SqlStockItemCatalog(connection)
         self.progress = self._progress = SqlProjectionProgress(connection)
 
     async def _before_commit(self) -> None:
+        await self._views.flush()
         await self._progress.flush()
 
 

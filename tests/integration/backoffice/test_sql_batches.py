@@ -1,0 +1,65 @@
+"""A batch's views are written back at commit: still never over a change made meanwhile."""
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+
+from logistics_platform.shared.application.unit_of_work import Causation
+from logistics_platform.shared.domain.errors import ConcurrentModification
+from tests.integration.backoffice.conftest import ReadSide, _store
+from tests.integration.backoffice.test_store_contract import guide_flow
+from tests.services import fresh_postgres_database
+
+
+@pytest.fixture
+async def postgres_read() -> AsyncIterator[ReadSide]:
+    async with fresh_postgres_database() as url, _store(url, "postgres") as side:
+        yield side
+
+
+async def test_a_prefetched_view_changed_by_a_single_delivery_fails_the_batch_at_commit(
+    postgres_read: ReadSide,
+) -> None:
+    store = postgres_read.store
+    await postgres_read.happen(guide_flow()[:2])
+    async with store.unit_of_work(Causation()) as batch:
+        await batch.tracking_views.prefetch(["order-12345"])
+        view = await batch.tracking_views.get("order-12345")
+        assert view is not None
+        async with store.unit_of_work(Causation()) as single:  # takes no batch lock
+            current = await single.tracking_views.get("order-12345")
+            assert current is not None
+            await single.tracking_views.save(replace(current, reserved_quantity=2))
+            await single.commit()
+        await batch.tracking_views.save(replace(view, reserved_quantity=3))
+
+        with pytest.raises(ConcurrentModification):
+            await batch.commit()
+
+    found = await store.queries.find("order-12345")
+    assert found is not None
+    assert found.reserved_quantity == 2
+
+
+async def test_a_view_saved_twice_in_a_batch_is_written_once_with_both_changes(
+    postgres_read: ReadSide,
+) -> None:
+    store = postgres_read.store
+    await postgres_read.happen(guide_flow()[:2])
+    async with store.unit_of_work(Causation()) as batch:
+        await batch.tracking_views.prefetch(["order-12345", "order-new"])
+        view = await batch.tracking_views.get("order-12345")
+        assert view is not None
+        await batch.tracking_views.save(replace(view, reserved_quantity=2))
+        again = await batch.tracking_views.get("order-12345")
+        assert again is not None
+        assert again.version == view.version + 1
+        await batch.tracking_views.save(replace(again, reserved_quantity=3))
+        with pytest.raises(ConcurrentModification):
+            await batch.tracking_views.save(view)  # stale within the transaction
+        await batch.commit()
+
+    found = await store.queries.find("order-12345")
+    assert found is not None
+    assert (found.reserved_quantity, found.version) == (3, view.version + 2)
