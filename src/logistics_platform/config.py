@@ -24,7 +24,13 @@ class Settings(BaseSettings):
         default="", description="Put before every subscriber queue name (shared brokers)"
     )
     consumer_prefetch: int = Field(
-        default=32, ge=1, le=1000, description="Unacknowledged messages per subscriber queue"
+        default=200,
+        ge=1,
+        le=1000,
+        description=(
+            "Unacknowledged messages per subscriber queue, and so the largest batch one"
+            " transaction handles: a consumer that falls behind catches up in bigger batches"
+        ),
     )
     max_delivery_attempts: int = Field(
         default=5, ge=1, le=20, description="Handler attempts before an event is dead-lettered"

@@ -71,7 +71,7 @@ class RabbitMqConsumer:
         topology: Topology,
         subscribers: Sequence[Subscriber[Any]],
         *,
-        prefetch: int = 32,
+        prefetch: int = 200,
         name: str = "consumer",
         stop_grace: float = 15.0,
     ) -> None:
