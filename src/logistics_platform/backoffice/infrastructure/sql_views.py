@@ -134,14 +134,17 @@ class SqlTrackingViews(TrackingViews):
     async def flush(self) -> None:
         """Write the pending views: the new ones in one insert, the others in one batch of
         updates after checking, with their rows locked, that nobody else changed them."""
-        pending, self._pending = sorted(self._pending.values(), key=_key), {}
+        pending = [self._pending[key] for key in sorted(self._pending)]
+        self._pending = {}
         seen = {view.reservation_id: self._stored[view.reservation_id] for view in pending}
         new = [view for view in pending if seen[view.reservation_id] == 0]
         changed = [view for view in pending if seen[view.reservation_id] != 0]
         self._stored.update((view.reservation_id, view.version) for view in pending)
         if new:
             inserted = await self._connection.execute(
-                _insert_views(self._table, self._connection.dialect.name),
+                insert_ignoring_duplicates(
+                    self._connection, self._table, returning=self._table.c.reservation_id
+                ),
                 [to_values(view, version=view.version) for view in new],
             )
             if len(inserted.all()) != len(new):
@@ -174,16 +177,6 @@ class SqlTrackingViews(TrackingViews):
             )
         )
         return [to_view(row) for row in rows]
-
-
-def _key(view: TrackingView) -> str:
-    return view.reservation_id
-
-
-@functools.cache
-def _insert_views(table: Table, dialect: str) -> Insert:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).on_conflict_do_nothing().returning(table.c.reservation_id)
 
 
 @functools.cache
@@ -228,44 +221,33 @@ class SqlStockItemCatalog(StockItemCatalog):
         """Hold the entries (all at once, in one order: no deadlock between two batches)
         and read their names."""
         wanted = sorted(set(stock_item_ids) - self._names.keys())
-        if self._connection.dialect.name == "postgresql":
-            await self._connection.execute(_HOLD_ENTRIES, {"keys": wanted})
-            self._held.update(wanted)
+        await self._hold(wanted)
         rows = await self._connection.execute(_select_names, {"keys": wanted})
         self._names.update(dict.fromkeys(wanted))
         self._names.update((row.stock_item_id, row.name) for row in rows)
 
     async def name_of(self, stock_item_id: str) -> str | None:
         if stock_item_id not in self._names:
-            await self._hold(stock_item_id)
-            self._names[stock_item_id] = await self._connection.scalar(
-                _select_name, {"stock_item_id": stock_item_id}
-            )
+            await self.prefetch([stock_item_id])
         return self._names[stock_item_id]
 
     async def remember(self, stock_item_id: str, name: str) -> None:
-        await self._hold(stock_item_id)
+        await self._hold([stock_item_id])
         self._names.pop(stock_item_id, None)
         await self._connection.execute(
             insert_ignoring_duplicates(self._connection, stock_item_names),
             {"stock_item_id": stock_item_id, "name": name},
         )
 
-    async def _hold(self, stock_item_id: str) -> None:
-        if stock_item_id in self._held or self._connection.dialect.name != "postgresql":
-            return
-        await self._connection.execute(_hold_entry, {"stock_item_id": stock_item_id})
-        self._held.add(stock_item_id)
+    async def _hold(self, stock_item_ids: list[str]) -> None:
+        missing = [id for id in stock_item_ids if id not in self._held]
+        if missing and self._connection.dialect.name == "postgresql":
+            await self._connection.execute(_HOLD_ENTRIES, {"keys": missing})
+            self._held.update(missing)
 
 
-_select_name = select(stock_item_names.c.name).where(
-    stock_item_names.c.stock_item_id == bindparam("stock_item_id")
-)
 _select_names = select(stock_item_names).where(
     stock_item_names.c.stock_item_id.in_(bindparam("keys", expanding=True))
-)
-_hold_entry = select(
-    func.pg_advisory_xact_lock(_CATALOG_LOCK, func.hashtext(bindparam("stock_item_id")))
 )
 
 

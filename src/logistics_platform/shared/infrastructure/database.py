@@ -3,7 +3,7 @@
 import functools
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, MetaData, Table, event
+from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -89,14 +89,19 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def insert_ignoring_duplicates(connection: AsyncConnection, table: Table) -> Insert:
-    """``INSERT ... ON CONFLICT DO NOTHING`` in the connection's dialect."""
-    return _insert_ignoring_duplicates(connection.dialect.name, table)
+def insert_ignoring_duplicates(
+    connection: AsyncConnection, table: Table, *, returning: Column[Any] | None = None
+) -> Insert:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the connection's dialect; with
+    ``returning``, it answers that column of the rows it did insert."""
+    return _insert_ignoring_duplicates(connection.dialect.name, table, returning)
 
 
 @functools.cache
-def _insert_ignoring_duplicates(dialect: str, table: Table) -> Insert:
+def _insert_ignoring_duplicates(
+    dialect: str, table: Table, returning: Column[Any] | None
+) -> Insert:
     # Built once per table: a reused statement skips SQLAlchemy's cache-key work.
-    if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    return sqlite.insert(table).on_conflict_do_nothing()
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).on_conflict_do_nothing()
+    return statement if returning is None else statement.returning(returning)

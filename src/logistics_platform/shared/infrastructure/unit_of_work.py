@@ -1,6 +1,5 @@
 """The unit of work on SQLAlchemy: one connection, one transaction, events into the outbox."""
 
-import functools
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Self
@@ -14,9 +13,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.sql.dml import ReturningInsert
 
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.unit_of_work import Causation, UnitOfWork
@@ -135,14 +132,9 @@ class SqlUnitOfWork(UnitOfWork):
         if not event_ids:
             return set()
         claimed = await self.connection.execute(
-            _claiming(self.connection.dialect.name),
+            insert_ignoring_duplicates(
+                self.connection, processed_events, returning=processed_events.c.event_id
+            ),
             [{"subscriber": subscriber, "event_id": id} for id in sorted(set(event_ids))],
         )
         return {row.event_id for row in claimed}
-
-
-@functools.cache
-def _claiming(dialect: str) -> ReturningInsert[tuple[str]]:
-    """One ``INSERT ... ON CONFLICT DO NOTHING RETURNING event_id`` for a batch of claims."""
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(processed_events)
-    return statement.on_conflict_do_nothing().returning(processed_events.c.event_id)
