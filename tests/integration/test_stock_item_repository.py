@@ -9,13 +9,19 @@ from logistics_platform.bootstrap import Platform
 from logistics_platform.inventory.application.commands import ReserveStock
 from logistics_platform.inventory.domain.stock_item import (
     InsufficientStock,
+    Quantity,
     ReservationConflict,
+    ReservationId,
     StockItemAlreadyExists,
     StockItemNotFound,
 )
+from logistics_platform.inventory.infrastructure.unit_of_work import SqlInventoryUnitOfWork
 from logistics_platform.logistics.infrastructure.tables import packages
+from logistics_platform.shared.domain.errors import ConcurrentModification
+from logistics_platform.shared.infrastructure import migrations
+from logistics_platform.shared.infrastructure.database import create_engine
 from logistics_platform.shared.infrastructure.outbox import outbox
-from tests.mothers.inventory import a_reservation_of, an_add_stock_item
+from tests.mothers.inventory import a_reservation_of, a_stock_item, an_add_stock_item
 
 
 async def count(platform: Platform, table: object, *where: object) -> int:
@@ -99,3 +105,33 @@ async def test_concurrent_repeats_of_one_reservation_reserve_once(platform: Plat
     stored = await platform.stock_items.find(added.id)
     assert stored is not None
     assert (stored.quantity, stored.reserved) == (95, 5)
+
+
+async def test_a_save_over_a_stale_version_is_refused_and_writes_nothing(
+    postgres_url: str,
+) -> None:
+    engine = create_engine(postgres_url)
+    try:
+        await migrations.upgrade(engine)
+        async with SqlInventoryUnitOfWork(engine) as uow:
+            item = a_stock_item(available=10)
+            await uow.stock_items.add(item)
+            await uow.commit()
+        async with SqlInventoryUnitOfWork(engine) as late:
+            stale = await late.stock_items.get(item.id)
+            async with SqlInventoryUnitOfWork(engine) as early:
+                current = await early.stock_items.get(item.id)
+                current.reserve(Quantity(3), ReservationId("order-early"))
+                await early.stock_items.save(current)
+                await early.commit()
+            stale.reserve(Quantity(4), ReservationId("order-late"))
+            with pytest.raises(ConcurrentModification):
+                await late.stock_items.save(stale)
+        async with SqlInventoryUnitOfWork(engine) as uow:
+            stored, late_reservation = await uow.stock_items.get_with_reservation(
+                item.id, ReservationId("order-late")
+            )
+        assert (stored.available.value, stored.reserved.value) == (7, 3)
+        assert late_reservation is None
+    finally:
+        await engine.dispose()
