@@ -1,7 +1,9 @@
 """Bad input gets a precise 4xx problem document, never a 500, never a partial write."""
 
+import asyncio
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -176,6 +178,42 @@ async def test_an_unreachable_database_is_a_503_not_a_500() -> None:
     await platform.close()
     assert_problem(response, 503)
     assert response.headers["retry-after"] == "1"
+
+
+async def test_a_database_dropping_its_connections_costs_one_request_a_503(
+    postgres_url: str,
+) -> None:
+    platform = await bootstrap(
+        Settings(database_url=postgres_url, rabbitmq_url="amqp://x"), migrate=True
+    )
+    app = create_inventory_app(platform)
+    app.state.platform = platform
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+
+            async def reserve(reservation: str) -> httpx.Response:
+                body = {"quantity": 1, "reservationId": reservation}
+                return await client.put(f"/stock-items/{ITEM}/reserve", json=body)
+
+            added = await client.post(
+                "/stock-items", json={"id": ITEM, "name": "Pixel 9", "quantity": 100}
+            )
+            assert added.status_code == 201
+            # Several pooled connections, all of which the server then drops (as a restart does).
+            warm = await asyncio.gather(*(reserve(f"warm-{n}") for n in range(5)))
+            assert [response.status_code for response in warm] == [200] * 5
+            admin = await asyncpg.connect(postgres_url)
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            await admin.close()
+            await asyncio.sleep(0.2)
+            statuses = [(await reserve(f"after-{n}")).status_code for n in range(6)]
+    finally:
+        await platform.close()
+    assert statuses == [503, *[200] * 5]
 
 
 async def test_the_health_service_reports_an_unreachable_broker_with_503(sqlite_url: str) -> None:

@@ -135,3 +135,34 @@ async def test_a_save_over_a_stale_version_is_refused_and_writes_nothing(
         assert late_reservation is None
     finally:
         await engine.dispose()
+
+
+async def test_what_a_unit_of_work_wrote_is_gone_unless_it_commits(database_url: str) -> None:
+    # On PostgreSQL the add goes through SQLAlchemy and the reservation straight to the
+    # driver: both must be in the one transaction that is rolled back.
+    engine = create_engine(database_url)
+    try:
+        await migrations.upgrade(engine)
+        item = a_stock_item(available=10)
+        async with SqlInventoryUnitOfWork(engine) as uow:
+            await uow.stock_items.add(item)
+            found, _ = await uow.stock_items.get_with_reservation(item.id, ReservationId("o-1"))
+            found.reserve(Quantity(3), ReservationId("o-1"))
+            await uow.stock_items.save(found)
+        async with SqlInventoryUnitOfWork(engine) as uow:
+            with pytest.raises(StockItemNotFound):
+                await uow.stock_items.get(item.id)
+            await uow.stock_items.add(item)
+            found, _ = await uow.stock_items.get_with_reservation(item.id, ReservationId("o-1"))
+            found.reserve(Quantity(3), ReservationId("o-1"))
+            await uow.stock_items.save(found)
+            await uow.commit()
+        async with SqlInventoryUnitOfWork(engine) as uow:
+            stored, reservation = await uow.stock_items.get_with_reservation(
+                item.id, ReservationId("o-1")
+            )
+        assert (stored.available.value, stored.reserved.value, stored.version) == (7, 3, 1)
+        assert reservation is not None
+        assert reservation.quantity == Quantity(3)
+    finally:
+        await engine.dispose()

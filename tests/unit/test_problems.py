@@ -1,5 +1,6 @@
 """Failures become problem documents with the right status (the one mapping place)."""
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -36,6 +37,23 @@ async def status_of(error: Exception) -> int:
 @pytest.mark.parametrize("sqlstate", ["53300", "57P01", "57P03"])
 async def test_a_database_refusing_connections_is_a_503(sqlstate: str) -> None:
     assert await status_of(DBAPIError("SELECT 1", {}, PostgresRefused(sqlstate))) == 503
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.AdminShutdownError("terminating connection due to administrator command"),
+        asyncpg.TooManyConnectionsError("sorry, too many clients already"),
+        asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        asyncpg.InterfaceError("connection is closed"),
+    ],
+)
+async def test_the_driver_losing_or_refusing_its_connection_is_a_503(error: Exception) -> None:
+    assert await status_of(error) == 503
+
+
+async def test_any_other_driver_error_is_a_500() -> None:
+    assert await status_of(asyncpg.UndefinedTableError("no such table")) == 500
 
 
 async def test_an_unreachable_server_is_a_503() -> None:

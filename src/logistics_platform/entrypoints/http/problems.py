@@ -3,6 +3,7 @@
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,14 +21,23 @@ PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 1024 * 1024
 
 # The database (or another backing service) cannot be reached: 503, the client may retry.
-_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout, OSError)
+# The asyncpg errors come from the statements the hot paths send to the driver directly.
+_UNAVAILABLE: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    PoolTimeout,
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+)
 
 # PostgreSQL refusing work for now: too many connections, shutting down, starting up.
 _UNAVAILABLE_STATES = frozenset({"53300", "57P01", "57P02", "57P03"})
 
 
-def _sqlstate(error: DBAPIError) -> str | None:
-    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+def _sqlstate(error: Exception) -> str | None:
+    driver_error = error.orig if isinstance(error, DBAPIError) else error
+    code = getattr(driver_error, "sqlstate", None) or getattr(driver_error, "pgcode", None)
     return str(code) if code else None
 
 
@@ -75,9 +85,9 @@ async def _http_error(_: Request, error: Exception) -> JSONResponse:
 
 
 async def _unavailable(request: Request, error: Exception) -> JSONResponse:
-    lost_connection = isinstance(error, DBAPIError) and (
-        error.connection_invalidated or _sqlstate(error) in _UNAVAILABLE_STATES
-    )
+    lost_connection = (isinstance(error, DBAPIError) and error.connection_invalidated) or _sqlstate(
+        error
+    ) in _UNAVAILABLE_STATES
     if not isinstance(error, _UNAVAILABLE) and not lost_connection:
         return await _unexpected(request, error)
     log.warning("backing service unavailable", path=request.url.path, error=repr(error))
@@ -95,7 +105,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
-    for unavailable in (*_UNAVAILABLE, DBAPIError):
+    for unavailable in (*_UNAVAILABLE, DBAPIError, asyncpg.PostgresError):
         app.add_exception_handler(unavailable, _unavailable)
     app.add_exception_handler(Exception, _unexpected)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)

@@ -1,11 +1,14 @@
-"""Stock items on SQLAlchemy Core, with optimistic concurrency on ``version``.
+"""Stock items on SQLAlchemy Core, with optimistic concurrency on ``version``; on
+PostgreSQL the reservation path goes to the driver directly.
 
 Statements are built once: reusing the same statement object lets SQLAlchemy skip
 rebuilding its cache key on every call, which matters on the reservation hot path.
 """
 
+from typing import Any
+
+import asyncpg
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -78,7 +81,7 @@ class SqlStockItemRepository(StockItemRepository):
         row = (await self._connection.execute(_SELECT_ITEM, {"item_id": id.value})).first()
         if row is None:
             raise StockItemNotFound(id)
-        item = _to_stock_item(row)
+        item = _to_stock_item(row._mapping)
         self.seen.append(item)
         return item
 
@@ -91,14 +94,19 @@ class SqlStockItemRepository(StockItemRepository):
                 {"item_id": id.value, "reservation_id": reservation_id.value},
             )
         ).first()
+        return self._found_with_reservation(id, reservation_id, row and row._mapping)
+
+    def _found_with_reservation(
+        self, id: StockItemId, reservation_id: ReservationId, row: Any
+    ) -> tuple[StockItem, Reservation | None]:
         if row is None:
             raise StockItemNotFound(id)
         item = _to_stock_item(row)
         self.seen.append(item)
-        if row.reserved_item_id is None:
+        if row["reserved_item_id"] is None:
             return item, None
         existing = Reservation(
-            StockItemId(row.reserved_item_id), reservation_id, Quantity(row.reserved_quantity)
+            StockItemId(row["reserved_item_id"]), reservation_id, Quantity(row["reserved_quantity"])
         )
         return item, existing
 
@@ -138,11 +146,73 @@ class SqlStockItemRepository(StockItemRepository):
         item.new_reservations.clear()
 
 
-def _to_stock_item(row: Row[tuple[object, ...]]) -> StockItem:
+class PgStockItemRepository(SqlStockItemRepository):
+    """On PostgreSQL, reserving reads the item (locked) and its reservation in one
+    statement and writes the item and the new reservations in another, both sent to
+    asyncpg directly: every reservation request pays for them."""
+
+    _SELECT_ITEM_AND_RESERVATION = """
+        SELECT item.id, item.name, item.available, item.reserved, item.version,
+               reservation.stock_item_id AS reserved_item_id,
+               reservation.quantity AS reserved_quantity
+        FROM inventory_stock_items AS item
+        LEFT JOIN inventory_reservations AS reservation ON reservation.reservation_id = $2
+        WHERE item.id = $1
+        FOR UPDATE OF item
+    """
+    # The reservations are inserted only if the version check let the update through.
+    _SAVE = """
+        WITH updated AS (
+            UPDATE inventory_stock_items
+            SET name = $3, available = $4, reserved = $5, version = $2 + 1
+            WHERE id = $1 AND version = $2
+            RETURNING id
+        ), recorded AS (
+            INSERT INTO inventory_reservations (reservation_id, stock_item_id, quantity)
+            SELECT reservation.id, updated.id, reservation.quantity
+            FROM updated, unnest($6::text[], $7::bigint[]) AS reservation (id, quantity)
+        )
+        SELECT count(*) FROM updated
+    """
+
+    def __init__(self, connection: AsyncConnection, driver: asyncpg.Connection) -> None:
+        super().__init__(connection)
+        self._driver = driver
+
+    async def get_with_reservation(
+        self, id: StockItemId, reservation_id: ReservationId
+    ) -> tuple[StockItem, Reservation | None]:
+        row = await self._driver.fetchrow(
+            self._SELECT_ITEM_AND_RESERVATION, id.value, reservation_id.value
+        )
+        return self._found_with_reservation(id, reservation_id, row)
+
+    async def save(self, item: StockItem) -> None:
+        try:
+            changed = await self._driver.fetchval(
+                self._SAVE,
+                item.id.value,
+                item.version,
+                item.name.value,
+                item.available.value,
+                item.reserved.value,
+                [reservation.reservation_id.value for reservation in item.new_reservations],
+                [reservation.quantity.value for reservation in item.new_reservations],
+            )
+        except asyncpg.UniqueViolationError:
+            raise ConcurrentModification("the reservation was recorded concurrently") from None
+        if changed != 1:
+            raise ConcurrentModification(f"stock item {item.id} was changed concurrently")
+        item.new_reservations.clear()
+        item.version += 1
+
+
+def _to_stock_item(row: Any) -> StockItem:
+    """From a row's mapping (SQLAlchemy) or record (asyncpg)."""
     return StockItem(
-        id=StockItemId(row.id),
-        name=StockItemName(row.name),
-        available=Quantity(row.available),
-        reserved=Quantity(row.reserved),
-        version=row.version,
+        id=StockItemId(row["id"]),
+        name=StockItemName(row["name"]),
+        available=Quantity(row["available"]),
+        reserved=Quantity(row["reserved"]),
+        version=row["version"],
     )
