@@ -14,7 +14,7 @@ from typing import Any
 
 import asyncpg
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.shared.application.envelope import EventEnvelope
@@ -24,6 +24,12 @@ from logistics_platform.shared.infrastructure.outbox import outbox
 log = structlog.get_logger(__name__)
 
 NOTIFY_CHANNEL = "outbox"
+
+_MARK_PUBLISHED = (
+    update(outbox)
+    .where(outbox.c.position.in_(bindparam("positions", expanding=True)))
+    .values(published_at=bindparam("published_at"))
+)
 
 
 class OutboxRelay:
@@ -42,6 +48,13 @@ class OutboxRelay:
         self._poll_interval = poll_interval
         self._max_backoff = max_backoff
         self._wake_up = asyncio.Event()
+        self._claim_batch = (
+            select(outbox.c.position, outbox.c.envelope)
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.position)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+        )
 
     def notify(self) -> None:
         """Events were committed: relay them now rather than at the next poll."""
@@ -60,22 +73,13 @@ class OutboxRelay:
         """Publish the oldest unpublished events not claimed by another relay; returns how
         many were published."""
         async with self._engine.begin() as connection:
-            rows = (
-                await connection.execute(
-                    select(outbox.c.position, outbox.c.envelope)
-                    .where(outbox.c.published_at.is_(None))
-                    .order_by(outbox.c.position)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = (await connection.execute(self._claim_batch)).all()
             if not rows:
                 return 0
             await self._publisher.publish([EventEnvelope.from_json(row.envelope) for row in rows])
             await connection.execute(
-                update(outbox)
-                .where(outbox.c.position.in_([row.position for row in rows]))
-                .values(published_at=datetime.now(UTC))
+                _MARK_PUBLISHED,
+                {"positions": [row.position for row in rows], "published_at": datetime.now(UTC)},
             )
         return len(rows)
 
@@ -95,7 +99,10 @@ class OutboxRelay:
                 pause = 0.0
             if relayed:
                 log.debug("events relayed", count=relayed)
+            if relayed == self._batch_size:  # there may be more behind it
                 continue
+            # Otherwise the log is worked off up to what was committed when the batch was
+            # claimed; a commit since then has notified (and set the wake-up again).
             # Not wait_for: on 3.11 it can swallow a cancellation that coincides with a wake-up.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._poll_interval):

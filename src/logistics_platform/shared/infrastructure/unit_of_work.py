@@ -33,6 +33,12 @@ processed_events = Table(
 
 
 _TAKE_TURN_TO_APPEND = text("SELECT pg_advisory_xact_lock(7405552)")
+_CLAIM_WITH_THE_DRIVER = """
+    INSERT INTO processed_events (subscriber, event_id)
+    SELECT $1, event_id FROM unnest($2::text[]) AS event_id ORDER BY event_id
+    ON CONFLICT DO NOTHING
+    RETURNING event_id
+"""
 
 
 class _Transaction(Protocol):
@@ -185,6 +191,8 @@ class SqlUnitOfWork(UnitOfWork):
     async def claim(self, subscriber: str, event_id: str) -> bool:
         # ON CONFLICT DO NOTHING waits for a concurrent claimer to finish: if it committed,
         # nothing is inserted; if it rolled back, this transaction gets the claim.
+        if self._driver is not None:
+            return bool(await self.claim_all(subscriber, [event_id]))
         claimed = await self.connection.execute(
             insert_ignoring_duplicates(self.connection, processed_events),
             {"subscriber": subscriber, "event_id": event_id},
@@ -194,10 +202,14 @@ class SqlUnitOfWork(UnitOfWork):
     async def claim_all(self, subscriber: str, event_ids: Sequence[str]) -> set[str]:
         if not event_ids:
             return set()
+        ordered = sorted(set(event_ids))
+        if self._driver is not None:  # every event handled pays for this statement
+            rows = await self._driver.fetch(_CLAIM_WITH_THE_DRIVER, subscriber, ordered)
+            return {row["event_id"] for row in rows}
         claimed = await self.connection.execute(
             insert_ignoring_duplicates(
                 self.connection, processed_events, returning=processed_events.c.event_id
             ),
-            [{"subscriber": subscriber, "event_id": id} for id in sorted(set(event_ids))],
+            [{"subscriber": subscriber, "event_id": id} for id in ordered],
         )
         return {row.event_id for row in claimed}
