@@ -42,6 +42,8 @@ LOGISTICS = str(Path(sys.executable).with_name("logistics"))
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 RABBITMQ = os.environ.get("BENCH_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 INVENTORY_PORTS, BACKOFFICE_PORT = (3100, 3110), 3101
+BARE_PORTS = (3120, 3121)  # bench/bare_api.py, the reference endpoint
+QUIET = ("--no-access-log", "--log-level", "warning")
 HISTORY = 1_000
 console = Console()
 
@@ -133,7 +135,16 @@ def stack(database_url: str, rabbitmq_url: str) -> Iterator[Stack]:
     ]
     roles = [["backoffice-api"], ["relay"], ["consumer", "logistics"], ["consumer", "backoffice"]]
     others = [subprocess.Popen([LOGISTICS, *role], env=env) for role in roles]
-    running = Stack(apis=apis, pipeline=others[1:])
+    bare_env = {**env, "BARE_DATABASE_URL": database_url}
+    others += [
+        subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "bench.bare_api:app", "--port", str(port), *QUIET],
+            env=bare_env,
+            cwd=ROOT,
+        )
+        for port in BARE_PORTS
+    ]
+    running = Stack(apis=apis, pipeline=others[1:4])
     try:
         yield running
     finally:
@@ -201,10 +212,14 @@ async def reserve(
 
 
 def reserve_over_http(
-    session: aiohttp.ClientSession, items: list[str]
+    session: aiohttp.ClientSession,
+    items: list[str],
+    replicas: tuple[int, ...] = INVENTORY_PORTS,
+    prefix: str = "bench-",
 ) -> Callable[[int], Awaitable[int]]:
     async def attempt(n: int) -> int:
-        return await reserve(session, n, items[n % len(items)], f"bench-{uuid.uuid4().hex}")
+        reservation = f"{prefix}{uuid.uuid4().hex}"
+        return await reserve(session, n, items[n % len(items)], reservation, replicas)
 
     return attempt
 
@@ -387,6 +402,7 @@ async def hops(database_url: str, prefix: str = "e2e-") -> dict[str, Sample]:
 @dataclass
 class Results:
     raw: Sample
+    bare: Sample
     fresh: Sample
     history: Sample
     pipeline: Sample
@@ -415,7 +431,13 @@ def report(results: Results, concurrency: int) -> None:
 
     row("raw asyncpg: the reservation transaction", raw, "baseline")
     row(
-        f"HTTP reserve, fresh items: {fresh.rate / raw.rate:.0%} of raw",
+        f"reference: bare FastAPI endpoint, same statements: {results.bare.rate / raw.rate:.0%}"
+        " of raw",
+        results.bare,
+    )
+    row(
+        f"HTTP reserve, fresh items: {fresh.rate / raw.rate:.0%} of raw"
+        f" ({fresh.rate / results.bare.rate:.0%} of the bare endpoint)",
         fresh,
         ">= 50%, no 5xx",
         fresh.rate >= raw.rate / 2 and fresh.server_errors == 0,
@@ -462,7 +484,8 @@ E2E_RATE = 200.0
 E2E_REPLICAS = INVENTORY_PORTS[:1]
 POLL_INTERVAL = 0.02  # s; every 5 ms, its lookups took ~10 % of PostgreSQL's CPU at 200/s
 BACKLOG = (
-    "SELECT (SELECT count(*) FROM inventory_reservations WHERE reservation_id NOT LIKE 'history-%')"
+    "SELECT (SELECT count(*) FROM inventory_reservations"
+    "  WHERE reservation_id NOT LIKE 'history-%' AND reservation_id NOT LIKE 'bare-%')"
     " - (SELECT count(*) FROM backoffice_tracking_views WHERE status = 'registered')"
 )
 
@@ -474,12 +497,13 @@ async def measure(
     async with aiohttp.ClientSession(connector=connector) as session:
         await wait_until_ready(
             session,
-            *(f"http://127.0.0.1:{port}/ready" for port in INVENTORY_PORTS),
+            *(f"http://127.0.0.1:{port}/ready" for port in (*INVENTORY_PORTS, *BARE_PORTS)),
             f"http://127.0.0.1:{BACKOFFICE_PORT}/ready",
         )
         fresh_items = await seed_items(session, items)
         history_items = await seed_items(session, items)
         raw_items = await seed_items(session, items)
+        bare_items = await seed_items(session, items)
         pipeline_items = await seed_items(session, items)
         await seed_history(database_url, history_items)
         await asyncio.sleep(2)
@@ -488,6 +512,10 @@ async def measure(
         pool = await asyncpg.create_pool(database_url, min_size=concurrency, max_size=concurrency)
         raw = await closed_loop(concurrency, seconds, reserve_with_the_driver(pool, raw_items))
         await pool.close()
+        console.print("bare endpoint…")
+        bare = await closed_loop(
+            concurrency, seconds, reserve_over_http(session, bare_items, BARE_PORTS, prefix="bare-")
+        )
         console.print("HTTP, fresh items…")
         fresh = await closed_loop(concurrency, seconds, reserve_over_http(session, fresh_items))
         console.print("HTTP, items with history…")
@@ -502,7 +530,7 @@ async def measure(
         await drain(database_url)
         console.print(f"end to end at {E2E_RATE:.0f}/s…")
         e2e = await end_to_end(session, database_url, fresh_items, E2E_RATE, seconds)
-    return Results(raw, fresh, history, pipeline, e2e, catch_up, await hops(database_url))
+    return Results(raw, bare, fresh, history, pipeline, e2e, catch_up, await hops(database_url))
 
 
 async def drain(database_url: str, *, limit: float = 180.0) -> float:

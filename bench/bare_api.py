@@ -1,0 +1,98 @@
+"""The thinnest FastAPI endpoint that does what a reservation does, for the benchmark's
+reference row: the same request and response, the same statements as the platform on
+PostgreSQL, sent with an asyncpg pool, and nothing else (no domain, no unit of work,
+no error mapping, no idempotency, no retries). It shows how much of the gap to the raw
+driver is HTTP and the framework, and how much is the platform.
+
+    BARE_DATABASE_URL=postgresql://... uvicorn bench.bare_api:app --port 3120
+"""
+
+import json
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Annotated
+
+import asyncpg
+from fastapi import FastAPI, Path
+from pydantic import BaseModel, Field, StrictInt
+
+SELECT = """
+    SELECT item.available, item.reserved, item.version,
+           reservation.stock_item_id AS reserved_item_id
+    FROM inventory_stock_items AS item
+    LEFT JOIN inventory_reservations AS reservation ON reservation.reservation_id = $2
+    WHERE item.id = $1
+    FOR UPDATE OF item
+"""
+SAVE = """
+    WITH updated AS (
+        UPDATE inventory_stock_items SET available = $3, reserved = $4, version = $2 + 1
+        WHERE id = $1 AND version = $2
+        RETURNING id
+    )
+    INSERT INTO inventory_reservations (reservation_id, stock_item_id, quantity)
+    SELECT $5, id, $6 FROM updated
+"""
+# Marked published (as the raw driver's rows are), for the relay to leave alone.
+APPEND = """
+    INSERT INTO outbox (event_id, name, aggregate_id, occurred_on, envelope, published_at)
+    VALUES ($1, 'bench.bare', $2, $3, $4, now())
+"""
+
+
+class ReserveRequest(BaseModel):
+    quantity: Annotated[StrictInt, Field(ge=1)]
+    reservationId: str  # noqa: N815 - the wire's name
+
+
+class ReserveResponse(BaseModel):
+    message: str
+    stockItemId: str  # noqa: N815
+    reservationId: str  # noqa: N815
+    quantity: int
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    app.state.pool = await asyncpg.create_pool(
+        os.environ["BARE_DATABASE_URL"], min_size=20, max_size=20
+    )
+    yield
+    await app.state.pool.close()
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+@app.put("/stock-items/{id}/reserve", response_model=ReserveResponse)
+async def reserve(id: Annotated[uuid.UUID, Path()], body: ReserveRequest) -> ReserveResponse:
+    item = str(id)
+    async with app.state.pool.acquire() as connection, connection.transaction():
+        row = await connection.fetchrow(SELECT, item, body.reservationId)
+        await connection.execute(
+            SAVE,
+            item,
+            row["version"],
+            row["available"] - body.quantity,
+            row["reserved"] + body.quantity,
+            body.reservationId,
+            body.quantity,
+        )
+        event = {"reservationId": body.reservationId, "quantity": body.quantity}
+        await connection.execute(
+            APPEND, str(uuid.uuid4()), item, datetime.now(UTC), json.dumps(event)
+        )
+    return ReserveResponse(
+        message="Stock reserved successfully",
+        stockItemId=item,
+        reservationId=body.reservationId,
+        quantity=body.quantity,
+    )
+
+
+@app.get("/ready")
+async def ready() -> dict[str, str]:
+    return {"status": "ready"}
