@@ -71,6 +71,27 @@ async def test_the_relay_publishes_in_order_of_recording_and_marks_what_was_conf
     assert await _queued_ids(production, CATALOG) == recorded
 
 
+async def test_a_row_that_is_not_an_envelope_does_not_hold_back_the_events_behind_it(
+    production: Platform,
+) -> None:
+    async with production.engine.begin() as connection:
+        await connection.execute(
+            outbox.outbox.insert().values(
+                event_id=str(uuid.uuid4()),
+                name="inventory.stock_item.added",
+                aggregate_id="x",
+                occurred_on=datetime.now(UTC),
+                envelope='{"not": "an envelope"}',
+            )
+        )
+    recorded = await _record(production, 3)
+    relay = _relay(production)
+
+    assert await relay.relay_batch() == 4
+    assert await unpublished(production) == 0
+    assert await _queued_ids(production, CATALOG) == recorded
+
+
 async def test_relays_running_side_by_side_publish_every_event_once(
     production: Platform, background: Background
 ) -> None:

@@ -8,7 +8,7 @@ the batch is published again: delivery is at least once, subscribers are idempot
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.event_publisher import EventPublisher
+from logistics_platform.shared.domain.errors import InvalidArgument
 from logistics_platform.shared.infrastructure.outbox import outbox
 
 log = structlog.get_logger(__name__)
@@ -30,6 +31,21 @@ _MARK_PUBLISHED = (
     .where(outbox.c.position.in_(bindparam("positions", expanding=True)))
     .values(published_at=bindparam("published_at"))
 )
+
+
+def _readable(rows: Iterable[tuple[int, str]]) -> list[EventEnvelope]:
+    """The rows' envelopes. A row that is not one (written by hand, or corrupted) could
+    never be handled by anyone, and must not hold back the log behind it: it is logged
+    and marked with the batch, but not published; it stays in the outbox to be looked at."""
+    envelopes = []
+    for position, envelope in rows:
+        try:
+            envelopes.append(EventEnvelope.from_json(envelope))
+        except InvalidArgument as error:
+            log.error(
+                "outbox row is not an event envelope: skipped", position=position, error=str(error)
+            )
+    return envelopes
 
 
 class OutboxRelay:
@@ -76,7 +92,7 @@ class OutboxRelay:
             rows = (await connection.execute(self._claim_batch)).all()
             if not rows:
                 return 0
-            await self._publisher.publish([EventEnvelope.from_json(row.envelope) for row in rows])
+            await self._publisher.publish(_readable((row.position, row.envelope) for row in rows))
             await connection.execute(
                 _MARK_PUBLISHED,
                 {"positions": [row.position for row in rows], "published_at": datetime.now(UTC)},
