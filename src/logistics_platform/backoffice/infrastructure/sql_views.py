@@ -16,12 +16,14 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    insert,
     select,
     text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import TextClause
 
@@ -49,7 +51,7 @@ from logistics_platform.shared.application.envelope import (
     EventEnvelope,
 )
 from logistics_platform.shared.domain.errors import ConcurrentModification
-from logistics_platform.shared.infrastructure.database import insert_ignoring_duplicates
+from logistics_platform.shared.infrastructure.database import insert_ignoring_duplicates, one_of
 from logistics_platform.shared.infrastructure.outbox import outbox
 from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
 
@@ -90,9 +92,10 @@ class SqlTrackingViews(TrackingViews):
         projectors' transactions on these views wait, rather than fail and retry the
         whole batch when they save."""
         wanted = sorted(set(reservation_ids) - self._pending.keys())
-        if self._connection.dialect.name == "postgresql":
+        dialect = self._connection.dialect.name
+        if dialect == "postgresql":
             await self._connection.execute(_HOLD_VIEWS, {"keys": wanted})
-        rows = await self._connection.execute(_select_views(self._table), {"keys": wanted})
+        rows = await self._connection.execute(_select_views(self._table, dialect), {"keys": wanted})
         self._prefetched = dict.fromkeys(wanted)
         self._prefetched.update((row.reservation_id, to_view(row)) for row in rows)
 
@@ -141,18 +144,23 @@ class SqlTrackingViews(TrackingViews):
         changed = [view for view in pending if seen[view.reservation_id] != 0]
         self._stored.update((view.reservation_id, view.version) for view in pending)
         if new:
-            inserted = await self._connection.execute(
-                insert_ignoring_duplicates(
-                    self._connection, self._table, returning=self._table.c.reservation_id
-                ),
-                [to_values(view, version=view.version) for view in new],
-            )
-            if len(inserted.all()) != len(new):
-                raise ConcurrentModification("a tracking view was created meanwhile")
+            # A plain insert, one statement text whatever the batch size (with RETURNING,
+            # SQLAlchemy would render one VALUES list per size). The views are held, so a
+            # duplicate means another writer skipped the turn: the batch is retried.
+            try:
+                await self._connection.execute(
+                    _insert_views(self._table), [to_values(v, version=v.version) for v in new]
+                )
+            except IntegrityError:
+                raise ConcurrentModification("a tracking view was created meanwhile") from None
         if changed:
             keys = [view.reservation_id for view in changed]
             stored = dict(
-                (await self._connection.execute(_lock_versions(self._table), {"keys": keys})).all()
+                (
+                    await self._connection.execute(
+                        _lock_versions(self._table, self._connection.dialect.name), {"keys": keys}
+                    )
+                ).all()
             )
             if any(stored.get(key) != seen[key] for key in keys):
                 raise ConcurrentModification("a tracking view changed meanwhile")
@@ -180,10 +188,15 @@ class SqlTrackingViews(TrackingViews):
 
 
 @functools.cache
-def _lock_versions(table: Table) -> Select[Any]:
+def _insert_views(table: Table) -> Insert:
+    return insert(table)
+
+
+@functools.cache
+def _lock_versions(table: Table, dialect: str) -> Select[Any]:
     return (
         select(table.c.reservation_id, table.c.version)
-        .where(table.c.reservation_id.in_(bindparam("keys", expanding=True)))
+        .where(one_of(table.c.reservation_id, "keys", dialect))
         .order_by(table.c.reservation_id)
         .with_for_update()
     )
@@ -197,8 +210,8 @@ def _select_view(table: Table) -> Select[Any]:
 
 
 @functools.cache
-def _select_views(table: Table) -> Select[Any]:
-    return select(table).where(table.c.reservation_id.in_(bindparam("keys", expanding=True)))
+def _select_views(table: Table, dialect: str) -> Select[Any]:
+    return select(table).where(one_of(table.c.reservation_id, "keys", dialect))
 
 
 @functools.cache
@@ -222,7 +235,9 @@ class SqlStockItemCatalog(StockItemCatalog):
         and read their names."""
         wanted = sorted(set(stock_item_ids) - self._names.keys())
         await self._hold(wanted)
-        rows = await self._connection.execute(_select_names, {"keys": wanted})
+        rows = await self._connection.execute(
+            _select_names(self._connection.dialect.name), {"keys": wanted}
+        )
         self._names.update(dict.fromkeys(wanted))
         self._names.update((row.stock_item_id, row.name) for row in rows)
 
@@ -246,9 +261,9 @@ class SqlStockItemCatalog(StockItemCatalog):
             self._held.update(missing)
 
 
-_select_names = select(stock_item_names).where(
-    stock_item_names.c.stock_item_id.in_(bindparam("keys", expanding=True))
-)
+@functools.cache
+def _select_names(dialect: str) -> Select[Any]:
+    return select(stock_item_names).where(one_of(stock_item_names.c.stock_item_id, "keys", dialect))
 
 
 class SqlProjectionProgress(ProjectionProgress):
@@ -286,7 +301,7 @@ def _recording_progress(dialect_name: str) -> Insert:
     insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
     position = (
         select(func.max(outbox.c.position))
-        .where(outbox.c.event_id.in_(bindparam("event_ids", expanding=True)))
+        .where(one_of(outbox.c.event_id, "event_ids", dialect_name))
         .scalar_subquery()
     )
     statement = insert(projection_progress).values(
