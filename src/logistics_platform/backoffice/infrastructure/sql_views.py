@@ -51,7 +51,7 @@ from logistics_platform.shared.application.envelope import (
     EventEnvelope,
 )
 from logistics_platform.shared.domain.errors import ConcurrentModification
-from logistics_platform.shared.infrastructure.database import insert_ignoring_duplicates, one_of
+from logistics_platform.shared.infrastructure.database import insert_ignoring_duplicates
 from logistics_platform.shared.infrastructure.outbox import outbox
 from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
 
@@ -92,10 +92,9 @@ class SqlTrackingViews(TrackingViews):
         projectors' transactions on these views wait, rather than fail and retry the
         whole batch when they save."""
         wanted = sorted(set(reservation_ids) - self._pending.keys())
-        dialect = self._connection.dialect.name
-        if dialect == "postgresql":
+        if self._connection.dialect.name == "postgresql":
             await self._connection.execute(_HOLD_VIEWS, {"keys": wanted})
-        rows = await self._connection.execute(_select_views(self._table, dialect), {"keys": wanted})
+        rows = await self._connection.execute(_select_views(self._table), {"keys": wanted})
         self._prefetched = dict.fromkeys(wanted)
         self._prefetched.update((row.reservation_id, to_view(row)) for row in rows)
 
@@ -144,9 +143,9 @@ class SqlTrackingViews(TrackingViews):
         changed = [view for view in pending if seen[view.reservation_id] != 0]
         self._stored.update((view.reservation_id, view.version) for view in pending)
         if new:
-            # A plain insert, one statement text whatever the batch size (with RETURNING,
-            # SQLAlchemy would render one VALUES list per size). The views are held, so a
-            # duplicate means another writer skipped the turn: the batch is retried.
+            # A plain insert: one statement text whatever the batch size (with RETURNING,
+            # SQLAlchemy renders one VALUES list per size, each a statement to prepare).
+            # The views are held, so a duplicate means a writer that skipped its turn.
             try:
                 await self._connection.execute(
                     _insert_views(self._table), [to_values(v, version=v.version) for v in new]
@@ -156,11 +155,7 @@ class SqlTrackingViews(TrackingViews):
         if changed:
             keys = [view.reservation_id for view in changed]
             stored = dict(
-                (
-                    await self._connection.execute(
-                        _lock_versions(self._table, self._connection.dialect.name), {"keys": keys}
-                    )
-                ).all()
+                (await self._connection.execute(_lock_versions(self._table), {"keys": keys})).all()
             )
             if any(stored.get(key) != seen[key] for key in keys):
                 raise ConcurrentModification("a tracking view changed meanwhile")
@@ -193,10 +188,10 @@ def _insert_views(table: Table) -> Insert:
 
 
 @functools.cache
-def _lock_versions(table: Table, dialect: str) -> Select[Any]:
+def _lock_versions(table: Table) -> Select[Any]:
     return (
         select(table.c.reservation_id, table.c.version)
-        .where(one_of(table.c.reservation_id, "keys", dialect))
+        .where(table.c.reservation_id.in_(bindparam("keys", expanding=True)))
         .order_by(table.c.reservation_id)
         .with_for_update()
     )
@@ -210,8 +205,8 @@ def _select_view(table: Table) -> Select[Any]:
 
 
 @functools.cache
-def _select_views(table: Table, dialect: str) -> Select[Any]:
-    return select(table).where(one_of(table.c.reservation_id, "keys", dialect))
+def _select_views(table: Table) -> Select[Any]:
+    return select(table).where(table.c.reservation_id.in_(bindparam("keys", expanding=True)))
 
 
 @functools.cache
@@ -235,9 +230,7 @@ class SqlStockItemCatalog(StockItemCatalog):
         and read their names."""
         wanted = sorted(set(stock_item_ids) - self._names.keys())
         await self._hold(wanted)
-        rows = await self._connection.execute(
-            _select_names(self._connection.dialect.name), {"keys": wanted}
-        )
+        rows = await self._connection.execute(_select_names, {"keys": wanted})
         self._names.update(dict.fromkeys(wanted))
         self._names.update((row.stock_item_id, row.name) for row in rows)
 
@@ -261,9 +254,9 @@ class SqlStockItemCatalog(StockItemCatalog):
             self._held.update(missing)
 
 
-@functools.cache
-def _select_names(dialect: str) -> Select[Any]:
-    return select(stock_item_names).where(one_of(stock_item_names.c.stock_item_id, "keys", dialect))
+_select_names = select(stock_item_names).where(
+    stock_item_names.c.stock_item_id.in_(bindparam("keys", expanding=True))
+)
 
 
 class SqlProjectionProgress(ProjectionProgress):
@@ -301,7 +294,7 @@ def _recording_progress(dialect_name: str) -> Insert:
     insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
     position = (
         select(func.max(outbox.c.position))
-        .where(one_of(outbox.c.event_id, "event_ids", dialect_name))
+        .where(outbox.c.event_id.in_(bindparam("event_ids", expanding=True)))
         .scalar_subquery()
     )
     statement = insert(projection_progress).values(

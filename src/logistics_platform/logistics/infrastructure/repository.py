@@ -1,10 +1,9 @@
 """Packages on SQLAlchemy Core (statements built once, as for stock items)."""
 
-import functools
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, insert, select
+from sqlalchemy import Row, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -17,15 +16,12 @@ from logistics_platform.logistics.domain.package import (
 from logistics_platform.logistics.domain.repository import PackageRepository
 from logistics_platform.logistics.infrastructure.tables import packages
 from logistics_platform.shared.domain.errors import ConcurrentModification
-from logistics_platform.shared.infrastructure.database import one_of
 
 _INSERT = insert(packages)
 _FOR_RESERVATION = select(packages).where(packages.c.reservation_id == bindparam("reservation"))
-
-
-@functools.cache
-def _for_reservations(dialect: str) -> Select[Any]:
-    return select(packages).where(one_of(packages.c.reservation_id, "reservations", dialect))
+_FOR_RESERVATIONS = select(packages).where(
+    packages.c.reservation_id.in_(bindparam("reservations", expanding=True))
+)
 
 
 class SqlPackageRepository(PackageRepository):
@@ -69,9 +65,7 @@ class SqlPackageRepository(PackageRepository):
 
     async def prefetch(self, reservation_ids: Iterable[str]) -> None:
         wanted = sorted(set(reservation_ids) - self._by_reservation.keys())
-        rows = await self._connection.execute(
-            _for_reservations(self._connection.dialect.name), {"reservations": wanted}
-        )
+        rows = await self._connection.execute(_FOR_RESERVATIONS, {"reservations": wanted})
         self._by_reservation.update(dict.fromkeys(wanted))
         self._by_reservation.update((row.reservation_id, _to_package(row)) for row in rows)
 

@@ -3,17 +3,7 @@
 import functools
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    ColumnElement,
-    Integer,
-    MetaData,
-    Table,
-    any_,
-    bindparam,
-    event,
-)
+from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -115,14 +105,3 @@ def _insert_ignoring_duplicates(
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(table).on_conflict_do_nothing()
     return statement if returning is None else statement.returning(returning)
-
-
-def one_of(column: Column[Any], parameter: str, dialect: str) -> ColumnElement[bool]:
-    """``column IN (:parameter)`` for a list, as one statement text whatever its length.
-
-    An expanding ``IN`` is rendered with one placeholder per item, so every batch size is
-    another statement for the database to parse and the driver to prepare (and evict
-    from its cache). On PostgreSQL this is ``column = ANY(:parameter)`` with an array."""
-    if dialect == "postgresql":
-        return column == any_(bindparam(parameter, type_=postgresql.ARRAY(column.type)))
-    return column.in_(bindparam(parameter, expanding=True))

@@ -20,12 +20,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.event_publisher import EventPublisher
 from logistics_platform.shared.domain.errors import InvalidArgument
-from logistics_platform.shared.infrastructure.database import one_of
 from logistics_platform.shared.infrastructure.outbox import outbox
 
 log = structlog.get_logger(__name__)
 
 NOTIFY_CHANNEL = "outbox"
+
+_MARK_PUBLISHED = (
+    update(outbox)
+    .where(outbox.c.position.in_(bindparam("positions", expanding=True)))
+    .values(published_at=bindparam("published_at"))
+)
 
 
 def _readable(rows: Iterable[tuple[int, str]]) -> list[EventEnvelope]:
@@ -66,11 +71,6 @@ class OutboxRelay:
             .limit(batch_size)
             .with_for_update(skip_locked=True)
         )
-        self._mark_published = (
-            update(outbox)
-            .where(one_of(outbox.c.position, "positions", engine.dialect.name))
-            .values(published_at=bindparam("published_at"))
-        )
 
     def notify(self) -> None:
         """Events were committed: relay them now rather than at the next poll."""
@@ -94,7 +94,7 @@ class OutboxRelay:
                 return 0
             await self._publisher.publish(_readable((row.position, row.envelope) for row in rows))
             await connection.execute(
-                self._mark_published,
+                _MARK_PUBLISHED,
                 {"positions": [row.position for row in rows], "published_at": datetime.now(UTC)},
             )
         return len(rows)
