@@ -2,10 +2,12 @@
 
 import asyncio
 
+import asyncpg
 import pytest
 from sqlalchemy import func, select
 
-from logistics_platform.bootstrap import Platform
+from logistics_platform.bootstrap import Platform, bootstrap
+from logistics_platform.config import Settings
 from logistics_platform.inventory.application.commands import ReserveStock
 from logistics_platform.inventory.domain.stock_item import (
     InsufficientStock,
@@ -166,3 +168,45 @@ async def test_what_a_unit_of_work_wrote_is_gone_unless_it_commits(database_url:
         assert reservation.quantity == Quantity(3)
     finally:
         await engine.dispose()
+
+
+async def test_a_reservation_cancelled_mid_transaction_leaves_nothing_behind(
+    postgres_url: str,
+) -> None:
+    # E.g. a process stopping while a request waits for a hot item's row lock.
+    platform = await bootstrap(
+        Settings(database_url=postgres_url, rabbitmq_url="amqp://x", db_pool_size=2),
+        migrate=True,
+    )
+    try:
+        added = an_add_stock_item(quantity=10)
+        await platform.commands.handle(added)
+        holder = await asyncpg.connect(postgres_url)
+        holding = holder.transaction()
+        await holding.start()
+        await holder.execute(
+            "SELECT 1 FROM inventory_stock_items WHERE id = $1 FOR UPDATE", added.id
+        )
+        waiting = asyncio.create_task(
+            platform.commands.handle(a_reservation_of(added.id, quantity=4))
+        )
+        await asyncio.sleep(0.3)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        await holding.rollback()
+        in_transaction = await holder.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND state LIKE 'idle in transaction%'"
+        )
+        await holder.close()
+        # Both pooled connections are usable again, and only the later reservations count.
+        await asyncio.gather(
+            *(platform.commands.handle(a_reservation_of(added.id, quantity=1)) for _ in range(3))
+        )
+        stored = await platform.stock_items.find(added.id)
+    finally:
+        await platform.close()
+    assert in_transaction == 0
+    assert stored is not None
+    assert (stored.quantity, stored.reserved) == (7, 3)
