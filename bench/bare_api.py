@@ -19,23 +19,11 @@ import asyncpg
 from fastapi import FastAPI, Path
 from pydantic import BaseModel, Field, StrictInt
 
-SELECT = """
-    SELECT item.available, item.reserved, item.version,
-           reservation.stock_item_id AS reserved_item_id
-    FROM inventory_stock_items AS item
-    LEFT JOIN inventory_reservations AS reservation ON reservation.reservation_id = $2
-    WHERE item.id = $1
-    FOR UPDATE OF item
-"""
-SAVE = """
-    WITH updated AS (
-        UPDATE inventory_stock_items SET available = $3, reserved = $4, version = $2 + 1
-        WHERE id = $1 AND version = $2
-        RETURNING id
-    )
-    INSERT INTO inventory_reservations (reservation_id, stock_item_id, quantity)
-    SELECT $5, id, $6 FROM updated
-"""
+from logistics_platform.inventory.infrastructure.repository import PgStockItemRepository
+
+# The platform's own statements on PostgreSQL, so the two always send the same.
+SELECT = PgStockItemRepository.SELECT_ITEM_AND_RESERVATION
+SAVE = PgStockItemRepository.SAVE
 # Marked published (as the raw driver's rows are), for the relay to leave alone.
 APPEND = """
     INSERT INTO outbox (event_id, name, aggregate_id, occurred_on, envelope, published_at)
@@ -72,14 +60,15 @@ async def reserve(id: Annotated[uuid.UUID, Path()], body: ReserveRequest) -> Res
     item = str(id)
     async with app.state.pool.acquire() as connection, connection.transaction():
         row = await connection.fetchrow(SELECT, item, body.reservationId)
-        await connection.execute(
+        await connection.fetchval(
             SAVE,
             item,
             row["version"],
+            row["name"],
             row["available"] - body.quantity,
             row["reserved"] + body.quantity,
-            body.reservationId,
-            body.quantity,
+            [body.reservationId],
+            [body.quantity],
         )
         event = {"reservationId": body.reservationId, "quantity": body.quantity}
         await connection.execute(

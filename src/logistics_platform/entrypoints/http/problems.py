@@ -85,9 +85,8 @@ async def _http_error(_: Request, error: Exception) -> JSONResponse:
 
 
 async def _unavailable(request: Request, error: Exception) -> JSONResponse:
-    lost_connection = (isinstance(error, DBAPIError) and error.connection_invalidated) or _sqlstate(
-        error
-    ) in _UNAVAILABLE_STATES
+    invalidated = isinstance(error, DBAPIError) and error.connection_invalidated
+    lost_connection = invalidated or _sqlstate(error) in _UNAVAILABLE_STATES
     if not isinstance(error, _UNAVAILABLE) and not lost_connection:
         return await _unexpected(request, error)
     log.warning("backing service unavailable", path=request.url.path, error=repr(error))

@@ -151,7 +151,7 @@ class PgStockItemRepository(SqlStockItemRepository):
     statement and writes the item and the new reservations in another, both sent to
     asyncpg directly: every reservation request pays for them."""
 
-    _SELECT_ITEM_AND_RESERVATION = """
+    SELECT_ITEM_AND_RESERVATION = """
         SELECT item.id, item.name, item.available, item.reserved, item.version,
                reservation.stock_item_id AS reserved_item_id,
                reservation.quantity AS reserved_quantity
@@ -161,7 +161,7 @@ class PgStockItemRepository(SqlStockItemRepository):
         FOR UPDATE OF item
     """
     # The reservations are inserted only if the version check let the update through.
-    _SAVE = """
+    SAVE = """
         WITH updated AS (
             UPDATE inventory_stock_items
             SET name = $3, available = $4, reserved = $5, version = $2 + 1
@@ -183,14 +183,14 @@ class PgStockItemRepository(SqlStockItemRepository):
         self, id: StockItemId, reservation_id: ReservationId
     ) -> tuple[StockItem, Reservation | None]:
         row = await self._driver.fetchrow(
-            self._SELECT_ITEM_AND_RESERVATION, id.value, reservation_id.value
+            self.SELECT_ITEM_AND_RESERVATION, id.value, reservation_id.value
         )
         return self._found_with_reservation(id, reservation_id, row)
 
     async def save(self, item: StockItem) -> None:
         try:
             changed = await self._driver.fetchval(
-                self._SAVE,
+                self.SAVE,
                 item.id.value,
                 item.version,
                 item.name.value,

@@ -162,7 +162,7 @@ class SqlUnitOfWork(UnitOfWork):
         ]
 
     async def commit(self) -> None:
-        self._active_transaction()
+        transaction = self._active_transaction()
         await self._before_commit()
         envelopes = [*self._staged, *self._wrap(self.collect_events())]
         self._staged = []
@@ -172,8 +172,8 @@ class SqlUnitOfWork(UnitOfWork):
             await self.connection.execute(_TAKE_TURN_TO_APPEND)
         # On PostgreSQL a trigger notifies the relays (migration 0003), delivered on commit.
         await outbox.append(self.connection, envelopes, driver=self._driver)
-        transaction, self._transaction = self._active_transaction(), None
-        await transaction.commit()  # whatever happens, it is over: nothing left to roll back
+        self._transaction = None  # whatever the commit does, nothing is left to roll back
+        await transaction.commit()
         if envelopes:
             self._on_events_committed()
 
@@ -189,17 +189,11 @@ class SqlUnitOfWork(UnitOfWork):
         return self._transaction
 
     async def claim(self, subscriber: str, event_id: str) -> bool:
-        # ON CONFLICT DO NOTHING waits for a concurrent claimer to finish: if it committed,
-        # nothing is inserted; if it rolled back, this transaction gets the claim.
-        if self._driver is not None:
-            return bool(await self.claim_all(subscriber, [event_id]))
-        claimed = await self.connection.execute(
-            insert_ignoring_duplicates(self.connection, processed_events),
-            {"subscriber": subscriber, "event_id": event_id},
-        )
-        return bool(claimed.rowcount == 1)
+        return bool(await self.claim_all(subscriber, [event_id]))
 
     async def claim_all(self, subscriber: str, event_ids: Sequence[str]) -> set[str]:
+        # ON CONFLICT DO NOTHING waits for a concurrent claimer to finish: if it committed,
+        # nothing is inserted; if it rolled back, this transaction gets the claim.
         if not event_ids:
             return set()
         ordered = sorted(set(event_ids))
