@@ -1,6 +1,6 @@
 """The composition root: builds every adapter from settings, once per process."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,14 +19,21 @@ from logistics_platform.inventory.infrastructure.unit_of_work import SqlInventor
 from logistics_platform.logistics.application import subscribers as logistics
 from logistics_platform.logistics.infrastructure.unit_of_work import SqlLogisticsUnitOfWork
 from logistics_platform.shared.application.command_bus import CommandBus
+from logistics_platform.shared.application.group_commit import GroupCommit
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.infrastructure import migrations
-from logistics_platform.shared.infrastructure.database import async_database_url, create_engine
+from logistics_platform.shared.infrastructure.database import (
+    async_database_url,
+    create_engine,
+    warn_if_autovacuum_is_off,
+)
 from logistics_platform.shared.infrastructure.in_process_delivery import InProcessDelivery
 from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
 
 U = TypeVar("U", bound=SqlUnitOfWork)
+# Enough to take the requests in flight at once (the pool holds 20 connections).
+RESERVATIONS_PER_TRANSACTION = 64
 
 
 @dataclass
@@ -65,6 +72,24 @@ def _ensure_sqlite_directory(url: str) -> None:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
+def reservations_in_groups(
+    unit_of_work: Callable[[Causation], SqlInventoryUnitOfWork],
+) -> GroupCommit[tuple[ReserveStock, Causation]]:
+    """Reservations that arrive while one commits are granted together in the next
+    transaction (docs/adr/0002-event-delivery.md), each still answered on its own."""
+
+    async def reserve_together(
+        requests: Sequence[tuple[ReserveStock, Causation]],
+    ) -> Sequence[Exception | None]:
+        return await inventory.reserve_stock_together(requests, unit_of_work(Causation()))
+
+    async def reserve_one(request: tuple[ReserveStock, Causation]) -> None:
+        command, causation = request
+        await inventory.reserve_stock(command, unit_of_work(causation))
+
+    return GroupCommit(reserve_together, reserve_one, max_batch=RESERVATIONS_PER_TRANSACTION)
+
+
 async def bootstrap(settings: Settings | None = None, *, migrate: bool | None = None) -> Platform:
     """Build the platform. In-process delivery is wired unless RabbitMQ carries events."""
     settings = settings or Settings()
@@ -73,6 +98,7 @@ async def bootstrap(settings: Settings | None = None, *, migrate: bool | None = 
     engine = create_engine(url, pool_size=settings.db_pool_size)
     if settings.auto_migrate if migrate is None else migrate:
         await migrations.upgrade(engine)
+    await warn_if_autovacuum_is_off(engine)
     tracking_store = await open_tracking_store(settings, engine)
     committed = CommitListeners()
     in_process = settings.rabbitmq_url is None
@@ -97,14 +123,13 @@ async def bootstrap(settings: Settings | None = None, *, migrate: bool | None = 
         delivery = InProcessDelivery(engine, subscribers)
         committed.listeners.append(delivery.notify)
     inventory_uow = unit_of_work(SqlInventoryUnitOfWork)
+    reservations = reservations_in_groups(inventory_uow)
     commands = CommandBus(
         {
             AddStockItem: lambda command, causation: inventory.add_stock_item(
                 command, inventory_uow(causation)
             ),
-            ReserveStock: lambda command, causation: inventory.reserve_stock(
-                command, inventory_uow(causation)
-            ),
+            ReserveStock: lambda command, causation: reservations.submit((command, causation)),
         }
     )
     return Platform(

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
 from logistics_platform.inventory.application.commands import ReserveStock
+from logistics_platform.inventory.application.handlers import reserve_stock_together
 from logistics_platform.inventory.domain.stock_item import (
     InsufficientStock,
     Quantity,
@@ -19,6 +20,8 @@ from logistics_platform.inventory.domain.stock_item import (
 )
 from logistics_platform.inventory.infrastructure.unit_of_work import SqlInventoryUnitOfWork
 from logistics_platform.logistics.infrastructure.tables import packages
+from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.domain.errors import ConcurrentModification
 from logistics_platform.shared.infrastructure import migrations
 from logistics_platform.shared.infrastructure.database import create_engine
@@ -210,3 +213,111 @@ async def test_a_reservation_cancelled_mid_transaction_leaves_nothing_behind(
     assert in_transaction == 0
     assert stored is not None
     assert (stored.quantity, stored.reserved) == (7, 3)
+
+
+async def test_reservations_granted_together_are_stored_each_with_its_cause(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    try:
+        await migrations.upgrade(engine)
+        first, second = a_stock_item(available=10), a_stock_item(available=10)
+        async with SqlInventoryUnitOfWork(engine) as uow:
+            await uow.stock_items.add(first)
+            await uow.stock_items.add(second)
+            await uow.commit()
+        requests = [
+            (a_reservation_of(first.id.value, quantity=3, reservation_id="o-1"), Causation()),
+            (a_reservation_of(second.id.value, quantity=11, reservation_id="o-2"), Causation()),
+            (a_reservation_of(second.id.value, quantity=4, reservation_id="o-3"), Causation()),
+            (a_reservation_of(first.id.value, quantity=5, reservation_id="o-4"), Causation()),
+        ]
+
+        outcomes = await reserve_stock_together(requests, SqlInventoryUnitOfWork(engine))
+
+        assert [type(outcome) for outcome in outcomes] == [
+            type(None),
+            InsufficientStock,
+            type(None),
+            type(None),
+        ]
+        async with SqlInventoryUnitOfWork(engine) as uow:
+            items, recorded = await uow.stock_items.get_for_reserving(
+                [first.id, second.id], [ReservationId(f"o-{n}") for n in range(1, 5)]
+            )
+        assert {id: (i.available.value, i.version) for id, i in items.items()} == {
+            first.id: (2, 1),  # one save for both of its reservations
+            second.id: (6, 1),
+        }
+        assert sorted(id.value for id in recorded) == ["o-1", "o-3", "o-4"]
+        async with engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    select(outbox.c.envelope)
+                    .where(outbox.c.name == "inventory.stock_item.reserved")
+                    .order_by(outbox.c.position)
+                )
+            ).all()
+        envelopes = [EventEnvelope.from_json(row.envelope) for row in rows]
+        granted = [requests[n][1] for n in (0, 2, 3)]
+        assert [e.attributes["reservationId"] for e in envelopes] == ["o-1", "o-3", "o-4"]
+        assert [e.correlation_id for e in envelopes] == [c.correlation_id for c in granted]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_batch_saved_over_a_stale_version_writes_nothing(postgres_url: str) -> None:
+    engine = create_engine(postgres_url)
+    try:
+        await migrations.upgrade(engine)
+        first, second = a_stock_item(available=10), a_stock_item(available=10)
+        async with SqlInventoryUnitOfWork(engine) as uow:
+            await uow.stock_items.add(first)
+            await uow.stock_items.add(second)
+            await uow.commit()
+        async with SqlInventoryUnitOfWork(engine) as late:
+            fresh = await late.stock_items.get(first.id)
+            stale = await late.stock_items.get(second.id)
+            async with SqlInventoryUnitOfWork(engine) as early:
+                current = await early.stock_items.get(second.id)
+                current.reserve(Quantity(1), ReservationId("o-early"))
+                await early.stock_items.save(current)
+                await early.commit()
+            fresh.reserve(Quantity(2), ReservationId("o-late-1"))
+            stale.reserve(Quantity(3), ReservationId("o-late-2"))
+            with pytest.raises(ConcurrentModification):
+                await late.stock_items.save_all([fresh, stale])
+        async with SqlInventoryUnitOfWork(engine) as uow:
+            items, recorded = await uow.stock_items.get_for_reserving(
+                [first.id, second.id],
+                [ReservationId(id) for id in ("o-early", "o-late-1", "o-late-2")],
+            )
+        assert {id: i.available.value for id, i in items.items()} == {first.id: 10, second.id: 9}
+        assert [id.value for id in recorded] == ["o-early"]
+    finally:
+        await engine.dispose()
+
+
+async def test_concurrent_reservations_share_transactions(postgres_url: str) -> None:
+    # On PostgreSQL now() is the start of the transaction: the outbox rows recorded by one
+    # transaction carry the same recorded_at.
+    platform = await bootstrap(Settings(database_url=postgres_url, rabbitmq_url="amqp://x"))
+    try:
+        added = an_add_stock_item(quantity=1000)
+        await platform.commands.handle(added)
+        await asyncio.gather(
+            *(platform.commands.handle(a_reservation_of(added.id, quantity=1)) for _ in range(60))
+        )
+        async with platform.engine.connect() as connection:
+            transactions = await connection.scalar(
+                select(func.count(outbox.c.recorded_at.distinct())).where(
+                    outbox.c.name == "inventory.stock_item.reserved"
+                )
+            )
+        stored = await platform.stock_items.find(added.id)
+    finally:
+        await platform.close()
+    assert stored is not None
+    assert (stored.quantity, stored.reserved) == (940, 60)
+    assert transactions is not None
+    assert transactions < 10

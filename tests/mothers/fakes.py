@@ -1,5 +1,7 @@
 """Fakes that subclass the ports, for unit tests of use cases (no database)."""
 
+from collections.abc import Sequence
+
 from logistics_platform.inventory.application.unit_of_work import InventoryUnitOfWork
 from logistics_platform.inventory.domain.repository import StockItemRepository
 from logistics_platform.inventory.domain.stock_item import (
@@ -12,6 +14,7 @@ from logistics_platform.inventory.domain.stock_item import (
     StockItemName,
     StockItemNotFound,
 )
+from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.domain.errors import ConcurrentModification
 from logistics_platform.shared.domain.events import DomainEvent
 
@@ -64,18 +67,38 @@ class FakeStockItemRepository(StockItemRepository):
     ) -> tuple[StockItem, Reservation | None]:
         return await self.get(id), self.reservations.get(reservation_id)
 
+    async def get_for_reserving(
+        self, ids: Sequence[StockItemId], reservation_ids: Sequence[ReservationId]
+    ) -> tuple[dict[StockItemId, StockItem], dict[ReservationId, Reservation]]:
+        items = {id: await self.get(id) for id in sorted(set(ids), key=str) if id in self.rows}
+        wanted = set(reservation_ids)
+        return items, {id: r for id, r in self.reservations.items() if id in wanted}
+
 
 class FakeInventoryUnitOfWork(InventoryUnitOfWork):
+    """Publishes on commit, in order of recording, each event with its causation."""
+
     def __init__(self) -> None:
         self.stock_items = FakeStockItemRepository()
         self.published: list[DomainEvent] = []
+        self.causes: list[Causation] = []  # of each published event
         self.commits = 0
+        self._causation = Causation()
+        self._staged: list[tuple[DomainEvent, Causation]] = []
+
+    def caused_by(self, causation: Causation) -> None:
+        self._staged.extend((event, self._causation) for event in self.collect_events())
+        self._causation = causation
 
     async def commit(self) -> None:
-        self.published.extend(self.collect_events())
+        self.caused_by(self._causation)
+        self.published.extend(event for event, _ in self._staged)
+        self.causes.extend(causation for _, causation in self._staged)
+        self._staged = []
         self.commits += 1
 
     async def rollback(self) -> None:
+        self._staged = []
         for aggregate in self.stock_items.seen:
             aggregate.pull_domain_events()
         self.stock_items.seen.clear()

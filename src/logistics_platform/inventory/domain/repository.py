@@ -1,6 +1,7 @@
 """The port through which Inventory stores its aggregates."""
 
 import abc
+from collections.abc import Sequence
 
 from logistics_platform.inventory.domain.stock_item import (
     Reservation,
@@ -32,3 +33,15 @@ class StockItemRepository(Repository, abc.ABC):
     ) -> tuple[StockItem, Reservation | None]:
         """The item (or ``StockItemNotFound``) and the reservation already recorded under
         ``reservation_id`` on any item, if there is one: what reserving needs, in one read."""
+
+    @abc.abstractmethod
+    async def get_for_reserving(
+        self, ids: Sequence[StockItemId], reservation_ids: Sequence[ReservationId]
+    ) -> tuple[dict[StockItemId, StockItem], dict[ReservationId, Reservation]]:
+        """What reserving for several requests needs, in one go: the items among ``ids``
+        that exist, and the reservations already recorded under ``reservation_ids``."""
+
+    async def save_all(self, items: Sequence[StockItem]) -> None:
+        """Save several items (all or, with ``ConcurrentModification``, none)."""
+        for item in items:
+            await self.save(item)

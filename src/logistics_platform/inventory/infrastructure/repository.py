@@ -5,6 +5,7 @@ Statements are built once: reusing the same statement object lets SQLAlchemy ski
 rebuilding its cache key on every call, which matters on the reservation hot path.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -54,6 +55,16 @@ _UPDATE_ITEM = (
     )
 )
 _INSERT_RESERVATION = insert(reservations)
+# Locked in one order, so that transactions reserving on overlapping items cannot deadlock.
+_SELECT_ITEMS_FOR_RESERVING = (
+    select(stock_items)
+    .where(stock_items.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(stock_items.c.id)
+    .with_for_update()
+)
+_SELECT_RESERVATIONS = select(reservations).where(
+    reservations.c.reservation_id.in_(bindparam("ids", expanding=True))
+)
 
 
 class SqlStockItemRepository(StockItemRepository):
@@ -95,6 +106,37 @@ class SqlStockItemRepository(StockItemRepository):
             )
         ).first()
         return self._found_with_reservation(id, reservation_id, row and row._mapping)
+
+    async def get_for_reserving(
+        self, ids: Sequence[StockItemId], reservation_ids: Sequence[ReservationId]
+    ) -> tuple[dict[StockItemId, StockItem], dict[ReservationId, Reservation]]:
+        if not ids:
+            return {}, {}
+        items = await self._connection.execute(
+            _SELECT_ITEMS_FOR_RESERVING, {"ids": sorted({id.value for id in ids})}
+        )
+        found = await self._connection.execute(
+            _SELECT_RESERVATIONS, {"ids": sorted({id.value for id in reservation_ids})}
+        )
+        return self._found_for_reserving(
+            [row._mapping for row in items], [row._mapping for row in found]
+        )
+
+    def _found_for_reserving(
+        self, items: Sequence[Any], found: Sequence[Any]
+    ) -> tuple[dict[StockItemId, StockItem], dict[ReservationId, Reservation]]:
+        """From rows' mappings (SQLAlchemy) or records (asyncpg)."""
+        by_id = {item.id: item for item in map(_to_stock_item, items)}
+        self.seen.extend(by_id.values())
+        recorded = {
+            ReservationId(row["reservation_id"]): Reservation(
+                StockItemId(row["stock_item_id"]),
+                ReservationId(row["reservation_id"]),
+                Quantity(row["quantity"]),
+            )
+            for row in found
+        }
+        return by_id, recorded
 
     def _found_with_reservation(
         self, id: StockItemId, reservation_id: ReservationId, row: Any
@@ -175,9 +217,79 @@ class PgStockItemRepository(SqlStockItemRepository):
         SELECT count(*) FROM updated
     """
 
+    SELECT_ITEMS_FOR_RESERVING = """
+        SELECT id, name, available, reserved, version FROM inventory_stock_items
+        WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE
+    """
+    SELECT_RESERVATIONS = """
+        SELECT reservation_id, stock_item_id, quantity FROM inventory_reservations
+        WHERE reservation_id = ANY($1::text[])
+    """
+    # SAVE for several items: each checked against its version, the reservations of
+    # every item that passed inserted; the caller compares the count with what it sent.
+    SAVE_ALL = """
+        WITH changed AS (
+            SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[],
+                                 $5::bigint[]) AS changed (id, version, name, available, reserved)
+        ), updated AS (
+            UPDATE inventory_stock_items AS item
+            SET name = changed.name, available = changed.available,
+                reserved = changed.reserved, version = changed.version + 1
+            FROM changed
+            WHERE item.id = changed.id AND item.version = changed.version
+            RETURNING item.id
+        ), recorded AS (
+            INSERT INTO inventory_reservations (reservation_id, stock_item_id, quantity)
+            SELECT reservation.id, reservation.item, reservation.quantity
+            FROM unnest($6::text[], $7::text[], $8::bigint[])
+                 AS reservation (id, item, quantity)
+            WHERE reservation.item IN (SELECT id FROM updated)
+        )
+        SELECT count(*) FROM updated
+    """
+
     def __init__(self, connection: AsyncConnection, driver: asyncpg.Connection) -> None:
         super().__init__(connection)
         self._driver = driver
+
+    async def get_for_reserving(
+        self, ids: Sequence[StockItemId], reservation_ids: Sequence[ReservationId]
+    ) -> tuple[dict[StockItemId, StockItem], dict[ReservationId, Reservation]]:
+        if not ids:
+            return {}, {}
+        items = await self._driver.fetch(
+            self.SELECT_ITEMS_FOR_RESERVING, sorted({id.value for id in ids})
+        )
+        found = await self._driver.fetch(
+            self.SELECT_RESERVATIONS, sorted({id.value for id in reservation_ids})
+        )
+        return self._found_for_reserving(items, found)
+
+    async def save_all(self, items: Sequence[StockItem]) -> None:
+        if len(items) <= 1:
+            for item in items:  # the cheaper statement
+                await self.save(item)
+            return
+        new = [reservation for item in items for reservation in item.new_reservations]
+        try:
+            changed = await self._driver.fetchval(
+                self.SAVE_ALL,
+                [item.id.value for item in items],
+                [item.version for item in items],
+                [item.name.value for item in items],
+                [item.available.value for item in items],
+                [item.reserved.value for item in items],
+                [reservation.reservation_id.value for reservation in new],
+                [reservation.stock_item_id.value for reservation in new],
+                [reservation.quantity.value for reservation in new],
+            )
+        except asyncpg.UniqueViolationError:
+            raise ConcurrentModification("a reservation was recorded concurrently") from None
+        if changed != len(items):
+            raise ConcurrentModification("a stock item was changed concurrently")
+        for item in items:
+            item.new_reservations.clear()
+            item.version += 1
 
     async def get_with_reservation(
         self, id: StockItemId, reservation_id: ReservationId

@@ -3,12 +3,15 @@
 import functools
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, event
+import structlog
+from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.dml import Insert
+
+log = structlog.get_logger(__name__)
 
 metadata = MetaData(
     naming_convention={
@@ -68,6 +71,29 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
     return create_async_engine(
         url, echo=echo, pool_size=pool_size, max_overflow=0, pool_recycle=1800
     )
+
+
+async def warn_if_autovacuum_is_off(engine: AsyncEngine) -> bool:
+    """Log a warning if this PostgreSQL server runs without autovacuum; says whether it
+    did (never on SQLite, nor when the server cannot be asked yet).
+
+    Without it, nothing analyses the tables as they grow: the planner keeps taking them
+    for the empty tables it first saw and scans them whole where an index lookup was
+    meant, and updated rows (published outbox rows, views) are never reclaimed."""
+    if engine.dialect.name != "postgresql":
+        return False
+    try:
+        async with engine.connect() as connection:
+            setting = await connection.scalar(text("SELECT current_setting('autovacuum')"))
+    except (OSError, DBAPIError):  # unreachable: readiness reports it
+        return False
+    if setting == "on":
+        return False
+    log.warning(
+        "PostgreSQL runs with autovacuum off: tables are never analysed, so queries slow"
+        " down as they grow; turn it on (PostgreSQL's default) or ANALYZE regularly"
+    )
+    return True
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

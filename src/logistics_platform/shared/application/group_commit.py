@@ -1,0 +1,93 @@
+"""Group commit: what arrives while a transaction commits is handled together in the next
+one, so a busy process pays one transaction per batch instead of one per request.
+
+Each caller awaits its own outcome. A batch handler answers one outcome per item (an
+error that concerns only that item, or None); when it raises instead, nothing of the
+batch was kept, and its items are handled one by one so that only a failing one reports
+an error. What arrives while nothing is being handled is handled at once, on its own.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+BatchHandler = Callable[[Sequence[T]], Awaitable[Sequence[Exception | None]]]
+SingleHandler = Callable[[T], Awaitable[None]]
+
+
+class GroupCommit(Generic[T]):
+    def __init__(
+        self, handle_all: BatchHandler[T], handle_one: SingleHandler[T], *, max_batch: int = 100
+    ) -> None:
+        self._handle_all = handle_all
+        self._handle_one = handle_one
+        self.max_batch = max_batch
+        self._waiting: list[tuple[T, asyncio.Future[None]]] = []
+        self._busy = False  # a transaction is being handled
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def submit(self, item: T) -> None:
+        """Handle ``item`` now if nothing is being handled, else in the next batch; raises
+        what its handling raised. Handled right away, it runs in the caller's task, so
+        cancelling the caller rolls it back. In a batch it is handled whether or not its
+        caller still waits (unless the batch had not begun)."""
+        if self._busy:
+            outcome = asyncio.get_running_loop().create_future()
+            self._waiting.append((item, outcome))
+            await outcome
+            return
+        self._busy = True
+        try:
+            await self._handle_one(item)
+        finally:
+            self._busy = False
+            if self._waiting:
+                self._flush_later()
+
+    def _flush_later(self) -> None:
+        self._busy = True
+        self._flusher = asyncio.create_task(self._flush())
+
+    async def _flush(self) -> None:
+        try:
+            while self._waiting:
+                # A caller that stopped waiting before its batch began is left out of it.
+                waiting = [(item, future) for item, future in self._waiting if not future.done()]
+                batch, self._waiting = waiting[: self.max_batch], waiting[self.max_batch :]
+                try:
+                    await self._handle(batch)
+                finally:
+                    for _, future in batch:  # the flusher itself was cancelled
+                        if not future.done():
+                            future.cancel()
+        finally:
+            self._busy = False
+
+    async def _handle(self, batch: list[tuple[T, asyncio.Future[None]]]) -> None:
+        if len(batch) > 1:
+            try:
+                outcomes = await self._handle_all([item for item, _ in batch])
+            except Exception:  # each item's own handling below reports it
+                pass
+            else:
+                for (_, future), outcome in zip(batch, outcomes, strict=True):
+                    _settle(future, outcome)
+                return
+        for item, future in batch:
+            try:
+                await self._handle_one(item)
+            except Exception as error:  # reported to its caller
+                _settle(future, error)
+            else:
+                _settle(future, None)
+
+
+def _settle(outcome: asyncio.Future[None], error: Exception | None) -> None:
+    if outcome.done():  # its caller stopped waiting
+        return
+    if error is None:
+        outcome.set_result(None)
+    else:
+        outcome.set_exception(error)

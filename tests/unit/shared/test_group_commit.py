@@ -1,0 +1,108 @@
+"""Group commit: a lone request is handled at once, in its caller's task; those arriving
+meanwhile share the next transaction, each answered with its own outcome."""
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pytest
+
+from logistics_platform.shared.application.group_commit import GroupCommit
+
+
+class Refused(Exception):
+    pass
+
+
+@dataclass
+class Ledger:
+    """Handles numbers; odd ones are refused. Each call takes a moment, as a commit does."""
+
+    batches: list[list[int]] = field(default_factory=list)
+    singles: list[int] = field(default_factory=list)
+    batches_fail: bool = False
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event | None = None
+
+    async def handle_all(self, items: Sequence[int]) -> list[Exception | None]:
+        await asyncio.sleep(0)
+        if self.batches_fail:
+            raise RuntimeError("the database went away")
+        self.batches.append(list(items))
+        return [Refused(str(n)) if n % 2 else None for n in items]
+
+    async def handle_one(self, item: int) -> None:
+        self.started.set()
+        if self.release is not None:
+            await self.release.wait()
+        await asyncio.sleep(0)
+        self.singles.append(item)
+        if item % 2:
+            raise Refused(str(item))
+
+
+@pytest.fixture
+def ledger() -> Ledger:
+    return Ledger()
+
+
+@pytest.fixture
+def group(ledger: Ledger) -> GroupCommit[int]:
+    return GroupCommit(ledger.handle_all, ledger.handle_one, max_batch=3)
+
+
+async def test_requests_arriving_meanwhile_share_batches_each_with_its_outcome(
+    ledger: Ledger, group: GroupCommit[int]
+) -> None:
+    outcomes = await asyncio.gather(*(group.submit(n) for n in range(8)), return_exceptions=True)
+
+    assert ledger.batches == [[1, 2, 3], [4, 5, 6]]
+    assert ledger.singles == [0, 7]  # a batch of one is handled as one
+    assert [type(outcome) for outcome in outcomes] == [type(None), Refused] * 4
+
+
+async def test_a_failing_batch_is_handled_one_by_one(
+    ledger: Ledger, group: GroupCommit[int]
+) -> None:
+    ledger.batches_fail = True
+
+    outcomes = await asyncio.gather(*(group.submit(n) for n in range(4)), return_exceptions=True)
+
+    assert ledger.batches == []
+    assert ledger.singles == [0, 1, 2, 3]
+    assert [type(outcome) for outcome in outcomes] == [type(None), Refused, type(None), Refused]
+
+
+async def test_a_lone_request_cancelled_is_cancelled_in_its_own_task(
+    ledger: Ledger, group: GroupCommit[int]
+) -> None:
+    ledger.release = asyncio.Event()
+    alone = asyncio.create_task(group.submit(2))
+    await ledger.started.wait()
+    alone.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await alone
+    ledger.release.set()
+
+    await group.submit(4)  # the group is free again
+
+    assert ledger.singles == [4]
+
+
+async def test_a_request_cancelled_before_its_batch_begins_is_left_out(
+    ledger: Ledger, group: GroupCommit[int]
+) -> None:
+    ledger.release = asyncio.Event()
+    first = asyncio.create_task(group.submit(0))
+    await ledger.started.wait()
+    abandoned = asyncio.create_task(group.submit(2))
+    kept = [asyncio.create_task(group.submit(n)) for n in (4, 6)]
+    await asyncio.sleep(0)
+    abandoned.cancel()
+    ledger.release.set()
+
+    await asyncio.gather(first, *kept)
+
+    assert abandoned.cancelled()
+    assert ledger.singles == [0]
+    assert ledger.batches == [[4, 6]]
