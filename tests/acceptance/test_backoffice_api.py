@@ -130,17 +130,16 @@ async def test_projections_report_how_far_they_are_behind_the_log(apis: Apis) ->
     assert settled["eventsBehind"] == 0
     assert {p["name"] for p in settled["projections"]} == {
         "backoffice.catalog_on_stock_item_added",
-        "backoffice.track_on_stock_item_reserved",
-        "backoffice.track_on_package_registered",
+        "backoffice.tracking",
     }
     await apis.inventory.put(
         f"/stock-items/{DRONE}/reserve", json={"quantity": 1, "reservationId": "order-late"}
     )
     behind = (await apis.backoffice.get("/projections")).json()
     lags = {p["name"]: p for p in behind["projections"]}
-    reserved = lags["backoffice.track_on_stock_item_reserved"]
-    assert reserved["eventsBehind"] == 1
-    assert reserved["headPosition"] > reserved["lastPosition"]
+    tracking = lags["backoffice.tracking"]
+    assert tracking["eventsBehind"] == 1
+    assert tracking["headPosition"] > tracking["lastPosition"]
     assert behind["eventsBehind"] == 1
 
 

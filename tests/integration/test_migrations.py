@@ -1,8 +1,10 @@
 """The Alembic migrations build exactly the schema the code declares, on both databases."""
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.shared.infrastructure import migrations
 from logistics_platform.shared.infrastructure.database import create_engine
@@ -23,3 +25,113 @@ async def test_migrations_match_the_declared_tables(database_url: str) -> None:
             assert await connection.run_sync(differences) == []
     finally:
         await engine.dispose()
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    def run(connection: Connection) -> None:
+        config = migrations.alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+RESERVED_LANE = "backoffice.track_on_stock_item_reserved"
+REGISTERED_LANE = "backoffice.track_on_package_registered"
+
+
+async def records(engine: AsyncEngine) -> dict[str, object]:
+    async with engine.connect() as connection:
+
+        async def rows(query: str) -> list[tuple[object, ...]]:
+            return [tuple(row) for row in await connection.execute(text(query))]
+
+        return {
+            "handled": await rows(
+                "SELECT subscriber, event_id FROM processed_events ORDER BY 1, 2"
+            ),
+            "checkpoints": await rows(
+                "SELECT subscriber, position FROM subscription_checkpoints ORDER BY 1"
+            ),
+            "progress": await rows(
+                "SELECT projection, position FROM backoffice_projection_progress ORDER BY 1"
+            ),
+            "dead": await rows("SELECT subscriber, event_id FROM dead_letters ORDER BY 2"),
+        }
+
+
+async def test_the_two_tracking_subscribers_records_carry_over_to_one(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        await migrations.upgrade(engine, "0003")
+        async with engine.begin() as connection:
+            for name, event_id in [
+                ("inventory.stock_item.reserved", "e-reserved"),
+                ("logistics.package.registered", "e-registered"),
+            ]:
+                await connection.execute(
+                    text(
+                        "INSERT INTO outbox (event_id, name, aggregate_id, occurred_on, envelope)"
+                        " VALUES (:id, :name, 'a', CURRENT_TIMESTAMP, '{}')"
+                    ),
+                    {"id": event_id, "name": name},
+                )
+            await connection.execute(
+                text(
+                    "INSERT INTO processed_events (subscriber, event_id) VALUES"
+                    f" ('{RESERVED_LANE}', 'e-reserved'), ('{REGISTERED_LANE}', 'e-registered'),"
+                    " ('logistics.create_package_on_stock_item_reserved', 'e-reserved')"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO subscription_checkpoints (subscriber, position) VALUES"
+                    f" ('{RESERVED_LANE}', 10), ('{REGISTERED_LANE}', 7),"
+                    " ('backoffice.catalog_on_stock_item_added', 12)"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO backoffice_projection_progress"
+                    " (projection, position, event_id, occurred_on) VALUES"
+                    f" ('{RESERVED_LANE}', 10, 'x', CURRENT_TIMESTAMP),"
+                    f" ('{REGISTERED_LANE}', 7, 'y', CURRENT_TIMESTAMP)"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO dead_letters"
+                    " (subscriber, event_id, event_name, envelope, error, attempts) VALUES"
+                    f" ('{REGISTERED_LANE}', 'e-registered', 'logistics.package.registered',"
+                    " '{}', 'boom', 5)"
+                )
+            )
+        before = await records(engine)
+
+        await migrations.upgrade(engine)
+        after = await records(engine)
+        await downgrade(engine, "0003")
+        back = await records(engine)
+    finally:
+        await engine.dispose()
+
+    assert after == {
+        "handled": [
+            ("backoffice.tracking", "e-registered"),
+            ("backoffice.tracking", "e-reserved"),
+            ("logistics.create_package_on_stock_item_reserved", "e-reserved"),
+        ],
+        "checkpoints": [("backoffice.catalog_on_stock_item_added", 12), ("backoffice.tracking", 7)],
+        "progress": [("backoffice.tracking", 7)],
+        "dead": [("backoffice.tracking", "e-registered")],
+    }
+    # Going back splits them again (a checkpoint or progress as far as the merged one's).
+    assert back["handled"] == before["handled"]
+    assert back["dead"] == before["dead"]
+    assert back["checkpoints"] == [
+        ("backoffice.catalog_on_stock_item_added", 12),
+        (REGISTERED_LANE, 7),
+        (RESERVED_LANE, 7),
+    ]
+    assert back["progress"] == [(REGISTERED_LANE, 7), (RESERVED_LANE, 7)]

@@ -40,4 +40,4 @@ def test_rebuild_reports_its_count_and_status_shows_no_lag(
     assert "rebuilt 3 tracking views from 7 events" in rebuilt.output
     assert status.exit_code == 0, status.output
     assert "sql store, 3 tracking views" in status.output
-    assert "backoffice.track_on_package_registered" in status.output
+    assert "backoffice.tracking" in status.output

@@ -115,7 +115,7 @@ async def test_a_stale_save_is_refused(read: ReadSide) -> None:
 async def test_a_name_learned_while_a_reservation_is_projected_is_not_lost(read: ReadSide) -> None:
     reserve = stock_item_reserved(ITEM, "order-1", on=T0)
     added = stock_item_added(ITEM, "Drone", on=T0)
-    subscriber = {next(iter(s.events)): s for s in read.subscribers}
+    subscriber = {name: s for s in read.subscribers for name in s.events}
     async with read.store.unit_of_work(Causation.of(reserve)) as uow:
         await PROJECTORS[reserve.name](reserve, uow)  # sees no name yet
         naming = asyncio.create_task(subscriber[added.name].deliver(added))

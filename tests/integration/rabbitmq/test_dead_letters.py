@@ -103,7 +103,7 @@ async def test_a_malformed_message_goes_straight_to_the_dead_letters(
         lambda: _at_least(production, 2), what="both subscribers to dead-letter it"
     )
     assert sorted(letter.subscriber for letter in letters) == [
-        "backoffice.track_on_stock_item_reserved",
+        "backoffice.tracking",
         CREATE_PACKAGE,
     ]
     assert all(letter.attempts == 1 for letter in letters)

@@ -39,7 +39,7 @@ def streams(draw: st.DrawFn) -> tuple[list[EventEnvelope], list[EventEnvelope]]:
 
 async def delivered(events: list[EventEnvelope]) -> dict[str, TrackingView]:
     uow = FakeBackofficeUnitOfWork()
-    by_event = {next(iter(s.events)): s for s in backoffice_subscribers(lambda _: uow)}
+    by_event = {name: s for s in backoffice_subscribers(lambda _: uow) for name in s.events}
     for event in events:
         await by_event[event.name].deliver(event)
     return uow.views.rows

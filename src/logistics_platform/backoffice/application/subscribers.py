@@ -1,12 +1,13 @@
-"""The backoffice's event subscribers: one per projector, each recording its progress."""
+"""The backoffice's event subscribers, each recording its progress."""
 
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from logistics_platform.backoffice.application.ports import BackofficeUnitOfWork
 from logistics_platform.backoffice.application.projectors import (
-    PROJECTORS,
-    Projector,
+    FORMERLY,
+    SUBSCRIPTIONS,
+    project,
     reservation_of,
     stock_item_of,
 )
@@ -15,23 +16,24 @@ from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.application.unit_of_work import Causation
 
 
-def subscriber_name(projector: Projector) -> str:
-    return f"backoffice.{projector.__name__}"
+def subscriber_name(subscription: str) -> str:
+    return f"backoffice.{subscription}"
 
 
 def backoffice_subscribers(
     unit_of_work: Callable[[Causation], BackofficeUnitOfWork],
 ) -> list[Subscriber[Any]]:
-    """Subscribers named ``backoffice.<projector>`` (their queues and checkpoints)."""
+    """Subscribers named ``backoffice.<subscription>`` (their queues and checkpoints)."""
     return [
         Subscriber(
-            subscriber_name(projector),
-            frozenset({event}),
-            _recording_progress(subscriber_name(projector), projector),
+            subscriber_name(subscription),
+            events,
+            _recording_progress(subscriber_name(subscription)),
             unit_of_work,
             prepare=_prefetch,
+            formerly=tuple(map(subscriber_name, FORMERLY.get(subscription, ()))),
         )
-        for event, projector in PROJECTORS.items()
+        for subscription, events in SUBSCRIPTIONS.items()
     ]
 
 
@@ -40,13 +42,12 @@ def backoffice_projections(subscribers: Iterable[Subscriber[Any]]) -> dict[str, 
     return {s.name: s.events for s in subscribers if s.name.startswith("backoffice.")}
 
 
-def _recording_progress(name: str, projector: Projector) -> Projector:
-    async def project(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
-        await projector(event, uow)
+def _recording_progress(name: str) -> Callable[[EventEnvelope, BackofficeUnitOfWork], Any]:
+    async def project_and_record(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
+        await project(event, uow)
         await uow.progress.record(name, event)
 
-    project.__name__ = projector.__name__
-    return project
+    return project_and_record
 
 
 async def _prefetch(events: Sequence[EventEnvelope], uow: BackofficeUnitOfWork) -> None:

@@ -22,6 +22,8 @@ class Subscriber(Generic[U]):
     unit_of_work: Callable[[Causation], U]
     # Before a batch is handled, with its events (to load what they will read at once).
     prepare: Callable[[Sequence[EventEnvelope], U], Awaitable[None]] | None = None
+    # Names it had before, whose queues may still hold events for it.
+    formerly: tuple[str, ...] = ()
 
     async def deliver(self, envelope: EventEnvelope) -> None:
         """Handle ``envelope`` at most once: the handler's writes and the record that it was

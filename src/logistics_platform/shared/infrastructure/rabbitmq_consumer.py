@@ -3,8 +3,8 @@ send the event to wait in a retry queue, and after the last attempt to the dead 
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ from aio_pika.abc import (
     AbstractRobustConnection,
     HeadersType,
 )
-from aiormq.exceptions import AMQPError, ChannelInvalidStateError
+from aiormq.exceptions import AMQPError, ChannelInvalidStateError, ChannelNotFoundEntity
 
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.grouped_delivery import GroupedDelivery
@@ -35,6 +35,7 @@ from logistics_platform.shared.infrastructure.rabbitmq_topology import (
     REASON_HEADER,
     RETRY_DELAY_HEADER,
     SUBSCRIBER_HEADER,
+    Declared,
     Topology,
 )
 
@@ -62,6 +63,7 @@ class _Lane:
     queue: AbstractQueue
     retry: AbstractExchange
     consumer_tag: str = ""
+    former: list[tuple[AbstractQueue, str]] = field(default_factory=list)  # with consumer tags
 
 
 class RabbitMqConsumer:
@@ -116,7 +118,36 @@ class RabbitMqConsumer:
             await self._on_message(lane, message)
 
         lane.consumer_tag = await lane.queue.consume(on_message)
+        for former in subscriber.formerly:
+            queue = self._topology.queue(former)
+            if found := await self._work_off(
+                connection, queue, subscriber.events, declared, on_message
+            ):
+                lane.former.append(found)
         return lane
+
+    async def _work_off(
+        self,
+        connection: AbstractRobustConnection,
+        name: str,
+        events: frozenset[str],
+        declared: Declared,
+        on_message: Callable[[AbstractIncomingMessage], Awaitable[None]],
+    ) -> tuple[AbstractQueue, str] | None:
+        """Consume what a queue the subscriber had under an earlier name still holds, if
+        it exists, on a channel of its own (deleting the queue closes only that one).
+        Unbound, it takes no new events; it is left for an operator to delete once empty,
+        since retries sent to it before the rename come back to it."""
+        channel = await connection.channel()
+        try:
+            queue = await channel.declare_queue(name, passive=True)
+        except ChannelNotFoundEntity:  # never was, or deleted already; the broker closed it
+            return None
+        await channel.set_qos(prefetch_count=self._prefetch)
+        for event_name in sorted(events):
+            await queue.unbind(declared.events, routing_key=event_name)
+        log.warning("working off a queue of a former name", queue=name)
+        return queue, await queue.consume(on_message)
 
     async def _stop(self, connection: AbstractRobustConnection, lanes: list[_Lane]) -> None:
         # Bounded, and skipped while disconnected: a robust channel would wait for the
@@ -124,7 +155,8 @@ class RabbitMqConsumer:
         with contextlib.suppress(TimeoutError, *_SETTLING_ERRORS):
             async with asyncio.timeout(_BROKER_GRACE):
                 for lane in lanes if connection.connected.is_set() else []:
-                    await lane.queue.cancel(lane.consumer_tag)
+                    for queue, tag in [(lane.queue, lane.consumer_tag), *lane.former]:
+                        await queue.cancel(tag)
         if self._in_flight:
             log.info("waiting for handlers in flight", count=len(self._in_flight))
             await asyncio.wait(self._in_flight, timeout=self._stop_grace)

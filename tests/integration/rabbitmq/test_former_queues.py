@@ -1,0 +1,62 @@
+"""A subscriber renamed keeps what its former queue held: the consumer works the queue
+off, and it takes no new events."""
+
+import aio_pika
+import pytest
+
+from logistics_platform.bootstrap import Platform
+from logistics_platform.entrypoints import workers
+from logistics_platform.shared.infrastructure.rabbitmq_topology import Topology
+from tests.integration.rabbitmq.conftest import Background, eventually
+from tests.mothers.inventory import a_reservation_of, an_add_stock_item
+
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+
+TRACKING = "backoffice.tracking"
+RESERVED = "inventory.stock_item.reserved"
+
+
+async def test_events_left_in_a_former_queue_are_applied_and_it_takes_no_new_ones(
+    production: Platform, background: Background
+) -> None:
+    topology = Topology.from_settings(production.settings)
+    [tracking] = [s for s in production.subscribers if s.name == TRACKING]
+    former, current = topology.queue(tracking.formerly[0]), topology.queue(TRACKING)
+    connection = await aio_pika.connect(production.settings.rabbitmq_url or "")
+    async with connection:
+        channel = await connection.channel()
+
+        async def queued(name: str) -> int:
+            queue = await channel.declare_queue(name, passive=True)
+            return queue.declaration_result.message_count or 0
+
+        # Before the upgrade: the former queue, bound to its event, holds a reservation's.
+        await topology.declare(channel, production.subscribers)
+        old = await channel.declare_queue(former, durable=True)
+        await old.bind(topology.exchange, routing_key=RESERVED)
+        background.start(workers.outbox_relay(production).run)
+        add = an_add_stock_item(name="Pixel 9")
+        earlier = a_reservation_of(add.id)
+        await production.commands.handle(add)
+        await production.commands.handle(earlier)
+        await eventually(lambda: queued(former), what="the event in the former queue")
+        await (await channel.declare_queue(current, passive=True)).purge()
+
+        consuming = background.start(
+            workers.consumer(production, production.subscribers, name="all").run
+        )
+        view = await eventually(
+            lambda: _registered(production, earlier.reservation_id), what="the earlier view"
+        )
+        assert view.stock_item_name == "Pixel 9"
+
+        consuming.cancel()
+        later = a_reservation_of(add.id)
+        await production.commands.handle(later)
+        await eventually(lambda: queued(current), what="the later event in the current queue")
+        assert await queued(former) == 0
+
+
+async def _registered(platform: Platform, reservation_id: str) -> object:
+    view = await platform.tracking.find(reservation_id)
+    return view if view is not None and view.status.value == "registered" else None
