@@ -485,7 +485,7 @@ def report(results: Results, concurrency: int) -> None:
 
 E2E_RATE = 200.0
 E2E_REPLICAS = INVENTORY_PORTS[:1]
-POLL_INTERVAL = 0.005  # s; added to some latencies (an upper bound)
+POLL_INTERVAL = 0.01  # s; added to some latencies (an upper bound)
 BACKLOG = (
     "SELECT (SELECT count(*) FROM inventory_reservations"
     "  WHERE reservation_id NOT LIKE 'history-%' AND reservation_id NOT LIKE 'bare-%')"
