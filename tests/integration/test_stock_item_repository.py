@@ -1,10 +1,13 @@
 """The SQL repository and unit of work on real databases (SQLite file and PostgreSQL)."""
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
@@ -15,6 +18,7 @@ from logistics_platform.inventory.domain.stock_item import (
     Quantity,
     ReservationConflict,
     ReservationId,
+    StockItem,
     StockItemAlreadyExists,
     StockItemNotFound,
 )
@@ -215,10 +219,10 @@ async def test_a_reservation_cancelled_mid_transaction_leaves_nothing_behind(
     assert (stored.quantity, stored.reserved) == (7, 3)
 
 
-async def test_reservations_granted_together_are_stored_each_with_its_cause(
-    database_url: str,
-) -> None:
-    engine = create_engine(database_url)
+@contextlib.asynccontextmanager
+async def two_stock_items(url: str) -> AsyncIterator[tuple[AsyncEngine, StockItem, StockItem]]:
+    """A migrated database holding two stock items of 10 units each."""
+    engine = create_engine(url)
     try:
         await migrations.upgrade(engine)
         first, second = a_stock_item(available=10), a_stock_item(available=10)
@@ -226,6 +230,15 @@ async def test_reservations_granted_together_are_stored_each_with_its_cause(
             await uow.stock_items.add(first)
             await uow.stock_items.add(second)
             await uow.commit()
+        yield engine, first, second
+    finally:
+        await engine.dispose()
+
+
+async def test_reservations_granted_together_are_stored_each_with_its_cause(
+    database_url: str,
+) -> None:
+    async with two_stock_items(database_url) as (engine, first, second):
         requests = [
             (a_reservation_of(first.id.value, quantity=3, reservation_id="o-1"), Causation()),
             (a_reservation_of(second.id.value, quantity=11, reservation_id="o-2"), Causation()),
@@ -262,19 +275,10 @@ async def test_reservations_granted_together_are_stored_each_with_its_cause(
         granted = [requests[n][1] for n in (0, 2, 3)]
         assert [e.attributes["reservationId"] for e in envelopes] == ["o-1", "o-3", "o-4"]
         assert [e.correlation_id for e in envelopes] == [c.correlation_id for c in granted]
-    finally:
-        await engine.dispose()
 
 
 async def test_a_batch_saved_over_a_stale_version_writes_nothing(postgres_url: str) -> None:
-    engine = create_engine(postgres_url)
-    try:
-        await migrations.upgrade(engine)
-        first, second = a_stock_item(available=10), a_stock_item(available=10)
-        async with SqlInventoryUnitOfWork(engine) as uow:
-            await uow.stock_items.add(first)
-            await uow.stock_items.add(second)
-            await uow.commit()
+    async with two_stock_items(postgres_url) as (engine, first, second):
         async with SqlInventoryUnitOfWork(engine) as late:
             fresh = await late.stock_items.get(first.id)
             stale = await late.stock_items.get(second.id)
@@ -294,8 +298,6 @@ async def test_a_batch_saved_over_a_stale_version_writes_nothing(postgres_url: s
             )
         assert {id: i.available.value for id, i in items.items()} == {first.id: 10, second.id: 9}
         assert [id.value for id in recorded] == ["o-early"]
-    finally:
-        await engine.dispose()
 
 
 async def test_concurrent_reservations_share_transactions(postgres_url: str) -> None:

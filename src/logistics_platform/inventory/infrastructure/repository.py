@@ -112,20 +112,9 @@ class SqlStockItemRepository(StockItemRepository):
     ) -> tuple[dict[StockItemId, StockItem], dict[ReservationId, Reservation]]:
         if not ids:
             return {}, {}
-        items = await self._connection.execute(
-            _SELECT_ITEMS_FOR_RESERVING, {"ids": sorted({id.value for id in ids})}
+        items, found = await self._rows_for_reserving(
+            sorted({id.value for id in ids}), sorted({id.value for id in reservation_ids})
         )
-        found = await self._connection.execute(
-            _SELECT_RESERVATIONS, {"ids": sorted({id.value for id in reservation_ids})}
-        )
-        return self._found_for_reserving(
-            [row._mapping for row in items], [row._mapping for row in found]
-        )
-
-    def _found_for_reserving(
-        self, items: Sequence[Any], found: Sequence[Any]
-    ) -> tuple[dict[StockItemId, StockItem], dict[ReservationId, Reservation]]:
-        """From rows' mappings (SQLAlchemy) or records (asyncpg)."""
         by_id = {item.id: item for item in map(_to_stock_item, items)}
         self.seen.extend(by_id.values())
         recorded = {
@@ -137,6 +126,14 @@ class SqlStockItemRepository(StockItemRepository):
             for row in found
         }
         return by_id, recorded
+
+    async def _rows_for_reserving(
+        self, item_ids: list[str], reservation_ids: list[str]
+    ) -> tuple[Sequence[Any], Sequence[Any]]:
+        """The items' rows (locked) and the reservations' rows, as mappings."""
+        items = await self._connection.execute(_SELECT_ITEMS_FOR_RESERVING, {"ids": item_ids})
+        found = await self._connection.execute(_SELECT_RESERVATIONS, {"ids": reservation_ids})
+        return [row._mapping for row in items], [row._mapping for row in found]
 
     def _found_with_reservation(
         self, id: StockItemId, reservation_id: ReservationId, row: Any
@@ -252,18 +249,12 @@ class PgStockItemRepository(SqlStockItemRepository):
         super().__init__(connection)
         self._driver = driver
 
-    async def get_for_reserving(
-        self, ids: Sequence[StockItemId], reservation_ids: Sequence[ReservationId]
-    ) -> tuple[dict[StockItemId, StockItem], dict[ReservationId, Reservation]]:
-        if not ids:
-            return {}, {}
-        items = await self._driver.fetch(
-            self.SELECT_ITEMS_FOR_RESERVING, sorted({id.value for id in ids})
-        )
-        found = await self._driver.fetch(
-            self.SELECT_RESERVATIONS, sorted({id.value for id in reservation_ids})
-        )
-        return self._found_for_reserving(items, found)
+    async def _rows_for_reserving(
+        self, item_ids: list[str], reservation_ids: list[str]
+    ) -> tuple[Sequence[Any], Sequence[Any]]:
+        items = await self._driver.fetch(self.SELECT_ITEMS_FOR_RESERVING, item_ids)
+        found = await self._driver.fetch(self.SELECT_RESERVATIONS, reservation_ids)
+        return items, found
 
     async def save_all(self, items: Sequence[StockItem]) -> None:
         if len(items) <= 1:
