@@ -34,6 +34,9 @@ from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
 U = TypeVar("U", bound=SqlUnitOfWork)
 # Enough to take the requests in flight at once (the pool holds 20 connections).
 RESERVATIONS_PER_TRANSACTION = 64
+# Reservation transactions at a time per process: a slow one (a row lock held elsewhere)
+# holds back only the requests of its own batch.
+RESERVATION_TRANSACTIONS = 2
 
 
 @dataclass
@@ -87,7 +90,12 @@ def reservations_in_groups(
         command, causation = request
         await inventory.reserve_stock(command, unit_of_work(causation))
 
-    return GroupCommit(reserve_together, reserve_one, max_batch=RESERVATIONS_PER_TRANSACTION)
+    return GroupCommit(
+        reserve_together,
+        reserve_one,
+        max_batch=RESERVATIONS_PER_TRANSACTION,
+        concurrency=RESERVATION_TRANSACTIONS,
+    )
 
 
 async def bootstrap(settings: Settings | None = None, *, migrate: bool | None = None) -> Platform:

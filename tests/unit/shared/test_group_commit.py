@@ -106,3 +106,18 @@ async def test_a_request_cancelled_before_its_batch_begins_is_left_out(
     assert abandoned.cancelled()
     assert ledger.singles == [0]
     assert ledger.batches == [[4, 6]]
+
+
+async def test_a_slow_transaction_holds_back_only_its_own_requests(ledger: Ledger) -> None:
+    group = GroupCommit(ledger.handle_all, ledger.handle_one, max_batch=3, concurrency=2)
+    ledger.release = asyncio.Event()
+    stuck = asyncio.create_task(group.submit(0))  # waits for a lock held elsewhere
+    await ledger.started.wait()
+    ledger.release = None
+
+    await asyncio.gather(*(group.submit(n) for n in (2, 4, 6)))
+
+    assert not stuck.done()
+    assert ledger.singles == [2]
+    assert ledger.batches == [[4, 6]]
+    stuck.cancel()

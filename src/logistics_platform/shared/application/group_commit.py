@@ -4,7 +4,7 @@ one, so a busy process pays one transaction per batch instead of one per request
 Each caller awaits its own outcome. A batch handler answers one outcome per item (an
 error that concerns only that item, or None); when it raises instead, nothing of the
 batch was kept, and its items are handled one by one so that only a failing one reports
-an error. What arrives while nothing is being handled is handled at once, on its own.
+an error. What arrives while a transaction is free is handled at once, on its own.
 """
 
 import asyncio
@@ -18,37 +18,49 @@ SingleHandler = Callable[[T], Awaitable[None]]
 
 
 class GroupCommit(Generic[T]):
+    """Up to ``concurrency`` transactions at a time: a request that finds one free is
+    handled at once, the others wait for the next batch. With more than one, a slow
+    transaction (a row lock held elsewhere, say) does not hold back every request."""
+
     def __init__(
-        self, handle_all: BatchHandler[T], handle_one: SingleHandler[T], *, max_batch: int = 100
+        self,
+        handle_all: BatchHandler[T],
+        handle_one: SingleHandler[T],
+        *,
+        max_batch: int = 100,
+        concurrency: int = 1,
     ) -> None:
         self._handle_all = handle_all
         self._handle_one = handle_one
         self.max_batch = max_batch
+        self._concurrency = concurrency
         self._waiting: list[tuple[T, asyncio.Future[None]]] = []
-        self._busy = False  # a transaction is being handled
-        self._flusher: asyncio.Task[None] | None = None
+        self._in_flight = 0  # transactions being handled
+        self._flushers: set[asyncio.Task[None]] = set()
 
     async def submit(self, item: T) -> None:
-        """Handle ``item`` now if nothing is being handled, else in the next batch; raises
+        """Handle ``item`` now if a transaction is free, else in the next batch; raises
         what its handling raised. Handled right away, it runs in the caller's task, so
         cancelling the caller rolls it back. In a batch it is handled whether or not its
         caller still waits (unless the batch had not begun)."""
-        if self._busy:
+        if self._in_flight >= self._concurrency:
             outcome = asyncio.get_running_loop().create_future()
             self._waiting.append((item, outcome))
             await outcome
             return
-        self._busy = True
+        self._in_flight += 1
         try:
             await self._handle_one(item)
         finally:
-            self._busy = False
-            if self._waiting:
-                self._flush_later()
+            self._in_flight -= 1
+            self._flush_if_waiting()
 
-    def _flush_later(self) -> None:
-        self._busy = True
-        self._flusher = asyncio.create_task(self._flush())
+    def _flush_if_waiting(self) -> None:
+        if self._waiting and self._in_flight < self._concurrency:
+            self._in_flight += 1
+            flusher = asyncio.create_task(self._flush())
+            self._flushers.add(flusher)
+            flusher.add_done_callback(self._flushers.discard)
 
     async def _flush(self) -> None:
         try:
@@ -56,6 +68,7 @@ class GroupCommit(Generic[T]):
                 # A caller that stopped waiting before its batch began is left out of it.
                 waiting = [(item, future) for item, future in self._waiting if not future.done()]
                 batch, self._waiting = waiting[: self.max_batch], waiting[self.max_batch :]
+                self._flush_if_waiting()  # the rest, in another transaction if one is free
                 try:
                     await self._handle(batch)
                 finally:
@@ -63,7 +76,7 @@ class GroupCommit(Generic[T]):
                         if not future.done():
                             future.cancel()
         finally:
-            self._busy = False
+            self._in_flight -= 1
 
     async def _handle(self, batch: list[tuple[T, asyncio.Future[None]]]) -> None:
         if len(batch) > 1:
