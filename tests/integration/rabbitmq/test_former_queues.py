@@ -1,12 +1,17 @@
 """A subscriber renamed keeps what its former queue held: the consumer works the queue
 off, and it takes no new events."""
 
+import asyncio
+import subprocess
+
 import aio_pika
 import pytest
+from yarl import URL
 
 from logistics_platform.bootstrap import Platform
 from logistics_platform.entrypoints import workers
 from logistics_platform.shared.infrastructure.rabbitmq_topology import Topology
+from tests.integration.rabbitmq.broker import Broker
 from tests.integration.rabbitmq.conftest import Background, eventually
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
 
@@ -45,10 +50,11 @@ async def test_events_left_in_a_former_queue_are_applied_and_it_takes_no_new_one
         consuming = background.start(
             workers.consumer(production, production.subscribers, name="all").run
         )
-        view = await eventually(
-            lambda: _registered(production, earlier.reservation_id), what="the earlier view"
+        # Named only if its reservation was applied (the package's event has no item).
+        await eventually(
+            lambda: _registered(production, earlier.reservation_id, named="Pixel 9"),
+            what="the earlier view, registered and named",
         )
-        assert view.stock_item_name == "Pixel 9"
 
         consuming.cancel()
         later = a_reservation_of(add.id)
@@ -57,6 +63,29 @@ async def test_events_left_in_a_former_queue_are_applied_and_it_takes_no_new_one
         assert await queued(former) == 0
 
 
-async def _registered(platform: Platform, reservation_id: str) -> object:
+async def _registered(platform: Platform, reservation_id: str, *, named: str) -> bool:
     view = await platform.tracking.find(reservation_id)
-    return view if view is not None and view.status.value == "registered" else None
+    return view is not None and view.status.value == "registered" and view.stock_item_name == named
+
+
+async def test_a_former_queue_that_does_not_exist_leaves_no_channel_open(
+    production: Platform, broker: Broker, background: Background
+) -> None:
+    vhost = URL(broker.url).path.lstrip("/")
+    if not vhost:
+        pytest.skip("the broker is shared (names of its own, no vhost): channels not countable")
+    consumer = workers.consumer(production, production.subscribers, name="all")
+    background.start(consumer.run)
+    await asyncio.wait_for(consumer.started.wait(), 30)
+    await asyncio.sleep(1)  # a channel the broker closed would have been reopened by now
+
+    listed = await asyncio.to_thread(
+        subprocess.run,
+        ["rabbitmqctl", "-q", "list_channels", "vhost"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    # One channel per subscriber's queue, and none left over from looking for old ones.
+    assert listed.stdout.split().count(vhost) == len(production.subscribers)

@@ -53,6 +53,8 @@ async def reserve_stock_together(
     together; a stale read is retried, as for a single reservation."""
     asked = [_parsed(command) for command, _ in requests]
     wanted = [reservation for reservation in asked if isinstance(reservation, Reservation)]
+    if not wanted:  # every request invalid: nothing to read or store
+        return [outcome for outcome in asked if isinstance(outcome, DomainError)]
 
     async def attempt() -> list[DomainError | None]:
         async with uow:

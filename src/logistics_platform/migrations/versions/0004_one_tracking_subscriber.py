@@ -33,18 +33,16 @@ def upgrade() -> None:
     # The two handled different events, so their ids cannot collide under one name.
     for table in ("processed_events", "dead_letters"):
         op.execute(
-            sa.text(f"UPDATE {table} SET subscriber = :merged WHERE subscriber IN :former")
-            .bindparams(former)
-            .bindparams(**merged)
+            sa.text(
+                f"UPDATE {table} SET subscriber = :merged WHERE subscriber IN :former"
+            ).bindparams(former, **merged)
         )
     op.execute(
         sa.text(
             "INSERT INTO subscription_checkpoints (subscriber, position)"
             " SELECT :merged, min(position) FROM subscription_checkpoints"
             " WHERE subscriber IN :former HAVING count(*) > 0"
-        )
-        .bindparams(former)
-        .bindparams(**merged)
+        ).bindparams(former, **merged)
     )
     op.execute(
         sa.text(
@@ -53,9 +51,7 @@ def upgrade() -> None:
             " SELECT :merged, position, event_id, occurred_on, applied_at"
             " FROM backoffice_projection_progress WHERE projection IN :former"
             " ORDER BY position IS NOT NULL, position LIMIT 1"
-        )
-        .bindparams(former)
-        .bindparams(**merged)
+        ).bindparams(former, **merged)
     )
     for table, column in (
         ("subscription_checkpoints", "subscriber"),

@@ -141,7 +141,9 @@ class RabbitMqConsumer:
         channel = await connection.channel()
         try:
             queue = await channel.declare_queue(name, passive=True)
-        except ChannelNotFoundEntity:  # never was, or deleted already; the broker closed it
+        except ChannelNotFoundEntity:  # never was, or deleted already
+            # The broker closed the channel; closed by us too, or it is reopened for good.
+            await channel.close()
             return None
         await channel.set_qos(prefetch_count=self._prefetch)
         for event_name in sorted(events):
