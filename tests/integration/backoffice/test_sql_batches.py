@@ -5,8 +5,10 @@ from dataclasses import replace
 
 import pytest
 
+from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.domain.errors import ConcurrentModification
+from logistics_platform.shared.domain.events import utc_now
 from tests.integration.backoffice.conftest import ReadSide, _store
 from tests.integration.backoffice.test_store_contract import guide_flow
 from tests.services import fresh_postgres_database
@@ -63,3 +65,29 @@ async def test_a_view_saved_twice_in_a_batch_is_written_once_with_both_changes(
     found = await store.queries.find("order-12345")
     assert found is not None
     assert (found.reserved_quantity, found.version) == (3, view.version + 2)
+
+
+async def test_a_view_created_meanwhile_fails_the_batch_that_would_create_it(
+    postgres_read: ReadSide,
+) -> None:
+    store = postgres_read.store
+
+    def reserved(quantity: int) -> TrackingView:
+        return TrackingView("order-new").reserved(
+            stock_item_id="item-1", quantity=quantity, stock_item_name=None, on=utc_now()
+        )
+
+    async with store.unit_of_work(Causation()) as batch:
+        await batch.tracking_views.prefetch(["order-new"])
+        assert await batch.tracking_views.get("order-new") is None
+        async with store.unit_of_work(Causation()) as single:  # takes no batch lock
+            await single.tracking_views.save(reserved(2))
+            await single.commit()
+        await batch.tracking_views.save(reserved(3))
+
+        with pytest.raises(ConcurrentModification):
+            await batch.commit()
+
+    found = await store.queries.find("order-new")
+    assert found is not None
+    assert (found.reserved_quantity, found.version) == (2, 1)

@@ -32,10 +32,7 @@ from logistics_platform.backoffice.application.queries import (
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.backoffice.infrastructure import es_documents as documents
 from logistics_platform.backoffice.infrastructure.es_indices import TrackingIndices
-from logistics_platform.backoffice.infrastructure.sql_views import (
-    SqlProjectionProgress,
-    SqlStockItemCatalog,
-)
+from logistics_platform.backoffice.infrastructure.unit_of_work import catalog_and_progress
 from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.domain.errors import ConcurrentModification
 from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
@@ -90,8 +87,8 @@ class EsBackofficeUnitOfWork(SqlUnitOfWork, BackofficeUnitOfWork):
 
     def _open(self, connection: AsyncConnection) -> None:
         self.tracking_views = EsTrackingViews(self._client, self._index)
-        self.catalog = SqlStockItemCatalog(connection)
-        self.progress = self._progress = SqlProjectionProgress(connection)
+        self.catalog, progress = catalog_and_progress(self)
+        self.progress = self._progress = progress
 
     async def _before_commit(self) -> None:
         await self._progress.flush()

@@ -45,7 +45,7 @@ class SqlTrackingQueries(TrackingQueries):
                     select(tracking_views).where(c.tracking_number == tracking_number).limit(1)
                 )
             ).first()
-        return None if row is None else to_view(row)
+        return None if row is None else to_view(row._mapping)
 
     async def search(self, search: TrackingSearch) -> TrackingPage:
         async with self._engine.connect() as connection:
@@ -64,7 +64,7 @@ class SqlTrackingQueries(TrackingQueries):
                 .limit(search.size)
                 .offset(search.offset)
             )
-            items = [to_view(row) for row in rows]
+            items = [to_view(row._mapping) for row in rows]
         return TrackingPage(items=items, total=total or 0, page=search.page, size=search.size)
 
     async def summary(self, query: SummaryQuery) -> TrackingSummary:

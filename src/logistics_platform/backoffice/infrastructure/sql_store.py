@@ -20,7 +20,6 @@ from logistics_platform.backoffice.application.ports import (
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.backoffice.infrastructure.sql_queries import SqlTrackingQueries
 from logistics_platform.backoffice.infrastructure.sql_views import (
-    SqlBackofficeUnitOfWork,
     SqlTrackingViews,
     to_values,
     to_view,
@@ -31,6 +30,7 @@ from logistics_platform.backoffice.infrastructure.tables import (
     tracking_table,
     tracking_views,
 )
+from logistics_platform.backoffice.infrastructure.unit_of_work import SqlBackofficeUnitOfWork
 from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.infrastructure.database import metadata
 
@@ -94,7 +94,7 @@ class SqlTrackingCopy(TrackingCopy):
                 rows = await connection.execute(
                     select(self._table).where(self._table.c.reservation_id.in_(chunk))
                 )
-                found.update((row.reservation_id, to_view(row)) for row in rows)
+                found.update((row.reservation_id, to_view(row._mapping)) for row in rows)
         return found
 
     async def unnamed_for_stock_item(self, stock_item_id: str) -> list[TrackingView]:

@@ -1,8 +1,13 @@
 """The projectors' side of the SQL read store: views, the catalog and progress, written in
-the subscriber's transaction (together with the record of handled event ids)."""
+the subscriber's transaction (together with the record of handled event ids).
+
+These run on any database; on PostgreSQL the unit of work uses their variants in
+``pg_views``, which send a batch's statements to the driver and take the locks that
+concurrent batches need (SQLite runs one writer at a time).
+"""
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -18,17 +23,13 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.elements import TextClause
 
 from logistics_platform.backoffice.application.ports import (
-    BackofficeUnitOfWork,
     ProjectionProgress,
     StockItemCatalog,
     TrackingViews,
@@ -53,27 +54,6 @@ from logistics_platform.shared.application.envelope import (
 from logistics_platform.shared.domain.errors import ConcurrentModification
 from logistics_platform.shared.infrastructure.database import insert_ignoring_duplicates
 from logistics_platform.shared.infrastructure.outbox import outbox
-from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
-
-# Advisory lock classes for "this stock item's catalog entry" and "this reservation's
-# view" (PostgreSQL only: SQLite writers are serialized anyway).
-_CATALOG_LOCK = 4_040_404
-_VIEW_LOCK = 4_040_405
-
-
-def _holding_in_order(lock: int) -> TextClause:
-    """Take the advisory locks of class ``lock`` for ``:keys`` in one order (of the keys'
-    hashes), so that two transactions taking overlapping sets cannot deadlock."""
-    return text(
-        "SELECT pg_advisory_xact_lock(:lock, held.key) FROM ("
-        " SELECT DISTINCT hashtext(k) AS key FROM unnest(CAST(:keys AS text[])) AS k"
-        " ORDER BY key"
-        ") AS held"
-    ).bindparams(lock=lock)
-
-
-_HOLD_VIEWS = _holding_in_order(_VIEW_LOCK)
-_HOLD_ENTRIES = _holding_in_order(_CATALOG_LOCK)
 
 
 class SqlTrackingViews(TrackingViews):
@@ -88,15 +68,16 @@ class SqlTrackingViews(TrackingViews):
         self._pending: dict[str, TrackingView] = {}  # saved, to be written by flush
 
     async def prefetch(self, reservation_ids: Iterable[str]) -> None:
-        """Load the batch's views; on PostgreSQL also take their turn: the other
-        projectors' transactions on these views wait, rather than fail and retry the
-        whole batch when they save."""
+        """Load the batch's views at once."""
         wanted = sorted(set(reservation_ids) - self._pending.keys())
-        if self._connection.dialect.name == "postgresql":
-            await self._connection.execute(_HOLD_VIEWS, {"keys": wanted})
-        rows = await self._connection.execute(_select_views(self._table), {"keys": wanted})
+        rows = await self._rows(wanted)
         self._prefetched = dict.fromkeys(wanted)
-        self._prefetched.update((row.reservation_id, to_view(row)) for row in rows)
+        self._prefetched.update((row["reservation_id"], to_view(row)) for row in rows)
+
+    async def _rows(self, reservation_ids: list[str]) -> Sequence[Any]:
+        """The stored rows of these views, as mappings."""
+        rows = await self._connection.execute(_select_views(self._table), {"keys": reservation_ids})
+        return [row._mapping for row in rows]
 
     async def get(self, reservation_id: str) -> TrackingView | None:
         if reservation_id in self._pending:
@@ -108,7 +89,7 @@ class SqlTrackingViews(TrackingViews):
         row = (
             await self._connection.execute(_select_view(self._table), {"key": reservation_id})
         ).first()
-        return None if row is None else to_view(row)
+        return None if row is None else to_view(row._mapping)
 
     async def save(self, view: TrackingView) -> None:
         key = view.reservation_id
@@ -134,18 +115,22 @@ class SqlTrackingViews(TrackingViews):
             raise ConcurrentModification(f"tracking view {view.reservation_id} changed meanwhile")
 
     async def flush(self) -> None:
-        """Write the pending views: the new ones in one insert, the others in one batch of
-        updates after checking, with their rows locked, that nobody else changed them."""
+        """Write the pending views, checking that nobody else changed them meanwhile."""
         pending = [self._pending[key] for key in sorted(self._pending)]
         self._pending = {}
         seen = {view.reservation_id: self._stored[view.reservation_id] for view in pending}
-        new = [view for view in pending if seen[view.reservation_id] == 0]
-        changed = [view for view in pending if seen[view.reservation_id] != 0]
         self._stored.update((view.reservation_id, view.version) for view in pending)
+        if pending:
+            await self._write_all(pending, seen)
+
+    async def _write_all(self, views: list[TrackingView], seen: dict[str, int]) -> None:
+        """The new views in one insert, the others in one batch of updates after checking
+        their versions with their rows locked. ``seen``: each one's version in the store."""
+        new = [view for view in views if seen[view.reservation_id] == 0]
+        changed = [view for view in views if seen[view.reservation_id] != 0]
         if new:
             # A plain insert: one statement text whatever the batch size (with RETURNING,
             # SQLAlchemy renders one VALUES list per size, each a statement to prepare).
-            # The views are held, so a duplicate means a writer that skipped its turn.
             try:
                 await self._connection.execute(
                     _insert_views(self._table), [to_values(v, version=v.version) for v in new]
@@ -179,7 +164,7 @@ class SqlTrackingViews(TrackingViews):
                 self._table.c.stock_item_name.is_(None),
             )
         )
-        return [to_view(row) for row in rows]
+        return [to_view(row._mapping) for row in rows]
 
 
 @functools.cache
@@ -229,10 +214,9 @@ class SqlStockItemCatalog(StockItemCatalog):
         """Hold the entries (all at once, in one order: no deadlock between two batches)
         and read their names."""
         wanted = sorted(set(stock_item_ids) - self._names.keys())
-        await self._hold(wanted)
-        rows = await self._connection.execute(_select_names, {"keys": wanted})
+        await self._hold_once(wanted)
         self._names.update(dict.fromkeys(wanted))
-        self._names.update((row.stock_item_id, row.name) for row in rows)
+        self._names.update(await self._rows(wanted))
 
     async def name_of(self, stock_item_id: str) -> str | None:
         if stock_item_id not in self._names:
@@ -240,18 +224,26 @@ class SqlStockItemCatalog(StockItemCatalog):
         return self._names[stock_item_id]
 
     async def remember(self, stock_item_id: str, name: str) -> None:
-        await self._hold([stock_item_id])
+        await self._hold_once([stock_item_id])
         self._names.pop(stock_item_id, None)
         await self._connection.execute(
             insert_ignoring_duplicates(self._connection, stock_item_names),
             {"stock_item_id": stock_item_id, "name": name},
         )
 
-    async def _hold(self, stock_item_ids: list[str]) -> None:
-        missing = [id for id in stock_item_ids if id not in self._held]
-        if missing and self._connection.dialect.name == "postgresql":
-            await self._connection.execute(_HOLD_ENTRIES, {"keys": missing})
+    async def _hold_once(self, stock_item_ids: list[str]) -> None:
+        if missing := [id for id in stock_item_ids if id not in self._held]:
+            await self._hold(missing)
             self._held.update(missing)
+
+    async def _hold(self, stock_item_ids: list[str]) -> None:
+        """Keep other transactions off these entries until this one ends (no need on
+        SQLite, whose writers take turns)."""
+
+    async def _rows(self, stock_item_ids: list[str]) -> list[tuple[str, str]]:
+        """The known names among these items, as (id, name)."""
+        rows = await self._connection.execute(_select_names, {"keys": stock_item_ids})
+        return [(row.stock_item_id, row.name) for row in rows]
 
 
 _select_names = select(stock_item_names).where(
@@ -272,19 +264,30 @@ class SqlProjectionProgress(ProjectionProgress):
         self._applied.setdefault(projection, []).append(event)
 
     async def flush(self) -> None:
-        statement = _recording_progress(self._connection.dialect.name)
         for projection, events in self._applied.items():
             latest = events[-1]
-            await self._connection.execute(
-                statement,
-                {
-                    "projection": projection,
-                    "event_ids": [event.event_id for event in events],
-                    "event_id": latest.event_id,
-                    "occurred_on": _utc(latest.occurred_on),
-                },
+            await self._write(
+                projection,
+                [event.event_id for event in events],
+                latest.event_id,
+                latest.occurred_on,
             )
         self._applied = {}
+
+    async def _write(
+        self, projection: str, event_ids: list[str], latest_id: str, occurred_on: datetime
+    ) -> None:
+        """Upsert the projection's row: its latest event, and the furthest log position
+        among ``event_ids``."""
+        await self._connection.execute(
+            _recording_progress(self._connection.dialect.name),
+            {
+                "projection": projection,
+                "event_ids": event_ids,
+                "event_id": latest_id,
+                "occurred_on": _utc(occurred_on),
+            },
+        )
 
 
 @functools.cache
@@ -317,17 +320,6 @@ def _recording_progress(dialect_name: str) -> Insert:
     )
 
 
-class SqlBackofficeUnitOfWork(SqlUnitOfWork, BackofficeUnitOfWork):
-    def _open(self, connection: AsyncConnection) -> None:
-        self.tracking_views = self._views = SqlTrackingViews(connection)
-        self.catalog = SqlStockItemCatalog(connection)
-        self.progress = self._progress = SqlProjectionProgress(connection)
-
-    async def _before_commit(self) -> None:
-        await self._views.flush()
-        await self._progress.flush()
-
-
 def to_values(view: TrackingView, *, version: int) -> dict[str, Any]:
     """The row for ``view`` (datetimes in UTC: SQLite stores them without a zone)."""
     return {
@@ -349,16 +341,17 @@ def to_values(view: TrackingView, *, version: int) -> dict[str, Any]:
     }
 
 
-def to_view(row: Row[Any]) -> TrackingView:
+def to_view(row: Any) -> TrackingView:
+    """From a row's mapping (SQLAlchemy) or record (asyncpg)."""
     return TrackingView(
-        reservation_id=row.reservation_id,
-        stock_item_id=row.stock_item_id,
-        stock_item_name=row.stock_item_name,
-        reserved_quantity=row.reserved_quantity,
-        package_id=row.package_id,
-        tracking_number=row.tracking_number,
-        timeline=timeline_from_primitives(row.timeline),
-        version=row.version,
+        reservation_id=row["reservation_id"],
+        stock_item_id=row["stock_item_id"],
+        stock_item_name=row["stock_item_name"],
+        reserved_quantity=row["reserved_quantity"],
+        package_id=row["package_id"],
+        tracking_number=row["tracking_number"],
+        timeline=timeline_from_primitives(row["timeline"]),
+        version=row["version"],
     )
 
 

@@ -1,9 +1,11 @@
-"""Packages on SQLAlchemy Core (statements built once, as for stock items)."""
+"""Packages on SQLAlchemy Core (statements built once, as for stock items); on PostgreSQL
+a batch's read and write go to the driver directly."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select
+import asyncpg
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -41,33 +43,32 @@ class SqlPackageRepository(PackageRepository):
     async def flush(self) -> None:
         if not self._new:
             return
-        try:
-            await self._connection.execute(
-                _INSERT,
-                [
-                    {
-                        "id": package.id.value,
-                        "tracking_number": package.tracking_number.value,
-                        "reservation_id": package.reservation_id,
-                        "status": package.status.value,
-                        "version": package.version,
-                    }
-                    for package in self._new
-                ],
-            )
-        except IntegrityError:
+        if not await self._inserted(self._new):
             raise ConcurrentModification(
                 "a package for one of the reservations "
                 f"{sorted(package.reservation_id for package in self._new)}, or one of their "
                 "tracking numbers, was stored concurrently"
-            ) from None
+            )
         self._new = []
+
+    async def _inserted(self, new: list[Package]) -> bool:
+        """Insert the packages; False if one of them was stored already."""
+        try:
+            await self._connection.execute(_INSERT, [_to_values(package) for package in new])
+        except IntegrityError:
+            return False
+        return True
 
     async def prefetch(self, reservation_ids: Iterable[str]) -> None:
         wanted = sorted(set(reservation_ids) - self._by_reservation.keys())
-        rows = await self._connection.execute(_FOR_RESERVATIONS, {"reservations": wanted})
+        rows = await self._rows(wanted)
         self._by_reservation.update(dict.fromkeys(wanted))
-        self._by_reservation.update((row.reservation_id, _to_package(row)) for row in rows)
+        self._by_reservation.update((row["reservation_id"], _to_package(row)) for row in rows)
+
+    async def _rows(self, reservation_ids: list[str]) -> Sequence[Any]:
+        """The stored packages of these reservations, as mappings."""
+        rows = await self._connection.execute(_FOR_RESERVATIONS, {"reservations": reservation_ids})
+        return [row._mapping for row in rows]
 
     async def for_reservation(self, reservation_id: str) -> Package | None:
         if reservation_id in self._by_reservation:
@@ -75,14 +76,57 @@ class SqlPackageRepository(PackageRepository):
         row = (
             await self._connection.execute(_FOR_RESERVATION, {"reservation": reservation_id})
         ).first()
-        return None if row is None else _to_package(row)
+        return None if row is None else _to_package(row._mapping)
 
 
-def _to_package(row: Row[Any]) -> Package:
+class PgPackageRepository(SqlPackageRepository):
+    _SELECT = (
+        "SELECT id, tracking_number, reservation_id, status, version FROM logistics_packages"
+        " WHERE reservation_id = ANY($1::text[])"
+    )
+    _INSERT = """
+        INSERT INTO logistics_packages (id, tracking_number, reservation_id, status, version)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[])
+    """
+
+    def __init__(self, connection: AsyncConnection, driver: asyncpg.Connection) -> None:
+        super().__init__(connection)
+        self._driver = driver
+
+    async def _rows(self, reservation_ids: list[str]) -> Sequence[Any]:
+        rows: Sequence[Any] = await self._driver.fetch(self._SELECT, reservation_ids)
+        return rows
+
+    async def _inserted(self, new: list[Package]) -> bool:
+        rows = [_to_values(package) for package in new]
+        try:
+            await self._driver.execute(
+                self._INSERT, *([row[name] for row in rows] for name in _COLUMNS)
+            )
+        except asyncpg.UniqueViolationError:
+            return False
+        return True
+
+
+_COLUMNS = ("id", "tracking_number", "reservation_id", "status", "version")
+
+
+def _to_values(package: Package) -> dict[str, Any]:
+    return {
+        "id": package.id.value,
+        "tracking_number": package.tracking_number.value,
+        "reservation_id": package.reservation_id,
+        "status": package.status.value,
+        "version": package.version,
+    }
+
+
+def _to_package(row: Any) -> Package:
+    """From a row's mapping (SQLAlchemy) or record (asyncpg)."""
     return Package(
-        id=PackageId(row.id),
-        tracking_number=TrackingNumber(row.tracking_number),
-        reservation_id=row.reservation_id,
-        status=PackageStatus(row.status),
-        version=row.version,
+        id=PackageId(row["id"]),
+        tracking_number=TrackingNumber(row["tracking_number"]),
+        reservation_id=row["reservation_id"],
+        status=PackageStatus(row["status"]),
+        version=row["version"],
     )

@@ -27,16 +27,9 @@ class Subscriber(Generic[U]):
 
     async def deliver(self, envelope: EventEnvelope) -> None:
         """Handle ``envelope`` at most once: the handler's writes and the record that it was
-        handled commit in one transaction. Handler errors propagate to the transport."""
-
-        async def attempt() -> None:
-            async with self.unit_of_work(Causation.of(envelope)) as uow:
-                if not await uow.claim(self.name, envelope.event_id):
-                    return
-                await self.handler(envelope, uow)
-                await uow.commit()
-
-        await retry_on_concurrent_modification(attempt)
+        handled commit in one transaction. Handler errors propagate to the transport.
+        (A batch of one: its reads are prepared, and its writes flushed, as a batch's.)"""
+        await self.deliver_all([envelope])
 
     async def deliver_all(self, envelopes: Sequence[EventEnvelope]) -> None:
         """Handle several events in one transaction, in order, each at most once and each
@@ -46,6 +39,8 @@ class Subscriber(Generic[U]):
         async def attempt() -> None:
             async with self.unit_of_work(Causation()) as uow:
                 unhandled = await uow.claim_all(self.name, [e.event_id for e in envelopes])
+                if not unhandled:  # every one handled already: nothing to write
+                    return
                 if self.prepare is not None:
                     await self.prepare([e for e in envelopes if e.event_id in unhandled], uow)
                 for envelope in envelopes:

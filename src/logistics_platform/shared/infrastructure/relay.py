@@ -14,13 +14,14 @@ from typing import Any
 
 import asyncpg
 import structlog
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.event_publisher import EventPublisher
 from logistics_platform.shared.domain.errors import InvalidArgument
 from logistics_platform.shared.infrastructure.outbox import outbox
+from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
 
 log = structlog.get_logger(__name__)
 
@@ -31,6 +32,12 @@ _MARK_PUBLISHED = (
     .where(outbox.c.position.in_(bindparam("positions", expanding=True)))
     .values(published_at=bindparam("published_at"))
 )
+# The same two statements for the driver: every batch pays for them.
+_CLAIM_WITH_THE_DRIVER = """
+    SELECT position, envelope FROM outbox WHERE published_at IS NULL
+    ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED
+"""
+_MARK_WITH_THE_DRIVER = "UPDATE outbox SET published_at = $2 WHERE position = ANY($1::bigint[])"
 
 
 def _readable(rows: Iterable[tuple[int, str]]) -> list[EventEnvelope]:
@@ -64,7 +71,7 @@ class OutboxRelay:
         self._poll_interval = poll_interval
         self._max_backoff = max_backoff
         self._wake_up = asyncio.Event()
-        self._claim_batch = (
+        self._claim_batch: Select[tuple[int, str]] = (
             select(outbox.c.position, outbox.c.envelope)
             .where(outbox.c.published_at.is_(None))
             .order_by(outbox.c.position)
@@ -88,16 +95,31 @@ class OutboxRelay:
     async def relay_batch(self) -> int:
         """Publish the oldest unpublished events not claimed by another relay; returns how
         many were published."""
-        async with self._engine.begin() as connection:
-            rows = (await connection.execute(self._claim_batch)).all()
+        # A unit of work for its transaction, which runs on the driver on PostgreSQL.
+        async with SqlUnitOfWork(self._engine) as transaction:
+            rows = await self._claim(transaction)
             if not rows:
                 return 0
-            await self._publisher.publish(_readable((row.position, row.envelope) for row in rows))
-            await connection.execute(
-                _MARK_PUBLISHED,
-                {"positions": [row.position for row in rows], "published_at": datetime.now(UTC)},
-            )
+            await self._publisher.publish(_readable(rows))
+            await self._mark_published(transaction, [position for position, _ in rows])
+            await transaction.commit()
         return len(rows)
+
+    async def _claim(self, transaction: SqlUnitOfWork) -> list[tuple[int, str]]:
+        if transaction.driver is not None:
+            found = await transaction.driver.fetch(_CLAIM_WITH_THE_DRIVER, self._batch_size)
+            return [(row["position"], row["envelope"]) for row in found]
+        rows = await transaction.connection.execute(self._claim_batch)
+        return [(row.position, row.envelope) for row in rows]
+
+    async def _mark_published(self, transaction: SqlUnitOfWork, positions: list[int]) -> None:
+        now = datetime.now(UTC)  # after the broker's confirms
+        if transaction.driver is not None:
+            await transaction.driver.execute(_MARK_WITH_THE_DRIVER, positions, now)
+            return
+        await transaction.connection.execute(
+            _MARK_PUBLISHED, {"positions": positions, "published_at": now}
+        )
 
     async def _relay_forever(self) -> None:
         pause = 0.0

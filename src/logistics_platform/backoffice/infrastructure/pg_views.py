@@ -1,0 +1,164 @@
+"""The projectors' side of the read store on PostgreSQL: a batch's statements go to the
+driver directly (as the reservation path's do), and concurrent batches take turns.
+
+A batch of the tracking subscriber sends: its views' locks, its views, its catalog
+entries' locks, their names, one statement writing every changed view, its progress.
+Through SQLAlchemy each statement cost about as much CPU again as its round trip.
+"""
+
+import json
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from logistics_platform.backoffice.domain.tracking_view import TrackingView
+from logistics_platform.backoffice.infrastructure.sql_views import (
+    SqlProjectionProgress,
+    SqlStockItemCatalog,
+    SqlTrackingViews,
+    to_values,
+)
+from logistics_platform.backoffice.infrastructure.tables import tracking_views
+from logistics_platform.shared.domain.errors import ConcurrentModification
+
+# Advisory lock classes for "this reservation's view" and "this stock item's catalog
+# entry". A batch holds its views' locks, then its entries', so that transactions on the
+# same views wait for one another (rather than fail their version check and retry the
+# whole batch), and so that naming a stock item's views cannot miss a view being created.
+_VIEW_LOCK = 4_040_405
+_CATALOG_LOCK = 4_040_404
+
+# The locks of class $1 for the keys $2, taken in one order (of the keys' hashes): two
+# transactions taking overlapping sets cannot deadlock.
+_HOLD = """
+    SELECT pg_advisory_xact_lock($1, held.key) FROM (
+        SELECT DISTINCT hashtext(k) AS key FROM unnest($2::text[]) AS k ORDER BY key
+    ) AS held
+"""
+
+# Every column of a view, in the order of the arrays _WRITE_VIEWS takes.
+_COLUMNS = (
+    ("reservation_id", "text"),
+    ("stock_item_id", "text"),
+    ("stock_item_name", "text"),
+    ("reserved_quantity", "bigint"),
+    ("package_id", "text"),
+    ("tracking_number", "text"),
+    ("status", "text"),
+    ("timeline", "jsonb"),  # sent as JSON text
+    ("created_at", "timestamptz"),
+    ("updated_at", "timestamptz"),
+    ("reserved_at", "timestamptz"),
+    ("registered_at", "timestamptz"),
+    ("delivered_at", "timestamptz"),
+    ("search_text", "text"),
+    ("version", "integer"),
+)
+
+
+def _write_views(table: str) -> str:
+    """Insert the views first seen at version 0 and update the others where the stored
+    version is still the one seen (the last array); returns how many rows it wrote,
+    which the caller compares with how many it sent."""
+    names = [name for name, _ in _COLUMNS]
+    arrays = [f"${n}::{_sent_as(kind)}[]" for n, (_, kind) in enumerate(_COLUMNS, 1)]
+    values = [f"saved.{name}::{kind}" for name, kind in _COLUMNS]
+    updates = [f"{name} = {value}" for name, value in zip(names, values, strict=True)][1:]
+    return f"""
+        WITH saved AS (
+            SELECT * FROM unnest({", ".join(arrays)}, ${len(_COLUMNS) + 1}::integer[])
+                AS saved ({", ".join(names)}, seen)
+        ), inserted AS (
+            INSERT INTO {table} ({", ".join(names)})
+            SELECT {", ".join(values)} FROM saved WHERE seen = 0
+            ON CONFLICT (reservation_id) DO NOTHING
+            RETURNING 1
+        ), updated AS (
+            UPDATE {table} AS view SET {", ".join(updates)}
+            FROM saved
+            WHERE saved.seen <> 0
+              AND view.reservation_id = saved.reservation_id AND view.version = saved.seen
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM inserted) + (SELECT count(*) FROM updated)
+    """
+
+
+def _sent_as(kind: str) -> str:
+    return "text" if kind == "jsonb" else kind
+
+
+class PgTrackingViews(SqlTrackingViews):
+    def __init__(
+        self, connection: AsyncConnection, driver: asyncpg.Connection, table: Table = tracking_views
+    ) -> None:
+        super().__init__(connection, table)
+        self._driver = driver
+        self._select = f"SELECT * FROM {table.name} WHERE reservation_id = ANY($1::text[])"
+        self._write_statement = _write_views(table.name)
+
+    async def _rows(self, reservation_ids: list[str]) -> list[Any]:
+        """Take the views' turn, then read them: the other batches' transactions on these
+        views wait (and this read, a statement of its own, sees what they committed)."""
+        await self._driver.execute(_HOLD, _VIEW_LOCK, reservation_ids)
+        rows: list[Any] = await self._driver.fetch(self._select, reservation_ids)
+        return rows
+
+    async def _write_all(self, views: list[TrackingView], seen: dict[str, int]) -> None:
+        rows = [to_values(view, version=view.version) for view in views]
+        arrays = [
+            [json.dumps(row[name]) if kind == "jsonb" else row[name] for row in rows]
+            for name, kind in _COLUMNS
+        ]
+        seen_versions = [seen[view.reservation_id] for view in views]
+        written = await self._driver.fetchval(self._write_statement, *arrays, seen_versions)
+        if written != len(views):
+            raise ConcurrentModification("a tracking view was written meanwhile")
+
+
+class PgStockItemCatalog(SqlStockItemCatalog):
+    _SELECT_NAMES = (
+        "SELECT stock_item_id, name FROM backoffice_stock_item_names"
+        " WHERE stock_item_id = ANY($1::text[])"
+    )
+
+    def __init__(self, connection: AsyncConnection, driver: asyncpg.Connection) -> None:
+        super().__init__(connection)
+        self._driver = driver
+
+    async def _hold(self, stock_item_ids: list[str]) -> None:
+        await self._driver.execute(_HOLD, _CATALOG_LOCK, stock_item_ids)
+
+    async def _rows(self, stock_item_ids: list[str]) -> list[tuple[str, str]]:
+        rows = await self._driver.fetch(self._SELECT_NAMES, stock_item_ids)
+        return [(row["stock_item_id"], row["name"]) for row in rows]
+
+
+class PgProjectionProgress(SqlProjectionProgress):
+    # The furthest position never moves back (events of a batch may come out of order).
+    _UPSERT = """
+        INSERT INTO backoffice_projection_progress AS progress
+            (projection, position, event_id, occurred_on, applied_at)
+        VALUES ($1, (SELECT max(position) FROM outbox WHERE event_id = ANY($2::text[])),
+                $3, $4, now())
+        ON CONFLICT (projection) DO UPDATE SET
+            position = CASE
+                WHEN excluded.position IS NOT NULL
+                 AND coalesce(progress.position, -1) < excluded.position
+                THEN excluded.position ELSE progress.position END,
+            event_id = excluded.event_id,
+            occurred_on = excluded.occurred_on,
+            applied_at = excluded.applied_at
+    """
+
+    def __init__(self, connection: AsyncConnection, driver: asyncpg.Connection) -> None:
+        super().__init__(connection)
+        self._driver = driver
+
+    async def _write(
+        self, projection: str, event_ids: list[str], latest_id: str, occurred_on: datetime
+    ) -> None:
+        await self._driver.execute(self._UPSERT, projection, event_ids, latest_id, occurred_on)
