@@ -56,7 +56,8 @@ async def test_events_left_in_a_former_queue_are_applied_and_it_takes_no_new_one
             what="the earlier view, registered and named",
         )
 
-        consuming.cancel()
+        consuming.cancel()  # and wait until it stopped: else it may take the later event
+        await asyncio.gather(consuming, return_exceptions=True)
         later = a_reservation_of(add.id)
         await production.commands.handle(later)
         await eventually(lambda: queued(current), what="the later event in the current queue")
