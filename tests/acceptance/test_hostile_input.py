@@ -180,7 +180,7 @@ async def test_an_unreachable_database_is_a_503_not_a_500() -> None:
     assert response.headers["retry-after"] == "1"
 
 
-async def test_a_database_dropping_its_connections_costs_one_request_a_503(
+async def test_a_database_dropping_its_connections_costs_no_request(
     postgres_url: str,
 ) -> None:
     platform = await bootstrap(
@@ -213,7 +213,8 @@ async def test_a_database_dropping_its_connections_costs_one_request_a_503(
             statuses = [(await reserve(f"after-{n}")).status_code for n in range(6)]
     finally:
         await platform.close()
-    assert statuses == [503, *[200] * 5]
+    # The first finds its pooled connection dropped: the pool is replaced, and it goes on.
+    assert statuses == [200] * 6
 
 
 async def test_the_health_service_reports_an_unreachable_broker_with_503(sqlite_url: str) -> None:

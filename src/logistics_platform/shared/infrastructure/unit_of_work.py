@@ -33,6 +33,15 @@ processed_events = Table(
 
 
 _TAKE_TURN_TO_APPEND = text("SELECT pg_advisory_xact_lock(7405552)")
+# What beginning a transaction on a pooled connection that the server dropped raises: the
+# socket is gone, or the driver read the server's farewell but not yet the end of it.
+_DROPPED_WHILE_IDLE = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+)
 _CLAIM_WITH_THE_DRIVER = """
     INSERT INTO processed_events (subscriber, event_id)
     SELECT $1, event_id FROM unnest($2::text[]) AS event_id ORDER BY event_id
@@ -93,15 +102,28 @@ class SqlUnitOfWork(UnitOfWork):
         """Create the repositories on the transaction's connection."""
 
     async def __aenter__(self) -> Self:
-        connection = await self._engine.connect()
         try:
-            await self._begin(connection)
-        except BaseException:
-            await self._release(connection, failed=True)
-            raise
+            connection = await self._connect_and_begin()
+        except _DROPPED_WHILE_IDLE:
+            # The server dropped the pooled connection while it sat idle (a restart, say):
+            # nothing was done on it, and the pool has been replaced. Once more, on a new
+            # connection (if that fails too, the server is away: the error propagates).
+            connection = await self._connect_and_begin()
         self._connection = connection
         self._open(connection)
         return self
+
+    async def _connect_and_begin(self) -> AsyncConnection:
+        connection = await self._engine.connect()
+        try:
+            await self._begin(connection)
+        except _DROPPED_WHILE_IDLE:
+            await self._release(connection, failed=True, lost=True)
+            raise
+        except BaseException:
+            await self._release(connection, failed=True)
+            raise
+        return connection
 
     async def _begin(self, connection: AsyncConnection) -> None:
         if connection.dialect.name != "postgresql":
@@ -131,12 +153,15 @@ class SqlUnitOfWork(UnitOfWork):
         else:
             await self._release(connection, failed=False)
 
-    async def _release(self, connection: AsyncConnection, *, failed: bool) -> None:
+    async def _release(
+        self, connection: AsyncConnection, *, failed: bool, lost: bool = False
+    ) -> None:
         """Return the connection to the pool, unless its state is unknown after a failure.
-        A driver connection found closed means the server went away (a restart, say):
-        every pooled connection is replaced, so that one request notices, not one each."""
+        A driver connection found closed (or ``lost``) means the server went away (a
+        restart, say): every pooled connection is replaced, so that one request notices,
+        not one each."""
         self._transaction = None
-        lost = self._driver is not None and self._driver.is_closed()
+        lost = lost or (self._driver is not None and self._driver.is_closed())
         self._driver = None
         if failed or lost:
             await connection.invalidate()
