@@ -4,6 +4,7 @@ A test that needs a server skips with the reason when it is missing — except w
 ``LOGISTICS_REQUIRE_SERVICES=1`` (CI), where a missing server is a failure.
 """
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -48,3 +49,49 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
 
 def _dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class TcpProxy:
+    """A TCP proxy in front of a server: ``cut()`` drops every connection and refuses new
+    ones (the server is gone, as far as clients can tell); ``restore()`` lets them back."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self._target = (target_host, target_port)
+        self._server: asyncio.Server | None = None
+        self._pipes: set[asyncio.StreamWriter] = set()
+        self.port = 0
+
+    async def restore(self) -> None:
+        self._server = await asyncio.start_server(
+            self._accept, "127.0.0.1", self.port, reuse_address=True
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for writer in list(self._pipes):
+            writer.transport.abort()
+        self._pipes.clear()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self._target)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._pipes.update({writer, up_writer})
+        await asyncio.gather(_pump(reader, up_writer), _pump(up_reader, writer))
+
+
+async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except (OSError, asyncio.IncompleteReadError):
+        pass
+    finally:
+        writer.transport.abort()

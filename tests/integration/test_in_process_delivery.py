@@ -4,8 +4,10 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
-from logistics_platform.bootstrap import Platform
+from logistics_platform.bootstrap import Platform, bootstrap
+from logistics_platform.config import Settings
 from logistics_platform.logistics.infrastructure.unit_of_work import SqlLogisticsUnitOfWork
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
@@ -17,6 +19,7 @@ from logistics_platform.shared.infrastructure.in_process_delivery import (
 )
 from logistics_platform.shared.infrastructure.unit_of_work import processed_events
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
+from tests.services import TcpProxy
 
 RESERVED = frozenset({"inventory.stock_item.reserved"})
 Handler = Callable[[EventEnvelope, SqlLogisticsUnitOfWork], Awaitable[None]]
@@ -138,3 +141,41 @@ async def test_delivery_resumes_from_its_checkpoint_after_a_restart(platform: Pl
     await platform.commands.handle(later)
     assert await InProcessDelivery(platform.engine, [counter]).catch_up() == 1
     assert handled == [*first, later.reservation_id]
+
+
+async def test_delivery_waits_out_a_database_that_went_away(postgres_url: str) -> None:
+    database = make_url(postgres_url)
+    proxy = TcpProxy(database.host or "127.0.0.1", database.port or 5432)
+    await proxy.restore()
+    through_proxy = database.set(port=proxy.port).render_as_string(hide_password=False)
+    platform = await bootstrap(
+        Settings(database_url=through_proxy, rabbitmq_url=None), migrate=True
+    )
+    assert platform.delivery is not None
+    running = asyncio.create_task(platform.delivery.run())
+    try:
+        before = await reserve_three(platform)
+        await _eventually_registered(platform, before)
+
+        await proxy.cut()  # every pooled connection dropped, none accepted
+        await asyncio.sleep(1.5)  # delivery fails meanwhile (each poll, each wake-up)
+        assert not running.done()  # it waits rather than ends
+        await proxy.restore()
+        after = await reserve_three(platform)
+        await _eventually_registered(platform, [*before, *after])
+        async with platform.engine.connect() as connection:
+            assert (await connection.execute(select(dead_letters))).all() == []
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await platform.close()
+        await proxy.cut()
+
+
+async def _eventually_registered(platform: Platform, reservation_ids: list[str]) -> None:
+    async with asyncio.timeout(30):
+        while True:
+            views = [await platform.tracking.find(id) for id in reservation_ids]
+            if all(view is not None and view.status == "registered" for view in views):
+                return
+            await asyncio.sleep(0.05)

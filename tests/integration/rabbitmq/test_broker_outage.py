@@ -5,10 +5,10 @@ from yarl import URL
 
 from logistics_platform.bootstrap import Platform
 from logistics_platform.entrypoints import workers
-from tests.integration.rabbitmq.broker import BrokerProxy
 from tests.integration.rabbitmq.checks import all_registered, assert_applied_once, unpublished
 from tests.integration.rabbitmq.conftest import Background, eventually
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
+from tests.services import TcpProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 
@@ -17,7 +17,7 @@ async def test_reservations_made_while_the_broker_is_unreachable_arrive_exactly_
     production: Platform, background: Background
 ) -> None:
     broker = URL(production.settings.rabbitmq_url or "")
-    proxy = BrokerProxy(broker.host or "127.0.0.1", broker.port or 5672)
+    proxy = TcpProxy(broker.host or "127.0.0.1", broker.port or 5672)
     await proxy.restore()
     production.settings = production.settings.model_copy(
         update={"rabbitmq_url": str(broker.with_port(proxy.port))}

@@ -8,38 +8,17 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from logistics_platform.shared.domain.errors import Conflict, DomainError, InvalidArgument, NotFound
+from logistics_platform.shared.infrastructure.availability import UNAVAILABLE, unavailable
 
 log = structlog.get_logger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 1024 * 1024
-
-# The database (or another backing service) cannot be reached: 503, the client may retry.
-# The asyncpg errors come from the statements the hot paths send to the driver directly.
-_UNAVAILABLE: tuple[type[Exception], ...] = (
-    OperationalError,
-    InterfaceError,
-    PoolTimeout,
-    OSError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-)
-
-# PostgreSQL refusing work for now: too many connections, shutting down, starting up.
-_UNAVAILABLE_STATES = frozenset({"53300", "57P01", "57P02", "57P03"})
-
-
-def _sqlstate(error: Exception) -> str | None:
-    driver_error = error.orig if isinstance(error, DBAPIError) else error
-    code = getattr(driver_error, "sqlstate", None) or getattr(driver_error, "pgcode", None)
-    return str(code) if code else None
-
 
 _STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, 404),
@@ -85,9 +64,9 @@ async def _http_error(_: Request, error: Exception) -> JSONResponse:
 
 
 async def _unavailable(request: Request, error: Exception) -> JSONResponse:
-    invalidated = isinstance(error, DBAPIError) and error.connection_invalidated
-    lost_connection = invalidated or _sqlstate(error) in _UNAVAILABLE_STATES
-    if not isinstance(error, _UNAVAILABLE) and not lost_connection:
+    """503 when the database (or another backing service) cannot be reached now: the
+    client may retry."""
+    if not unavailable(error):
         return await _unexpected(request, error)
     log.warning("backing service unavailable", path=request.url.path, error=repr(error))
     response = problem(503, "a backing service is unavailable; retry shortly")
@@ -104,8 +83,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
-    for unavailable in (*_UNAVAILABLE, DBAPIError, asyncpg.PostgresError):
-        app.add_exception_handler(unavailable, _unavailable)
+    for kind in (*UNAVAILABLE, DBAPIError, asyncpg.PostgresError):
+        app.add_exception_handler(kind, _unavailable)
     app.add_exception_handler(Exception, _unexpected)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
 

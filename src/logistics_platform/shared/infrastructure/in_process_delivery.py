@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.infrastructure import outbox
+from logistics_platform.shared.infrastructure.availability import unavailable
 from logistics_platform.shared.infrastructure.database import (
     BigSerial,
     insert_ignoring_duplicates,
@@ -39,6 +40,7 @@ from logistics_platform.shared.infrastructure.database import (
 log = structlog.get_logger(__name__)
 
 _EVENTS_PER_TRANSACTION = 100
+_MAX_PAUSE = 5.0
 
 checkpoints = Table(
     "subscription_checkpoints",
@@ -106,12 +108,31 @@ class InProcessDelivery:
 
     async def _follow(self, subscriber: Subscriber[Any]) -> None:
         wake_up = self._wake_ups[subscriber.name]
-        position = await self._checkpoint(subscriber.name)
+        position: int | None = None
+        pause = 0.0
         while True:
             wake_up.clear()
-            batch = await self._read(subscriber, position)
+            try:
+                if position is None:
+                    position = await self._checkpoint(subscriber.name)
+                batch = await self._read(subscriber, position)
+                if batch:
+                    position = await self._deliver_batch(subscriber, batch)
+            except Exception as error:
+                if not unavailable(error):
+                    raise
+                # The database went away (a restart, say): from the same position, later.
+                pause = min(max(pause * 2, 0.2), _MAX_PAUSE)
+                log.warning(
+                    "database unavailable, delivery paused",
+                    subscriber=subscriber.name,
+                    retry_in=pause,
+                    error=repr(error),
+                )
+                await asyncio.sleep(pause)
+                continue
+            pause = 0.0
             if batch:
-                position = await self._deliver_batch(subscriber, batch)
                 continue
             # Not wait_for: on 3.11 it can swallow a cancellation that coincides with a wake-up.
             with contextlib.suppress(TimeoutError):
@@ -146,6 +167,8 @@ class InProcessDelivery:
                 await subscriber.deliver(envelope)
                 return
             except Exception as error:
+                if unavailable(error):  # not the event's fault: not an attempt
+                    raise
                 log.warning(
                     "subscriber failed",
                     subscriber=subscriber.name,

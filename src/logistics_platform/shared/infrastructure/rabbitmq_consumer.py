@@ -23,6 +23,7 @@ from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.grouped_delivery import GroupedDelivery
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.domain.errors import InvalidArgument
+from logistics_platform.shared.infrastructure.availability import unavailable
 from logistics_platform.shared.infrastructure.rabbitmq import (
     carried_headers,
     close_within,
@@ -44,6 +45,11 @@ log = structlog.get_logger(__name__)
 _MAX_REASON_LENGTH = 1000
 _SETTLING_ERRORS = (AMQPError, ChannelInvalidStateError, OSError, TimeoutError)
 _BROKER_GRACE = 5.0
+_MAX_HOLDING_PAUSE = 5.0
+
+
+class _Stopping(Exception):
+    """The consumer stops while a message waits for the database: it is left unsettled."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +90,7 @@ class RabbitMqConsumer:
         self._name = name
         self._stop_grace = stop_grace
         self._in_flight: set[asyncio.Task[Any]] = set()
+        self._stopping = asyncio.Event()
         self.started = asyncio.Event()
 
     async def run(self) -> None:
@@ -152,6 +159,7 @@ class RabbitMqConsumer:
         return queue, await queue.consume(on_message)
 
     async def _stop(self, connection: AbstractRobustConnection, lanes: list[_Lane]) -> None:
+        self._stopping.set()
         # Bounded, and skipped while disconnected: a robust channel would wait for the
         # broker to come back, maybe forever.
         with contextlib.suppress(TimeoutError, *_SETTLING_ERRORS):
@@ -174,6 +182,9 @@ class RabbitMqConsumer:
             if failure is not None:
                 await self._redirect(lane, message, failure)
             await message.ack()
+        except _Stopping:
+            # Unsettled, it goes back to the queue when the channel closes.
+            log.info("message left for later: the database is still unavailable")
         except _SETTLING_ERRORS as error:
             # Unsettled, the message comes back: harmless, handling is idempotent.
             log.warning("message left unsettled", queue=lane.queue.name, error=repr(error))
@@ -192,7 +203,9 @@ class RabbitMqConsumer:
         except InvalidArgument as error:
             return _Failure(str(error), final=True)
         try:
-            await lane.delivery.deliver(envelope)
+            await self._deliver_patiently(lane, envelope)
+        except _Stopping:
+            raise
         except Exception as error:
             log.warning(
                 "subscriber failed",
@@ -204,6 +217,32 @@ class RabbitMqConsumer:
             )
             return _Failure(repr(error), final=False)
         return None
+
+    async def _deliver_patiently(self, lane: _Lane, envelope: EventEnvelope) -> None:
+        """Deliver; while the database cannot be reached, hold the message and try again
+        with growing pauses. An outage is not the event's fault: it must not use up the
+        event's attempts and send it to the dead letters."""
+        pause = 0.2
+        while True:
+            try:
+                await lane.delivery.deliver(envelope)
+                return
+            except Exception as error:
+                if not unavailable(error):
+                    raise
+                log.warning(
+                    "database unavailable, holding the event",
+                    subscriber=lane.subscriber.name,
+                    event_id=envelope.event_id,
+                    retry_in=pause,
+                    error=repr(error),
+                )
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(pause):
+                    await self._stopping.wait()
+            if self._stopping.is_set():
+                raise _Stopping
+            pause = min(pause * 2, _MAX_HOLDING_PAUSE)
 
     async def _redirect(
         self, lane: _Lane, message: AbstractIncomingMessage, failure: _Failure
