@@ -1,6 +1,7 @@
 """Failures become problem documents with the right status (the one mapping place)."""
 
 import asyncpg
+import elasticsearch
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -62,3 +63,7 @@ async def test_an_unreachable_server_is_a_503() -> None:
 
 async def test_any_other_database_error_is_a_500_without_details() -> None:
     assert await status_of(DBAPIError("SELECT 1", {}, PostgresRefused("42P01"))) == 500
+
+
+async def test_an_unreachable_elasticsearch_is_a_503() -> None:
+    assert await status_of(elasticsearch.ConnectionError("connection refused")) == 503

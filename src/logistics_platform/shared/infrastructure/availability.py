@@ -3,10 +3,12 @@ answers the first with 503, and a consumer holds its event until the service is 
 instead of using up the event's attempts on it."""
 
 import asyncpg
+import elasticsearch
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-# The asyncpg errors come from the statements the hot paths send to the driver directly.
+# The asyncpg errors come from the statements the hot paths send to the driver directly;
+# Elasticsearch's, from the read store when it runs there.
 UNAVAILABLE: tuple[type[Exception], ...] = (
     OperationalError,
     InterfaceError,
@@ -14,6 +16,8 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
     OSError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
+    elasticsearch.ConnectionError,
+    elasticsearch.ConnectionTimeout,
 )
 
 # PostgreSQL refusing work for now: too many connections, shutting down, starting up.
