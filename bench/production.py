@@ -412,6 +412,7 @@ class Results:
     e2e: Sample
     catch_up: float
     hops: dict[str, Sample] = field(default_factory=dict)
+    cpu_checks: dict[str, float] = field(default_factory=dict)
 
 
 def report(results: Results, concurrency: int) -> None:
@@ -481,6 +482,25 @@ def report(results: Results, concurrency: int) -> None:
         f"end to end: {len(results.e2e.latencies)} of {int(E2E_RATE * results.e2e.seconds)}"
         f" views seen; HTTP statuses {results.e2e.statuses}"
     )
+    checks = ", ".join(f"{ms:.0f} ms {when}" for when, ms in results.cpu_checks.items())
+    console.print(
+        f"CPU check (a fixed pure-Python task, best of 3; lower is faster): {checks}."
+        " On a shared machine it varies from minute to minute: compare runs whose checks"
+        " are alike."
+    )
+
+
+def cpu_check() -> float:
+    """Milliseconds a fixed CPU-bound task takes (best of 3), to tell how fast the
+    machine runs right now: the latencies at a fixed rate depend on it."""
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for n in range(1_000_000):
+            total += n * n
+        timings.append((time.perf_counter() - started) * 1000)
+    return min(timings)
 
 
 E2E_RATE = 200.0
@@ -510,6 +530,7 @@ async def measure(
         pipeline_items = await seed_items(session, items)
         await seed_history(database_url, history_items)
         await asyncio.sleep(2)
+        cpu_checks = {"at the start": cpu_check()}
         autovacuum = await autovacuum_is_on(database_url)
         if not autovacuum:
             console.print("the server runs with autovacuum off: VACUUM (ANALYZE) before each phase")
@@ -540,9 +561,11 @@ async def measure(
         )
         await drain(database_url)
         await maintain(database_url, autovacuum)
+        cpu_checks["before the open loop"] = cpu_check()
         console.print(f"end to end at {E2E_RATE:.0f}/s…")
         e2e = await end_to_end(session, database_url, fresh_items, E2E_RATE, seconds)
-    return Results(raw, bare, fresh, history, pipeline, e2e, catch_up, await hops(database_url))
+    breakdown = await hops(database_url)
+    return Results(raw, bare, fresh, history, pipeline, e2e, catch_up, breakdown, cpu_checks)
 
 
 async def autovacuum_is_on(database_url: str) -> bool:
