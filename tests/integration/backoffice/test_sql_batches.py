@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
+import asyncpg
 import pytest
 
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
@@ -91,3 +92,21 @@ async def test_a_view_created_meanwhile_fails_the_batch_that_would_create_it(
     found = await store.queries.find("order-new")
     assert found is not None
     assert (found.reserved_quantity, found.version) == (2, 1)
+
+
+async def test_a_value_too_long_for_its_column_is_refused_not_cut_short(
+    postgres_read: ReadSide,
+) -> None:
+    store = postgres_read.store
+    name = "n" * 201  # the column holds 200
+    view = TrackingView("order-long").reserved(
+        stock_item_id="item-1", quantity=1, stock_item_name=name, on=utc_now()
+    )
+    async with store.unit_of_work(Causation()) as batch:
+        await batch.tracking_views.prefetch(["order-long"])
+        assert await batch.tracking_views.get("order-long") is None
+        await batch.tracking_views.save(view)  # written by the commit
+        with pytest.raises(asyncpg.StringDataRightTruncationError):
+            await batch.commit()
+
+    assert await store.queries.find("order-long") is None

@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import Table
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
@@ -30,6 +31,7 @@ from logistics_platform.shared.domain.errors import ConcurrentModification
 # whole batch), and so that naming a stock item's views cannot miss a view being created.
 _VIEW_LOCK = 4_040_405
 _CATALOG_LOCK = 4_040_404
+_POSTGRESQL = make_url("postgresql+asyncpg://").get_dialect()()
 
 # The locks of class $1 for the keys $2, taken in one order (of the keys' hashes): two
 # transactions taking overlapping sets cannot deadlock.
@@ -39,45 +41,39 @@ _HOLD = """
     ) AS held
 """
 
-# Every column of a view, in the order of the arrays _WRITE_VIEWS takes.
-_COLUMNS = (
-    ("reservation_id", "text"),
-    ("stock_item_id", "text"),
-    ("stock_item_name", "text"),
-    ("reserved_quantity", "bigint"),
-    ("package_id", "text"),
-    ("tracking_number", "text"),
-    ("status", "text"),
-    ("timeline", "jsonb"),  # sent as JSON text
-    ("created_at", "timestamptz"),
-    ("updated_at", "timestamptz"),
-    ("reserved_at", "timestamptz"),
-    ("registered_at", "timestamptz"),
-    ("delivered_at", "timestamptz"),
-    ("search_text", "text"),
-    ("version", "integer"),
-)
+
+def _columns(table: Table) -> list[tuple[str, str]]:
+    """The table's columns with their PostgreSQL types, in the table's order."""
+    return [(column.name, column.type.compile(dialect=_POSTGRESQL)) for column in table.c]
 
 
-def _write_views(table: str) -> str:
-    """Insert the views first seen at version 0 and update the others where the stored
-    version is still the one seen (the last array); returns how many rows it wrote,
-    which the caller compares with how many it sent."""
-    names = [name for name, _ in _COLUMNS]
-    arrays = [f"${n}::{_sent_as(kind)}[]" for n, (_, kind) in enumerate(_COLUMNS, 1)]
-    values = [f"saved.{name}::{kind}" for name, kind in _COLUMNS]
-    updates = [f"{name} = {value}" for name, value in zip(names, values, strict=True)][1:]
+def _write_views(table: Table) -> str:
+    """One array per column, then the version each view had when it was read: insert the
+    views read at version 0, update the others where the stored version is still the one
+    read. Returns how many rows it wrote, which the caller compares with how many it sent.
+
+    Texts travel as ``text[]`` and are not cast on the way in: an explicit cast to
+    ``varchar(n)`` would cut a longer value short, where the column refuses it."""
+    columns = _columns(table)
+    names = [name for name, _ in columns]
+    arrays = [f"${n}::{_sent_as(kind)}[]" for n, (_, kind) in enumerate(columns, 1)]
+    values = [f"saved.{name}{'::JSONB' if kind == 'JSONB' else ''}" for name, kind in columns]
+    updates = [
+        f"{name} = {value}"
+        for name, value in zip(names, values, strict=True)
+        if name != "reservation_id"
+    ]
     return f"""
         WITH saved AS (
-            SELECT * FROM unnest({", ".join(arrays)}, ${len(_COLUMNS) + 1}::integer[])
+            SELECT * FROM unnest({", ".join(arrays)}, ${len(columns) + 1}::integer[])
                 AS saved ({", ".join(names)}, seen)
         ), inserted AS (
-            INSERT INTO {table} ({", ".join(names)})
+            INSERT INTO {table.name} ({", ".join(names)})
             SELECT {", ".join(values)} FROM saved WHERE seen = 0
             ON CONFLICT (reservation_id) DO NOTHING
             RETURNING 1
         ), updated AS (
-            UPDATE {table} AS view SET {", ".join(updates)}
+            UPDATE {table.name} AS view SET {", ".join(updates)}
             FROM saved
             WHERE saved.seen <> 0
               AND view.reservation_id = saved.reservation_id AND view.version = saved.seen
@@ -88,7 +84,8 @@ def _write_views(table: str) -> str:
 
 
 def _sent_as(kind: str) -> str:
-    return "text" if kind == "jsonb" else kind
+    """The type of a column's array: JSON as its text, texts of any length as text."""
+    return "TEXT" if kind == "JSONB" or kind.startswith("VARCHAR") else kind
 
 
 class PgTrackingViews(SqlTrackingViews):
@@ -98,7 +95,8 @@ class PgTrackingViews(SqlTrackingViews):
         super().__init__(connection, table)
         self._driver = driver
         self._select = f"SELECT * FROM {table.name} WHERE reservation_id = ANY($1::text[])"
-        self._write_statement = _write_views(table.name)
+        self._columns = _columns(table)
+        self._write_statement = _write_views(table)
 
     async def _rows(self, reservation_ids: list[str]) -> list[Any]:
         """Take the views' turn, then read them: the other batches' transactions on these
@@ -110,8 +108,8 @@ class PgTrackingViews(SqlTrackingViews):
     async def _write_all(self, views: list[TrackingView], seen: dict[str, int]) -> None:
         rows = [to_values(view, version=view.version) for view in views]
         arrays = [
-            [json.dumps(row[name]) if kind == "jsonb" else row[name] for row in rows]
-            for name, kind in _COLUMNS
+            [json.dumps(row[name]) if kind == "JSONB" else row[name] for row in rows]
+            for name, kind in self._columns
         ]
         seen_versions = [seen[view.reservation_id] for view in views]
         written = await self._driver.fetchval(self._write_statement, *arrays, seen_versions)
