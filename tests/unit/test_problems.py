@@ -47,6 +47,7 @@ async def test_a_database_refusing_connections_is_a_503(sqlstate: str) -> None:
         asyncpg.TooManyConnectionsError("sorry, too many clients already"),
         asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
         asyncpg.InterfaceError("connection is closed"),
+        asyncpg.InternalClientError("cannot switch to state 15; another operation (2) is in"),
     ],
 )
 async def test_the_driver_losing_or_refusing_its_connection_is_a_503(error: Exception) -> None:

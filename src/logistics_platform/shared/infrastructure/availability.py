@@ -7,8 +7,9 @@ import elasticsearch
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-# The asyncpg errors come from the statements the hot paths send to the driver directly;
-# Elasticsearch's, from the read store when it runs there.
+# The asyncpg errors come from the statements the hot paths send to the driver directly
+# (InternalClientError: its protocol was halfway through the server's farewell, as on a
+# restart); Elasticsearch's, from the read store when it runs there.
 UNAVAILABLE: tuple[type[Exception], ...] = (
     OperationalError,
     InterfaceError,
@@ -16,6 +17,7 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
     OSError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
     elasticsearch.ConnectionError,
     elasticsearch.ConnectionTimeout,
 )
