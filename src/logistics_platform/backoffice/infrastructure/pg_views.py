@@ -6,6 +6,7 @@ entries' locks, their names, one statement writing every changed view, its progr
 Through SQLAlchemy each statement cost about as much CPU again as its round trip.
 """
 
+import functools
 import json
 from datetime import datetime
 from typing import Any
@@ -42,11 +43,19 @@ _HOLD = """
 """
 
 
+# Built once per table (the live one, or a rebuild's copy), not per unit of work.
+@functools.cache
 def _columns(table: Table) -> list[tuple[str, str]]:
     """The table's columns with their PostgreSQL types, in the table's order."""
     return [(column.name, column.type.compile(dialect=_POSTGRESQL)) for column in table.c]
 
 
+@functools.cache
+def _select_views(table: Table) -> str:
+    return f"SELECT * FROM {table.name} WHERE reservation_id = ANY($1::text[])"
+
+
+@functools.cache
 def _write_views(table: Table) -> str:
     """One array per column, then the version each view had when it was read: insert the
     views read at version 0, update the others where the stored version is still the one
@@ -94,25 +103,22 @@ class PgTrackingViews(SqlTrackingViews):
     ) -> None:
         super().__init__(connection, table)
         self._driver = driver
-        self._select = f"SELECT * FROM {table.name} WHERE reservation_id = ANY($1::text[])"
-        self._columns = _columns(table)
-        self._write_statement = _write_views(table)
 
     async def _rows(self, reservation_ids: list[str]) -> list[Any]:
         """Take the views' turn, then read them: the other batches' transactions on these
         views wait (and this read, a statement of its own, sees what they committed)."""
         await self._driver.execute(_HOLD, _VIEW_LOCK, reservation_ids)
-        rows: list[Any] = await self._driver.fetch(self._select, reservation_ids)
+        rows: list[Any] = await self._driver.fetch(_select_views(self._table), reservation_ids)
         return rows
 
     async def _write_all(self, views: list[TrackingView], seen: dict[str, int]) -> None:
         rows = [to_values(view, version=view.version) for view in views]
         arrays = [
             [json.dumps(row[name]) if kind == "JSONB" else row[name] for row in rows]
-            for name, kind in self._columns
+            for name, kind in _columns(self._table)
         ]
         seen_versions = [seen[view.reservation_id] for view in views]
-        written = await self._driver.fetchval(self._write_statement, *arrays, seen_versions)
+        written = await self._driver.fetchval(_write_views(self._table), *arrays, seen_versions)
         if written != len(views):
             raise ConcurrentModification("a tracking view was written meanwhile")
 

@@ -1,9 +1,10 @@
-"""Retrying a command whose aggregate was changed under it."""
+"""Retrying: a command whose aggregate was changed under it, and whatever waits for a
+backing service to come back."""
 
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
 from logistics_platform.shared.domain.errors import ConcurrentModification
@@ -20,12 +21,19 @@ async def retry_on_concurrent_modification(
     After ``give_up_after`` seconds the last ``ConcurrentModification`` (a 409) propagates.
     """
     deadline = time.monotonic() + give_up_after
-    pause = 0.002
+    pauses = growing_pauses(0.002, most=0.1)
     while True:
         try:
             return await attempt()
         except ConcurrentModification:
             if time.monotonic() >= deadline:
                 raise
-            await asyncio.sleep(random.uniform(0, pause))
-            pause = min(pause * 2, 0.1)
+            await asyncio.sleep(random.uniform(0, next(pauses)))
+
+
+def growing_pauses(first: float = 0.2, *, most: float = 5.0) -> Iterator[float]:
+    """Pauses between tries: ``first``, doubling each time up to ``most``, then ``most``."""
+    pause = first
+    while True:
+        yield pause
+        pause = min(pause * 2, most)

@@ -8,7 +8,7 @@ in order and a checkpoint never skips an event. See docs/adr/0002-event-delivery
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import structlog
@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.infrastructure import outbox
 from logistics_platform.shared.infrastructure.availability import unavailable
@@ -40,7 +41,6 @@ from logistics_platform.shared.infrastructure.database import (
 log = structlog.get_logger(__name__)
 
 _EVENTS_PER_TRANSACTION = 100
-_MAX_PAUSE = 5.0
 
 checkpoints = Table(
     "subscription_checkpoints",
@@ -109,7 +109,7 @@ class InProcessDelivery:
     async def _follow(self, subscriber: Subscriber[Any]) -> None:
         wake_up = self._wake_ups[subscriber.name]
         position: int | None = None
-        pause = 0.0
+        pauses: Iterator[float] | None = None  # while the database is away
         while True:
             wake_up.clear()
             try:
@@ -122,7 +122,8 @@ class InProcessDelivery:
                 if not unavailable(error):
                     raise
                 # The database went away (a restart, say): from the same position, later.
-                pause = min(max(pause * 2, 0.2), _MAX_PAUSE)
+                pauses = pauses or growing_pauses()
+                pause = next(pauses)
                 log.warning(
                     "database unavailable, delivery paused",
                     subscriber=subscriber.name,
@@ -131,7 +132,7 @@ class InProcessDelivery:
                 )
                 await asyncio.sleep(pause)
                 continue
-            pause = 0.0
+            pauses = None
             if batch:
                 continue
             # Not wait_for: on 3.11 it can swallow a cancellation that coincides with a wake-up.

@@ -17,6 +17,7 @@ from aiormq.exceptions import AMQPError
 
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.event_publisher import EventPublisher
+from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.infrastructure.rabbitmq_topology import (
     RETRY_DELAY_HEADER,
@@ -38,14 +39,14 @@ async def connect_patiently(
     url: str, *, name: str, max_pause: float = 5.0
 ) -> AbstractRobustConnection:
     """Like :func:`connect`, trying again with growing pauses until the broker answers."""
-    pause = 0.2
+    pauses = growing_pauses(most=max_pause)
     while True:
         try:
             return await connect(url, name=name)
         except (OSError, AMQPError, TimeoutError) as error:
+            pause = next(pauses)
             log.warning("broker unreachable, trying again", error=str(error), retry_in=pause)
             await asyncio.sleep(pause)
-            pause = min(pause * 2, max_pause)
 
 
 async def close_within(connection: AbstractRobustConnection, seconds: float) -> None:

@@ -21,6 +21,7 @@ from aiormq.exceptions import AMQPError, ChannelInvalidStateError, ChannelNotFou
 
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.grouped_delivery import GroupedDelivery
+from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.domain.errors import InvalidArgument
 from logistics_platform.shared.infrastructure.availability import unavailable
@@ -45,7 +46,6 @@ log = structlog.get_logger(__name__)
 _MAX_REASON_LENGTH = 1000
 _SETTLING_ERRORS = (AMQPError, ChannelInvalidStateError, OSError, TimeoutError)
 _BROKER_GRACE = 5.0
-_MAX_HOLDING_PAUSE = 5.0
 
 
 class _Stopping(Exception):
@@ -222,8 +222,7 @@ class RabbitMqConsumer:
         """Deliver; while the database cannot be reached, hold the message and try again
         with growing pauses. An outage is not the event's fault: it must not use up the
         event's attempts and send it to the dead letters."""
-        pause = 0.2
-        while True:
+        for pause in growing_pauses():
             try:
                 await lane.delivery.deliver(envelope)
                 return
@@ -242,7 +241,6 @@ class RabbitMqConsumer:
                     await self._stopping.wait()
             if self._stopping.is_set():
                 raise _Stopping
-            pause = min(pause * 2, _MAX_HOLDING_PAUSE)
 
     async def _redirect(
         self, lane: _Lane, message: AbstractIncomingMessage, failure: _Failure

@@ -8,7 +8,7 @@ the batch is published again: delivery is at least once, subscribers are idempot
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.event_publisher import EventPublisher
+from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.domain.errors import InvalidArgument
 from logistics_platform.shared.infrastructure.outbox import outbox
 from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
@@ -122,19 +123,20 @@ class OutboxRelay:
         )
 
     async def _relay_forever(self) -> None:
-        pause = 0.0
+        pauses: Iterator[float] | None = None  # while failing
         while True:
             self._wake_up.clear()
             try:
                 relayed = await self.relay_batch()
             except Exception as error:  # broker or database down: keep the events, retry
-                pause = min(max(pause * 2, 0.2), self._max_backoff)
+                pauses = pauses or growing_pauses(most=self._max_backoff)
+                pause = next(pauses)
                 log.warning("relay failed, trying again", error=repr(error), retry_in=pause)
                 await asyncio.sleep(pause)
                 continue
-            if pause:
+            if pauses:
                 log.info("relay recovered")
-                pause = 0.0
+                pauses = None
             if relayed:
                 log.debug("events relayed", count=relayed)
             if relayed == self._batch_size:  # there may be more behind it
