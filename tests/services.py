@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
+from yarl import URL
 
 REQUIRE_SERVICES = os.environ.get("LOGISTICS_REQUIRE_SERVICES") == "1"
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -60,6 +61,15 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.StreamWriter] = set()
         self.port = 0
+
+    @classmethod
+    async def in_front_of(cls, url: str) -> tuple["TcpProxy", str]:
+        """A proxy, open, for the server of ``url`` (a database or broker URL), and the
+        same URL through it."""
+        target = URL(url)
+        proxy = cls(target.host or "127.0.0.1", target.port or 0)
+        await proxy.restore()
+        return proxy, str(target.with_port(proxy.port))
 
     async def restore(self) -> None:
         self._server = await asyncio.start_server(

@@ -4,7 +4,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
@@ -18,6 +17,8 @@ from logistics_platform.shared.infrastructure.in_process_delivery import (
     dead_letters,
 )
 from logistics_platform.shared.infrastructure.unit_of_work import processed_events
+from tests.integration.rabbitmq.checks import all_registered
+from tests.integration.rabbitmq.conftest import eventually
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
 from tests.services import TcpProxy
 
@@ -144,10 +145,7 @@ async def test_delivery_resumes_from_its_checkpoint_after_a_restart(platform: Pl
 
 
 async def test_delivery_waits_out_a_database_that_went_away(postgres_url: str) -> None:
-    database = make_url(postgres_url)
-    proxy = TcpProxy(database.host or "127.0.0.1", database.port or 5432)
-    await proxy.restore()
-    through_proxy = database.set(port=proxy.port).render_as_string(hide_password=False)
+    proxy, through_proxy = await TcpProxy.in_front_of(postgres_url)
     platform = await bootstrap(
         Settings(database_url=through_proxy, rabbitmq_url=None), migrate=True
     )
@@ -155,14 +153,15 @@ async def test_delivery_waits_out_a_database_that_went_away(postgres_url: str) -
     running = asyncio.create_task(platform.delivery.run())
     try:
         before = await reserve_three(platform)
-        await _eventually_registered(platform, before)
+        await eventually(lambda: all_registered(platform, before), what="before")
 
         await proxy.cut()  # every pooled connection dropped, none accepted
         await asyncio.sleep(1.5)  # delivery fails meanwhile (each poll, each wake-up)
         assert not running.done()  # it waits rather than ends
         await proxy.restore()
         after = await reserve_three(platform)
-        await _eventually_registered(platform, [*before, *after])
+        ids = [*before, *after]
+        await eventually(lambda: all_registered(platform, ids), what="every view")
         async with platform.engine.connect() as connection:
             assert (await connection.execute(select(dead_letters))).all() == []
     finally:
@@ -170,12 +169,3 @@ async def test_delivery_waits_out_a_database_that_went_away(postgres_url: str) -
         await asyncio.gather(running, return_exceptions=True)
         await platform.close()
         await proxy.cut()
-
-
-async def _eventually_registered(platform: Platform, reservation_ids: list[str]) -> None:
-    async with asyncio.timeout(30):
-        while True:
-            views = [await platform.tracking.find(id) for id in reservation_ids]
-            if all(view is not None and view.status == "registered" for view in views):
-                return
-            await asyncio.sleep(0.05)

@@ -20,6 +20,7 @@ from logistics_platform.inventory.domain.stock_item import (
     ReservationId,
     StockItem,
     StockItemAlreadyExists,
+    StockItemId,
     StockItemNotFound,
 )
 from logistics_platform.inventory.infrastructure.unit_of_work import SqlInventoryUnitOfWork
@@ -128,11 +129,7 @@ async def test_a_save_over_a_stale_version_is_refused_and_writes_nothing(
             await uow.commit()
         async with SqlInventoryUnitOfWork(engine) as late:
             stale = await late.stock_items.get(item.id)
-            async with SqlInventoryUnitOfWork(engine) as early:
-                current = await early.stock_items.get(item.id)
-                current.reserve(Quantity(3), ReservationId("order-early"))
-                await early.stock_items.save(current)
-                await early.commit()
+            await reserved_meanwhile(engine, item.id, 3, "order-early")
             stale.reserve(Quantity(4), ReservationId("order-late"))
             with pytest.raises(ConcurrentModification):
                 await late.stock_items.save(stale)
@@ -282,11 +279,7 @@ async def test_a_batch_saved_over_a_stale_version_writes_nothing(postgres_url: s
         async with SqlInventoryUnitOfWork(engine) as late:
             fresh = await late.stock_items.get(first.id)
             stale = await late.stock_items.get(second.id)
-            async with SqlInventoryUnitOfWork(engine) as early:
-                current = await early.stock_items.get(second.id)
-                current.reserve(Quantity(1), ReservationId("o-early"))
-                await early.stock_items.save(current)
-                await early.commit()
+            await reserved_meanwhile(engine, second.id, 1, "o-early")
             fresh.reserve(Quantity(2), ReservationId("o-late-1"))
             stale.reserve(Quantity(3), ReservationId("o-late-2"))
             with pytest.raises(ConcurrentModification):
@@ -323,3 +316,14 @@ async def test_concurrent_reservations_share_transactions(postgres_url: str) -> 
     assert (stored.quantity, stored.reserved) == (940, 60)
     assert transactions is not None
     assert transactions < 10
+
+
+async def reserved_meanwhile(
+    engine: AsyncEngine, item_id: StockItemId, quantity: int, reservation_id: str
+) -> None:
+    """Another writer reserves on the item and commits."""
+    async with SqlInventoryUnitOfWork(engine) as early:
+        current = await early.stock_items.get(item_id)
+        current.reserve(Quantity(quantity), ReservationId(reservation_id))
+        await early.stock_items.save(current)
+        await early.commit()

@@ -1,7 +1,6 @@
 import asyncio
 
 import pytest
-from yarl import URL
 
 from logistics_platform.bootstrap import Platform
 from logistics_platform.entrypoints import workers
@@ -16,12 +15,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 async def test_reservations_made_while_the_broker_is_unreachable_arrive_exactly_once(
     production: Platform, background: Background
 ) -> None:
-    broker = URL(production.settings.rabbitmq_url or "")
-    proxy = TcpProxy(broker.host or "127.0.0.1", broker.port or 5672)
-    await proxy.restore()
-    production.settings = production.settings.model_copy(
-        update={"rabbitmq_url": str(broker.with_port(proxy.port))}
-    )
+    proxy, through_proxy = await TcpProxy.in_front_of(production.settings.rabbitmq_url or "")
+    production.settings = production.settings.model_copy(update={"rabbitmq_url": through_proxy})
     background.start(workers.outbox_relay(production).run)
     background.start(workers.consumer(production, production.subscribers, name="all").run)
     add = an_add_stock_item(quantity=1000)

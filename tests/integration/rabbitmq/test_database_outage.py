@@ -6,7 +6,6 @@ import asyncio
 
 import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
 
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.entrypoints import workers
@@ -53,10 +52,7 @@ async def test_the_pipeline_goes_on_after_the_database_dropped_every_connection(
 async def test_a_consumer_cut_off_from_the_database_holds_its_events_until_it_is_back(
     production: Platform, background: Background
 ) -> None:
-    database = make_url(production.settings.database_url)
-    proxy = TcpProxy(database.host or "127.0.0.1", database.port or 5432)
-    await proxy.restore()
-    through_proxy = database.set(port=proxy.port).render_as_string(hide_password=False)
+    proxy, through_proxy = await TcpProxy.in_front_of(production.settings.database_url)
     consuming = await bootstrap(
         production.settings.model_copy(update={"database_url": through_proxy}), migrate=False
     )
