@@ -31,6 +31,7 @@ from logistics_platform.shared.infrastructure.rabbitmq import (
     connect_patiently,
     copy_of,
 )
+from logistics_platform.shared.infrastructure.rabbitmq_acks import Acknowledgements
 from logistics_platform.shared.infrastructure.rabbitmq_topology import (
     ATTEMPTS_HEADER,
     FAILED_AT_HEADER,
@@ -90,6 +91,7 @@ class RabbitMqConsumer:
         self._name = name
         self._stop_grace = stop_grace
         self._in_flight: set[asyncio.Task[Any]] = set()
+        self._acks = Acknowledgements()  # a batch's messages are acknowledged together
         self._stopping = asyncio.Event()
         self.started = asyncio.Event()
 
@@ -181,7 +183,7 @@ class RabbitMqConsumer:
             failure = await self._handle(lane, message)
             if failure is not None:
                 await self._redirect(lane, message, failure)
-            await message.ack()
+            await self._acks.ack(message)
         except _Stopping:
             # Unsettled, it goes back to the queue when the channel closes.
             log.info("message left for later: the database is still unavailable")
@@ -193,6 +195,7 @@ class RabbitMqConsumer:
             log.exception("message handed back", queue=lane.queue.name)
             with contextlib.suppress(*_SETTLING_ERRORS):
                 await message.nack(requeue=True)
+                self._acks.settled_otherwise(message)
         finally:
             if task is not None:
                 self._in_flight.discard(task)
