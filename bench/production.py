@@ -13,7 +13,8 @@ deleted afterwards), then measures, in one run so the ratios compare like with l
 3. the same on items that already carry 1,000 reservations each (no slowdown with history);
 4. the same with the relay and both consumers running (the whole pipeline on 2 cores);
 5. end-to-end latency at a fixed 200 reservations/s: from the reserve response to the
-   backoffice tracking view showing the registered package.
+   backoffice tracking view showing the registered package; then the same at lower rates
+   (100/s), with the share of the machine's CPU in use during each.
 """
 
 import argparse
@@ -55,6 +56,7 @@ class Sample:
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
+    busy: float | None = None  # share of the machine's CPU time in use, where known
 
     @property
     def rate(self) -> float:
@@ -301,7 +303,13 @@ async def seed_history(database_url: str, items: list[str]) -> None:
 
 
 async def end_to_end(
-    session: aiohttp.ClientSession, database_url: str, items: list[str], rate: float, seconds: float
+    session: aiohttp.ClientSession,
+    database_url: str,
+    items: list[str],
+    rate: float,
+    seconds: float,
+    *,
+    prefix: str = "e2e-",
 ) -> Sample:
     """Open loop at ``rate``/s; time from each reserve response until its tracking view
     is stored as registered. One poller reads the read store every POLL_INTERVAL: that
@@ -316,7 +324,7 @@ async def end_to_end(
     poller = await asyncpg.connect(database_url)
 
     async def reserve_one(n: int) -> None:
-        reservation = f"e2e-{uuid.uuid4().hex}"
+        reservation = f"{prefix}{uuid.uuid4().hex}"
         status = await reserve(session, n, items[n % len(items)], reservation, E2E_REPLICAS)
         sample.statuses[status] = sample.statuses.get(status, 0) + 1
         answered[reservation] = time.perf_counter()
@@ -337,16 +345,35 @@ async def end_to_end(
                         sample.latencies.append(now - answered.pop(row["reservation_id"]))
             await asyncio.sleep(POLL_INTERVAL)
 
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), cpu_times()
     watcher = asyncio.create_task(watch(started + seconds))
     requests = []
     for n in range(int(rate * seconds)):
         await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
         requests.append(asyncio.create_task(reserve_one(n)))
     await asyncio.gather(*requests)
+    sample.busy = busy_since(cpu_before)
     await watcher
     await poller.close()
     return sample
+
+
+def cpu_times() -> tuple[int, int] | None:
+    """The machine's CPU time so far (busy, all), in ticks, from /proc/stat (Linux)."""
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(tick) for tick in stat.readline().split()[1:]]
+    except OSError:
+        return None
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
+def busy_since(before: tuple[int, int] | None) -> float | None:
+    after = cpu_times()
+    if before is None or after is None or after[1] == before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
 
 
 # Each hop: from one moment to the next, keyed "<event>.recorded", "<event>.published"
@@ -413,6 +440,7 @@ class Results:
     catch_up: float
     hops: dict[str, Sample] = field(default_factory=dict)
     cpu_checks: dict[str, float] = field(default_factory=dict)
+    lighter: dict[float, Sample] = field(default_factory=dict)  # open loops at lower rates
 
 
 def report(results: Results, concurrency: int) -> None:
@@ -460,11 +488,14 @@ def report(results: Results, concurrency: int) -> None:
         results.pipeline.server_errors == 0,
     )
     row(
-        f"reserve answered -> tracking registered, at {E2E_RATE:.0f}/s (one API replica)",
+        f"reserve answered -> tracking registered, at {E2E_RATE:.0f}/s (one API replica)"
+        f"{_busy(results.e2e)}",
         results.e2e,
         "p99 < 250 ms",
         results.e2e.percentile(0.99) < 250 and results.e2e.server_errors == 0,
     )
+    for rate, sample in results.lighter.items():
+        row(f"the same at {rate:.0f}/s{_busy(sample)}", sample)
     console.print(table)
     breakdown = Table(title=f"Where end-to-end time goes at {E2E_RATE:.0f}/s (transaction starts)")
     for column in ("hop", "p50 ms", "p90 ms", "p99 ms"):
@@ -490,6 +521,10 @@ def report(results: Results, concurrency: int) -> None:
     )
 
 
+def _busy(sample: Sample) -> str:
+    return "" if sample.busy is None else f"; machine {sample.busy:.0%} busy"
+
+
 def cpu_check() -> float:
     """Milliseconds a fixed CPU-bound task takes (best of 3), to tell how fast the
     machine runs right now: the latencies at a fixed rate depend on it."""
@@ -504,6 +539,9 @@ def cpu_check() -> float:
 
 
 E2E_RATE = 200.0
+# Open loops at lower rates too, after the one at E2E_RATE: where the 2 cores saturate,
+# batches grow and so does latency; these rows show how far below that the stack runs.
+LIGHTER_RATES: tuple[float, ...] = (100.0,)
 E2E_REPLICAS = INVENTORY_PORTS[:1]
 POLL_INTERVAL = 0.01  # s; added to some latencies (an upper bound)
 BACKLOG = (
@@ -564,8 +602,17 @@ async def measure(
         cpu_checks["before the open loop"] = cpu_check()
         console.print(f"end to end at {E2E_RATE:.0f}/s…")
         e2e = await end_to_end(session, database_url, fresh_items, E2E_RATE, seconds)
+        lighter = {}
+        for rate in LIGHTER_RATES:
+            await drain(database_url)
+            console.print(f"end to end at {rate:.0f}/s…")
+            lighter[rate] = await end_to_end(
+                session, database_url, fresh_items, rate, seconds, prefix=f"lighter-{rate:.0f}-"
+            )
     breakdown = await hops(database_url)
-    return Results(raw, bare, fresh, history, pipeline, e2e, catch_up, breakdown, cpu_checks)
+    return Results(
+        raw, bare, fresh, history, pipeline, e2e, catch_up, breakdown, cpu_checks, lighter
+    )
 
 
 async def autovacuum_is_on(database_url: str) -> bool:
@@ -617,7 +664,13 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--items", type=int, default=100, help="stock items per phase")
     parser.add_argument("--e2e-rate", type=float, default=E2E_RATE, help="open-loop rate/s")
+    parser.add_argument(
+        "--lighter-rates",
+        default=",".join(f"{rate:g}" for rate in LIGHTER_RATES),
+        help="comma-separated rates/s of the open loops that follow, none if empty",
+    )
     arguments = parser.parse_args()
     E2E_RATE = arguments.e2e_rate
+    LIGHTER_RATES = tuple(float(rate) for rate in arguments.lighter_rates.split(",") if rate)
     # The same event loop as the platform's processes, so the raw baseline is as fast as it gets.
     run_process(main(arguments.concurrency, arguments.seconds, arguments.items))
