@@ -4,10 +4,13 @@ from datetime import UTC, datetime
 
 import aio_pika
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.bootstrap import Platform
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.infrastructure import outbox
+from logistics_platform.shared.infrastructure.database import create_engine
 from logistics_platform.shared.infrastructure.rabbitmq import RabbitMqPublisher
 from logistics_platform.shared.infrastructure.rabbitmq_topology import Topology
 from logistics_platform.shared.infrastructure.relay import OutboxRelay
@@ -20,14 +23,20 @@ pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 CATALOG = "backoffice.catalog_on_stock_item_added"
 
 
-def _relay(platform: Platform, *, batch_size: int = 500, poll_interval: float = 60) -> OutboxRelay:
+def _relay(
+    platform: Platform,
+    *,
+    batch_size: int = 500,
+    poll_interval: float = 60,
+    engine: AsyncEngine | None = None,
+) -> OutboxRelay:
     """A relay that, polling only every minute, must be woken up to be prompt."""
     settings = platform.settings
     publisher = RabbitMqPublisher(
         settings.rabbitmq_url or "", Topology.from_settings(settings), platform.subscribers
     )
     return OutboxRelay(
-        platform.engine, publisher, batch_size=batch_size, poll_interval=poll_interval
+        engine or platform.engine, publisher, batch_size=batch_size, poll_interval=poll_interval
     )
 
 
@@ -90,6 +99,24 @@ async def test_a_row_that_is_not_an_envelope_does_not_hold_back_the_events_behin
     assert await relay.relay_batch() == 4
     assert await unpublished(production) == 0
     assert await _queued_ids(production, CATALOG) == recorded
+
+
+async def test_the_relay_commits_without_waiting_for_the_disk_only_in_its_own_transaction(
+    production: Platform,
+) -> None:
+    """Its mark may be lost in a crash (the batch is published again); the next user of
+    the pooled connection, a reservation say, must still wait for the disk."""
+    await _record(production, 3)
+    engine = create_engine(production.settings.database_url, pool_size=1)
+    try:
+        assert await _relay(production, engine=engine).relay_batch() == 3
+        async with engine.connect() as connection:  # the relay's, the pool's only one
+            setting = await connection.scalar(text("SELECT current_setting('synchronous_commit')"))
+    finally:
+        await engine.dispose()
+
+    assert await unpublished(production) == 0
+    assert setting == "on"
 
 
 async def test_relays_running_side_by_side_publish_every_event_once(
