@@ -36,6 +36,7 @@ import asyncpg
 from rich.console import Console
 from rich.table import Table
 
+from bench.cpu import CpuUse, snapshot, used_between
 from logistics_platform.entrypoints.runner import run_process
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +57,7 @@ class Sample:
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
-    busy: float | None = None  # share of the machine's CPU time in use, where known
+    cpu: CpuUse | None = None  # where known
 
     @property
     def rate(self) -> float:
@@ -107,6 +108,7 @@ def rabbitmqctl(*args: str) -> None:
 class Stack:
     apis: list[subprocess.Popen[bytes]]
     pipeline: list[subprocess.Popen[bytes]]
+    roles: dict[str, list[int]] = field(default_factory=dict)  # their pids
 
     def pause_pipeline(self) -> None:
         """Stop the relay and consumers (SIGSTOP) to measure the write path alone."""
@@ -147,6 +149,10 @@ def stack(database_url: str, rabbitmq_url: str) -> Iterator[Stack]:
         for port in BARE_PORTS
     ]
     running = Stack(apis=apis, pipeline=others[1:4])
+    running.roles = {
+        "Inventory API": [process.pid for process in apis],
+        **{" ".join(role): [process.pid] for role, process in zip(roles, others[:4], strict=True)},
+    }
     try:
         yield running
     finally:
@@ -345,35 +351,16 @@ async def end_to_end(
                         sample.latencies.append(now - answered.pop(row["reservation_id"]))
             await asyncio.sleep(POLL_INTERVAL)
 
-    started, cpu_before = time.perf_counter(), cpu_times()
+    started = time.perf_counter()
     watcher = asyncio.create_task(watch(started + seconds))
     requests = []
     for n in range(int(rate * seconds)):
         await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
         requests.append(asyncio.create_task(reserve_one(n)))
     await asyncio.gather(*requests)
-    sample.busy = busy_since(cpu_before)
     await watcher
     await poller.close()
     return sample
-
-
-def cpu_times() -> tuple[int, int] | None:
-    """The machine's CPU time so far (busy, all), in ticks, from /proc/stat (Linux)."""
-    try:
-        with open("/proc/stat") as stat:
-            ticks = [int(tick) for tick in stat.readline().split()[1:]]
-    except OSError:
-        return None
-    idle = ticks[3] + ticks[4]  # idle, iowait
-    return sum(ticks) - idle, sum(ticks)
-
-
-def busy_since(before: tuple[int, int] | None) -> float | None:
-    after = cpu_times()
-    if before is None or after is None or after[1] == before[1]:
-        return None
-    return (after[0] - before[0]) / (after[1] - before[1])
 
 
 # Each hop: from one moment to the next, keyed "<event>.recorded", "<event>.published"
@@ -505,6 +492,8 @@ def report(results: Results, concurrency: int) -> None:
             hop, *(f"{sample.percentile(fraction):.1f}" for fraction in (0.5, 0.9, 0.99))
         )
     console.print(breakdown)
+    if (cpu := cpu_table({E2E_RATE: results.e2e, **results.lighter})) is not None:
+        console.print(cpu)
     console.print(
         f"relay + consumers worked off the paused backlog at {results.catch_up:,.0f}"
         " reservations/s (reserved -> package registered -> tracking view)"
@@ -522,7 +511,29 @@ def report(results: Results, concurrency: int) -> None:
 
 
 def _busy(sample: Sample) -> str:
-    return "" if sample.busy is None else f"; machine {sample.busy:.0%} busy"
+    return "" if sample.cpu is None else f"; {sample.cpu.describe()}"
+
+
+def cpu_table(loops: dict[float, Sample]) -> Table | None:
+    """CPU time per reservation of each role in each open loop (until its last view)."""
+    per_reservation = {
+        rate: {
+            role: 1000 * seconds / len(loop.latencies) for role, seconds in loop.cpu.roles.items()
+        }
+        for rate, loop in loops.items()
+        if loop.cpu is not None and loop.latencies
+    }
+    if not per_reservation:
+        return None
+    table = Table(title="CPU per reservation, ms (until the last view was seen)")
+    table.add_column("role")
+    for rate in per_reservation:
+        table.add_column(f"at {rate:.0f}/s", justify="right")
+    first = next(iter(per_reservation.values()))
+    for role in sorted(first, key=lambda role: -first[role]):
+        table.add_row(role, *(f"{ms[role]:.2f}" for ms in per_reservation.values()))
+    table.add_row("all", *(f"{sum(ms.values()):.2f}" for ms in per_reservation.values()))
+    return table
 
 
 def cpu_check() -> float:
@@ -601,14 +612,19 @@ async def measure(
         await maintain(database_url, autovacuum)
         cpu_checks["before the open loop"] = cpu_check()
         console.print(f"end to end at {E2E_RATE:.0f}/s…")
+        before = snapshot(stack.roles)
         e2e = await end_to_end(session, database_url, fresh_items, E2E_RATE, seconds)
+        e2e.cpu = used_between(before, snapshot(stack.roles))
         lighter = {}
         for rate in LIGHTER_RATES:
             await drain(database_url)
+            await maintain(database_url, autovacuum)
             console.print(f"end to end at {rate:.0f}/s…")
-            lighter[rate] = await end_to_end(
+            before = snapshot(stack.roles)
+            lighter[rate] = sample = await end_to_end(
                 session, database_url, fresh_items, rate, seconds, prefix=f"lighter-{rate:.0f}-"
             )
+            sample.cpu = used_between(before, snapshot(stack.roles))
     breakdown = await hops(database_url)
     return Results(
         raw, bare, fresh, history, pipeline, e2e, catch_up, breakdown, cpu_checks, lighter

@@ -1,0 +1,93 @@
+"""Where the CPU goes during a measurement: the machine's share in use (``/proc/stat``) and
+each role's processes' CPU time (``/proc/<pid>/stat``). Linux only: elsewhere, nothing."""
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+# Roles found by their process names, beside those the benchmark started itself.
+_SERVERS = {"postgres": "PostgreSQL", "beam.smp": "RabbitMQ"}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    busy: int  # ticks, all cores: user, system, interrupts
+    waiting_for_disk: int
+    stolen: int  # by the hypervisor, for other machines
+    total: int
+    roles: dict[str, float] = field(default_factory=dict)  # seconds of CPU
+
+
+@dataclass(frozen=True)
+class CpuUse:
+    busy: float  # share of the machine's CPU time
+    waiting_for_disk: float
+    stolen: float
+    roles: dict[str, float]  # seconds of CPU each
+
+    def describe(self) -> str:
+        words = [f"machine {self.busy:.0%} busy"]
+        if self.waiting_for_disk >= 0.01:
+            words.append(f"{self.waiting_for_disk:.0%} waiting for the disk")
+        if self.stolen >= 0.01:
+            words.append(f"{self.stolen:.0%} taken by the host")
+        return ", ".join(words)
+
+
+def snapshot(started: Mapping[str, Iterable[int]]) -> Snapshot | None:
+    """The CPU time used so far, with that of each role in ``started`` (its pids), of the
+    local PostgreSQL and RabbitMQ servers and of this process."""
+    try:
+        ticks = [int(tick) for tick in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except OSError:
+        return None
+    user, nice, system, idle, iowait, irq, softirq, steal = ticks[:8]
+    roles = {role: sum(map(_seconds, pids)) for role, pids in started.items()}
+    for pid in _all_pids():
+        if (role := _SERVERS.get(_name(pid))) is not None:
+            roles[role] = roles.get(role, 0.0) + _seconds(pid)
+    roles["benchmark (client, poller)"] = _seconds(os.getpid())
+    return Snapshot(
+        busy=user + nice + system + irq + softirq,
+        waiting_for_disk=iowait,
+        stolen=steal,
+        total=user + nice + system + idle + iowait + irq + softirq + steal,
+        roles=roles,
+    )
+
+
+def used_between(before: Snapshot | None, after: Snapshot | None) -> CpuUse | None:
+    if before is None or after is None or after.total == before.total:
+        return None
+    total = after.total - before.total
+    return CpuUse(
+        busy=(after.busy - before.busy) / total,
+        waiting_for_disk=(after.waiting_for_disk - before.waiting_for_disk) / total,
+        stolen=(after.stolen - before.stolen) / total,
+        roles={
+            role: seconds - before.roles.get(role, 0.0) for role, seconds in after.roles.items()
+        },
+    )
+
+
+def _all_pids() -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+
+
+def _name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (0 once it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()  # after the name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / _TICK
