@@ -45,9 +45,11 @@ class Channel:
 class Message:
     delivery_tag: int
     channel: Channel
+    turns_to_write: int = 1  # of the event loop, before the frame reaches the broker
 
     async def ack(self, multiple: bool = False) -> None:
-        await asyncio.sleep(0)  # written to the socket
+        for _ in range(self.turns_to_write):
+            await asyncio.sleep(0)
         self.channel.settle(self.delivery_tag, multiple=multiple)
 
 
@@ -79,6 +81,22 @@ async def test_a_tag_behind_one_still_being_handled_is_acked_on_its_own() -> Non
     await _ack_together(acks, [fourth, fifth])
 
     assert channel.frames[2:] == [(1, True), (5, True)]
+    assert channel.outstanding == set()
+
+
+async def test_acks_reach_the_broker_in_the_order_they_were_sent() -> None:
+    """A single ack still on its way must not be overtaken by a `multiple` ack covering
+    its tag: the broker would then find that tag unknown and close the channel."""
+    channel, acks = Channel(), Acknowledgements()
+    first, second, third, fourth = (channel.deliver(tag) for tag in (1, 2, 3, 4))
+    third.turns_to_write = 5
+
+    third_acked = asyncio.create_task(acks.ack(third))  # alone: 1 and 2 are still in hand
+    await asyncio.sleep(0)
+    await _ack_together(acks, [first, second, fourth])  # 1-4 in a run now
+    await third_acked
+
+    assert channel.frames == [(3, False), (4, True)]
     assert channel.outstanding == set()
 
 

@@ -33,7 +33,7 @@ class ChannelAcks:
     acknowledged_up_to: int = 0  # every delivery up to this tag is settled
     settled_beyond: set[int] = field(default_factory=set)  # settled after a gap
     pending: dict[int, tuple[Delivery, asyncio.Future[None]]] = field(default_factory=dict)
-    sending: set[asyncio.Task[None]] = field(default_factory=set)
+    last_sent: asyncio.Task[None] | None = None  # the acks go out one after another
 
     async def ack(self, delivery: Delivery) -> None:
         """Acknowledge ``delivery`` with what else settles in this turn of the event loop;
@@ -74,14 +74,22 @@ class ChannelAcks:
     def _send(
         self, delivery: Delivery, waiting: list[asyncio.Future[None]], *, multiple: bool
     ) -> None:
-        task = asyncio.create_task(self._sent(delivery, waiting, multiple=multiple))
-        self.sending.add(task)
-        task.add_done_callback(self.sending.discard)
+        # In order: a `multiple` ack must not overtake a single one for a tag it covers,
+        # which the broker would then not know any more (and close the channel for).
+        self.last_sent = asyncio.create_task(
+            self._sent(delivery, waiting, multiple=multiple, after=self.last_sent)
+        )
 
     @staticmethod
     async def _sent(
-        delivery: Delivery, waiting: list[asyncio.Future[None]], *, multiple: bool
+        delivery: Delivery,
+        waiting: list[asyncio.Future[None]],
+        *,
+        multiple: bool,
+        after: asyncio.Task[None] | None,
     ) -> None:
+        if after is not None:
+            await asyncio.wait([after])  # its outcome is its own callers'
         try:
             await delivery.ack(multiple=multiple)
         except Exception as error:
