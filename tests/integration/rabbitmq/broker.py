@@ -37,6 +37,13 @@ class Broker:
         return str(URL(self.url).with_port(port))
 
 
+async def messages_in(channel: aio_pika.abc.AbstractChannel, queue: str) -> int:
+    """How many messages ``queue`` holds, those delivered but not yet acknowledged included
+    (the broker counts them with the ready ones once their consumer is gone)."""
+    declared = await channel.declare_queue(queue, passive=True)
+    return declared.declaration_result.message_count or 0
+
+
 def _rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=30)
 

@@ -9,6 +9,7 @@ import pytest
 from logistics_platform.bootstrap import Platform
 from logistics_platform.entrypoints import workers
 from logistics_platform.shared.infrastructure.rabbitmq_topology import Topology
+from tests.integration.rabbitmq.broker import messages_in
 from tests.integration.rabbitmq.conftest import Background, eventually, scalar
 from tests.mothers.inventory import an_add_stock_item
 
@@ -50,8 +51,4 @@ async def _left_in(platform: Platform, subscribers: list[str]) -> dict[str, int]
     connection = await aio_pika.connect(platform.settings.rabbitmq_url or "")
     async with connection:
         channel = await connection.channel()
-        left = {}
-        for name in subscribers:
-            queue = await channel.declare_queue(topology.queue(name), passive=True)
-            left[name] = queue.declaration_result.message_count or 0
-        return left
+        return {name: await messages_in(channel, topology.queue(name)) for name in subscribers}

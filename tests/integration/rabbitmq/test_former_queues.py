@@ -11,7 +11,7 @@ from yarl import URL
 from logistics_platform.bootstrap import Platform
 from logistics_platform.entrypoints import workers
 from logistics_platform.shared.infrastructure.rabbitmq_topology import Topology
-from tests.integration.rabbitmq.broker import Broker
+from tests.integration.rabbitmq.broker import Broker, messages_in
 from tests.integration.rabbitmq.conftest import Background, eventually
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
 
@@ -31,10 +31,6 @@ async def test_events_left_in_a_former_queue_are_applied_and_it_takes_no_new_one
     async with connection:
         channel = await connection.channel()
 
-        async def queued(name: str) -> int:
-            queue = await channel.declare_queue(name, passive=True)
-            return queue.declaration_result.message_count or 0
-
         # Before the upgrade: the former queue, bound to its event, holds a reservation's.
         await topology.declare(channel, production.subscribers)
         old = await channel.declare_queue(former, durable=True)
@@ -44,7 +40,7 @@ async def test_events_left_in_a_former_queue_are_applied_and_it_takes_no_new_one
         earlier = a_reservation_of(add.id)
         await production.commands.handle(add)
         await production.commands.handle(earlier)
-        await eventually(lambda: queued(former), what="the event in the former queue")
+        await eventually(lambda: messages_in(channel, former), what="the event in the former queue")
         await (await channel.declare_queue(current, passive=True)).purge()
 
         consuming = background.start(
@@ -60,8 +56,10 @@ async def test_events_left_in_a_former_queue_are_applied_and_it_takes_no_new_one
         await asyncio.gather(consuming, return_exceptions=True)
         later = a_reservation_of(add.id)
         await production.commands.handle(later)
-        await eventually(lambda: queued(current), what="the later event in the current queue")
-        assert await queued(former) == 0
+        await eventually(
+            lambda: messages_in(channel, current), what="the later event in the current queue"
+        )
+        assert await messages_in(channel, former) == 0
 
 
 async def _registered(platform: Platform, reservation_id: str, *, named: str) -> bool:
