@@ -1,7 +1,9 @@
 """Where the CPU goes during a measurement: the machine's share in use (``/proc/stat``) and
-each role's processes' CPU time (``/proc/<pid>/stat``). Linux only: elsewhere, nothing."""
+each role's processes' CPU time (``/proc/<pid>/stat``), Linux only (elsewhere, nothing);
+and how fast the machine runs right now (:func:`cpu_check`)."""
 
 import os
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,3 +93,16 @@ def _seconds(pid: int) -> float:
         return 0.0
     fields = stat[stat.rindex(")") + 2 :].split()  # after the name, which may hold spaces
     return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def cpu_check() -> float:
+    """Milliseconds a fixed CPU-bound task takes (best of 3), to tell how fast the
+    machine runs right now: the latencies at a fixed rate depend on it."""
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for n in range(1_000_000):
+            total += n * n
+        timings.append((time.perf_counter() - started) * 1000)
+    return min(timings)

@@ -37,7 +37,7 @@ import asyncpg
 from rich.console import Console
 from rich.table import Table
 
-from bench.cpu import CpuUse, snapshot, used_between
+from bench.cpu import CpuUse, cpu_check, snapshot, used_between
 from logistics_platform.entrypoints.runner import run_process
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,6 +69,13 @@ class Sample:
             return float("nan")
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] * 1000
+
+    def include(self, other: "Sample") -> None:
+        """Add what ``other`` measured (another turn of the same phase)."""
+        self.seconds += other.seconds
+        self.latencies += other.latencies
+        for status, count in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + count
 
     @property
     def server_errors(self) -> int:
@@ -109,7 +116,7 @@ def rabbitmqctl(*args: str) -> None:
 class Stack:
     apis: list[subprocess.Popen[bytes]]
     pipeline: list[subprocess.Popen[bytes]]
-    roles: dict[str, list[int]] = field(default_factory=dict)  # their pids
+    roles: dict[str, list[int]]  # the pids of each role, for its CPU time
 
     def pause_pipeline(self) -> None:
         """Stop the relay and consumers (SIGSTOP) to measure the write path alone."""
@@ -149,11 +156,14 @@ def stack(database_url: str, rabbitmq_url: str) -> Iterator[Stack]:
         )
         for port in BARE_PORTS
     ]
-    running = Stack(apis=apis, pipeline=others[1:4])
-    running.roles = {
-        "Inventory API": [process.pid for process in apis],
-        **{" ".join(role): [process.pid] for role, process in zip(roles, others[:4], strict=True)},
-    }
+    running = Stack(
+        apis=apis,
+        pipeline=others[1:4],
+        roles={
+            "Inventory API": [process.pid for process in apis],
+            **{" ".join(r): [process.pid] for r, process in zip(roles, others[:4], strict=True)},
+        },
+    )
     try:
         yield running
     finally:
@@ -215,11 +225,7 @@ async def in_turns(
     samples = (Sample(), Sample())
     for _ in range(TURNS):
         for attempt, sample in zip((first, second), samples, strict=True):
-            turn = await closed_loop(concurrency, seconds / TURNS, attempt)
-            sample.seconds += turn.seconds
-            sample.latencies += turn.latencies
-            for status, count in turn.statuses.items():
-                sample.statuses[status] = sample.statuses.get(status, 0) + count
+            sample.include(await closed_loop(concurrency, seconds / TURNS, attempt))
     return samples
 
 
@@ -557,19 +563,6 @@ def cpu_table(loops: dict[float, Sample]) -> Table | None:
         table.add_row(role, *(f"{ms[role]:.2f}" for ms in per_reservation.values()))
     table.add_row("all", *(f"{sum(ms.values()):.2f}" for ms in per_reservation.values()))
     return table
-
-
-def cpu_check() -> float:
-    """Milliseconds a fixed CPU-bound task takes (best of 3), to tell how fast the
-    machine runs right now: the latencies at a fixed rate depend on it."""
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        total = 0
-        for n in range(1_000_000):
-            total += n * n
-        timings.append((time.perf_counter() - started) * 1000)
-    return min(timings)
 
 
 E2E_RATE = 200.0
