@@ -1,6 +1,16 @@
 import asyncio
+import gc
+from collections.abc import Iterator
+
+import pytest
 
 from logistics_platform.entrypoints.runner import run_process
+
+
+@pytest.fixture
+def unfrozen_afterwards() -> Iterator[None]:
+    yield
+    gc.unfreeze()  # this test process goes on collecting as before
 
 
 def test_a_process_role_runs_on_uvloop_and_returns_what_its_main_returns() -> None:
@@ -8,3 +18,19 @@ def test_a_process_role_runs_on_uvloop_and_returns_what_its_main_returns() -> No
         return type(asyncio.get_running_loop()).__module__
 
     assert run_process(main()).startswith("uvloop")
+
+
+@pytest.mark.usefixtures("unfrozen_afterwards")
+def test_what_start_up_made_is_left_out_of_garbage_collections() -> None:
+    made_at_start_up = {"imports": ["modules", "classes"]}
+    made_while_running: list[object] = []
+
+    async def main() -> tuple[bool, bool]:
+        made_while_running.append({"handled": ["events"]})
+        tracked = gc.get_objects()
+        return (
+            any(o is made_at_start_up for o in tracked),
+            any(o is made_while_running[0] for o in tracked),
+        )
+
+    assert run_process(main()) == (False, True)
