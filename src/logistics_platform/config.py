@@ -38,6 +38,16 @@ class Settings(BaseSettings):
     retry_base_delay_ms: int = Field(
         default=1000, ge=1, description="Pause before the first retry; doubles for each next"
     )
+    event_batch_window_ms: int = Field(
+        default=5,
+        ge=0,
+        le=1000,
+        description=(
+            "After a batch, how long the relay and each consumer let events gather before"
+            " the next one: under a steady stream, fewer and larger transactions; after a"
+            " quiet spell an event goes at once"
+        ),
+    )
     relay_batch_size: int = Field(default=500, ge=1, le=10000)
     relay_poll_interval: float = Field(
         default=1.0, gt=0, description="Seconds between outbox polls when nothing wakes the relay"

@@ -1,5 +1,6 @@
 import asyncio
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import aio_pika
@@ -23,20 +24,37 @@ pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 CATALOG = "backoffice.catalog_on_stock_item_added"
 
 
+class _CountingBatches(RabbitMqPublisher):
+    """The broker publisher, noting how many events each batch carried."""
+
+    def __init__(self, platform: Platform) -> None:
+        settings = platform.settings
+        super().__init__(
+            settings.rabbitmq_url or "", Topology.from_settings(settings), platform.subscribers
+        )
+        self.batches: list[int] = []
+
+    async def publish(self, envelopes: Sequence[EventEnvelope]) -> None:
+        await super().publish(envelopes)
+        self.batches.append(len(envelopes))
+
+
 def _relay(
     platform: Platform,
     *,
     batch_size: int = 500,
     poll_interval: float = 60,
+    batch_window: float = 0.0,
     engine: AsyncEngine | None = None,
+    publisher: RabbitMqPublisher | None = None,
 ) -> OutboxRelay:
     """A relay that, polling only every minute, must be woken up to be prompt."""
-    settings = platform.settings
-    publisher = RabbitMqPublisher(
-        settings.rabbitmq_url or "", Topology.from_settings(settings), platform.subscribers
-    )
     return OutboxRelay(
-        engine or platform.engine, publisher, batch_size=batch_size, poll_interval=poll_interval
+        engine or platform.engine,
+        publisher or _CountingBatches(platform),
+        batch_size=batch_size,
+        poll_interval=poll_interval,
+        batch_window=batch_window,
     )
 
 
@@ -142,6 +160,25 @@ async def test_a_commit_wakes_the_relay_in_another_process_through_notify(
     await production.commands.handle(an_add_stock_item())
 
     await eventually(lambda: _none_left(production), within=10, what="a prompt publication")
+
+
+async def test_commits_close_together_go_out_in_one_batch_a_lone_one_at_once(
+    production: Platform, background: Background
+) -> None:
+    window = 3.0
+    publisher = _CountingBatches(production)
+    relay = _relay(production, batch_window=window, publisher=publisher)
+    background.start(relay.run)
+    await asyncio.sleep(window)  # a quiet spell: found nothing to do, listens and sleeps
+
+    await _record(production, 1)
+    await eventually(lambda: _none_left(production), within=window / 2, what="a prompt one")
+    for _ in range(2):  # each commit notifies, one after the other
+        await _record(production, 1)
+        await asyncio.sleep(window / 10)
+    await eventually(lambda: _none_left(production), what="both published")
+
+    assert publisher.batches == [1, 2]
 
 
 async def _none_left(platform: Platform) -> bool:

@@ -23,20 +23,26 @@ class Ledger:
     batches_fail: bool = False
     started: asyncio.Event = field(default_factory=asyncio.Event)
     release: asyncio.Event | None = None
+    began: list[float] = field(default_factory=list)  # the loop's time at each transaction
+    ended: list[float] = field(default_factory=list)
 
     async def handle_all(self, items: Sequence[int]) -> list[Exception | None]:
+        self.began.append(asyncio.get_running_loop().time())
         await asyncio.sleep(0)
+        self.ended.append(asyncio.get_running_loop().time())
         if self.batches_fail:
             raise RuntimeError("the database went away")
         self.batches.append(list(items))
         return [Refused(str(n)) if n % 2 else None for n in items]
 
     async def handle_one(self, item: int) -> None:
+        self.began.append(asyncio.get_running_loop().time())
         self.started.set()
         if self.release is not None:
             await self.release.wait()
         await asyncio.sleep(0)
         self.singles.append(item)
+        self.ended.append(asyncio.get_running_loop().time())
         if item % 2:
             raise Refused(str(item))
 
@@ -121,3 +127,58 @@ async def test_a_slow_transaction_holds_back_only_its_own_requests(ledger: Ledge
     assert ledger.singles == [2]
     assert ledger.batches == [[4, 6]]
     stuck.cancel()
+
+
+async def test_with_a_window_a_request_after_a_quiet_spell_is_handled_at_once(
+    ledger: Ledger,
+) -> None:
+    group = GroupCommit(ledger.handle_all, ledger.handle_one, max_batch=3, window=60.0)
+
+    async with asyncio.timeout(5):  # far less than the window
+        await group.submit(2)
+
+    assert ledger.singles == [2]
+
+
+async def test_with_a_window_requests_soon_after_a_transaction_wait_for_it_and_share_one(
+    ledger: Ledger,
+) -> None:
+    window = 0.2
+    group = GroupCommit(ledger.handle_all, ledger.handle_one, max_batch=3, window=window)
+    await group.submit(0)
+
+    later = [asyncio.create_task(group.submit(2))]
+    await asyncio.sleep(window / 4)  # a transaction is free: without a window, 2 went alone
+    later.append(asyncio.create_task(group.submit(4)))
+    await asyncio.gather(*later)
+
+    assert ledger.singles == [0]
+    assert ledger.batches == [[2, 4]]
+    assert ledger.began[1] - ledger.ended[0] >= window * 0.9  # the loop's clock rounds
+
+
+async def test_with_a_window_a_full_batch_does_not_wait(ledger: Ledger) -> None:
+    group = GroupCommit(ledger.handle_all, ledger.handle_one, max_batch=3, window=60.0)
+    await group.submit(0)
+
+    async with asyncio.timeout(5):
+        await asyncio.gather(*(group.submit(n) for n in (2, 4, 6)), return_exceptions=True)
+
+    assert ledger.batches == [[2, 4, 6]]
+
+
+async def test_with_a_window_the_batches_of_a_backlog_follow_one_another_at_once(
+    ledger: Ledger,
+) -> None:
+    group = GroupCommit(ledger.handle_all, ledger.handle_one, max_batch=3, window=60.0)
+    ledger.release = asyncio.Event()
+    first = asyncio.create_task(group.submit(0))
+    await ledger.started.wait()
+    backlog = [asyncio.create_task(group.submit(n)) for n in (2, 4, 6, 8, 10, 12)]
+    await asyncio.sleep(0)
+    ledger.release.set()
+
+    async with asyncio.timeout(5):
+        await asyncio.gather(first, *backlog)
+
+    assert ledger.batches == [[2, 4, 6], [8, 10, 12]]

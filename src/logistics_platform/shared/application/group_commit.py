@@ -5,9 +5,16 @@ Each caller awaits its own outcome. A batch handler answers one outcome per item
 error that concerns only that item, or None); when it raises instead, nothing of the
 batch was kept, and its items are handled one by one so that only a failing one reports
 an error. What arrives while a transaction is free is handled at once, on its own.
+
+With a window, a transaction starts no sooner than that after the previous one ended
+(unless a whole batch is waiting): under a steady stream, what arrives meanwhile shares
+one transaction instead of each taking a transaction of its own the moment one is free.
+A request after a quiet spell still goes at once.
 """
 
 import asyncio
+import contextlib
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
@@ -20,7 +27,8 @@ SingleHandler = Callable[[T], Awaitable[None]]
 class GroupCommit(Generic[T]):
     """Up to ``concurrency`` transactions at a time: a request that finds one free is
     handled at once, the others wait for the next batch. With more than one, a slow
-    transaction (a row lock held elsewhere, say) does not hold back every request."""
+    transaction (a row lock held elsewhere, say) does not hold back every request.
+    ``window`` (seconds) spaces the transactions out, as the module says."""
 
     def __init__(
         self,
@@ -29,23 +37,30 @@ class GroupCommit(Generic[T]):
         *,
         max_batch: int = 100,
         concurrency: int = 1,
+        window: float = 0.0,
     ) -> None:
         self._handle_all = handle_all
         self._handle_one = handle_one
         self.max_batch = max_batch
         self._concurrency = concurrency
+        self._window = window  # seconds
         self._waiting: list[tuple[T, asyncio.Future[None]]] = []
         self._in_flight = 0  # transactions being handled
         self._flushers: set[asyncio.Task[None]] = set()
+        self._last_ended = -math.inf  # the event loop's time
+        self._batch_full = asyncio.Event()
 
     async def submit(self, item: T) -> None:
         """Handle ``item`` now if a transaction is free, else in the next batch; raises
         what its handling raised. Handled right away, it runs in the caller's task, so
         cancelling the caller rolls it back. In a batch it is handled whether or not its
         caller still waits (unless the batch had not begun)."""
-        if self._in_flight >= self._concurrency:
+        if self._in_flight >= self._concurrency or self._in_window():
             outcome = asyncio.get_running_loop().create_future()
             self._waiting.append((item, outcome))
+            if len(self._waiting) >= self.max_batch:
+                self._batch_full.set()
+            self._flush_if_waiting()
             await outcome
             return
         self._in_flight += 1
@@ -53,7 +68,21 @@ class GroupCommit(Generic[T]):
             await self._handle_one(item)
         finally:
             self._in_flight -= 1
+            self._last_ended = asyncio.get_running_loop().time()
             self._flush_if_waiting()
+
+    def _in_window(self) -> bool:
+        return asyncio.get_running_loop().time() < self._last_ended + self._window
+
+    async def _let_the_window_pass(self) -> None:
+        """Until ``window`` after the last transaction ended, or until a batch is full."""
+        pause = self._last_ended + self._window - asyncio.get_running_loop().time()
+        if pause <= 0 or len(self._waiting) >= self.max_batch:
+            return
+        self._batch_full.clear()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(pause):
+                await self._batch_full.wait()
 
     def _flush_if_waiting(self) -> None:
         if self._waiting and self._in_flight < self._concurrency:
@@ -64,6 +93,7 @@ class GroupCommit(Generic[T]):
 
     async def _flush(self) -> None:
         try:
+            await self._let_the_window_pass()
             while self._waiting:
                 # A caller that stopped waiting before its batch began is left out of it.
                 waiting = [(item, future) for item, future in self._waiting if not future.done()]
@@ -72,9 +102,11 @@ class GroupCommit(Generic[T]):
                 try:
                     await self._handle(batch)
                 finally:
+                    self._last_ended = asyncio.get_running_loop().time()
                     for _, future in batch:  # the flusher itself was cancelled
                         if not future.done():
                             future.cancel()
+                await self._let_the_window_pass()
         finally:
             self._in_flight -= 1
 

@@ -16,8 +16,10 @@ class GroupedDelivery(GroupCommit[EventEnvelope]):
     one by one, so that only the failing one reports the error (to be retried on its own).
     """
 
-    def __init__(self, subscriber: Subscriber[Any], *, max_batch: int = 100) -> None:
-        super().__init__(self._deliver_all, subscriber.deliver, max_batch=max_batch)
+    def __init__(
+        self, subscriber: Subscriber[Any], *, max_batch: int = 100, window: float = 0.0
+    ) -> None:
+        super().__init__(self._deliver_all, subscriber.deliver, max_batch=max_batch, window=window)
         self.subscriber = subscriber
 
     async def deliver(self, envelope: EventEnvelope) -> None:

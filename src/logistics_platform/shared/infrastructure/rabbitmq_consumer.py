@@ -81,6 +81,7 @@ class RabbitMqConsumer:
         subscribers: Sequence[Subscriber[Any]],
         *,
         prefetch: int = 200,
+        batch_window: float = 0.0,
         name: str = "consumer",
         stop_grace: float = 15.0,
     ) -> None:
@@ -88,6 +89,7 @@ class RabbitMqConsumer:
         self._topology = topology
         self._subscribers = list(subscribers)
         self._prefetch = prefetch
+        self._batch_window = batch_window
         self._name = name
         self._stop_grace = stop_grace
         self._in_flight: set[asyncio.Task[Any]] = set()
@@ -117,7 +119,7 @@ class RabbitMqConsumer:
         declared = await self._topology.declare(channel, [subscriber])
         lane = _Lane(
             subscriber,
-            GroupedDelivery(subscriber, max_batch=self._prefetch),
+            GroupedDelivery(subscriber, max_batch=self._prefetch, window=self._batch_window),
             channel,
             declared.queues[subscriber.name],
             declared.retry,

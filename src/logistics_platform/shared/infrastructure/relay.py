@@ -4,6 +4,7 @@ A batch is claimed with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL), so relays runni
 side never publish the same rows at once, and it is marked published in the transaction
 that claimed it, only after the broker confirmed every message. A crash in between means
 the batch is published again: delivery is at least once, subscribers are idempotent.
+Commits that follow one another within ``batch_window`` go out in one batch (ADR 0003).
 """
 
 import asyncio
@@ -72,12 +73,14 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         poll_interval: float = 1.0,
+        batch_window: float = 0.0,
         max_backoff: float = 5.0,
     ) -> None:
         self._engine = engine
         self._publisher = publisher
         self._batch_size = batch_size
         self._poll_interval = poll_interval
+        self._batch_window = batch_window
         self._max_backoff = max_backoff
         self._wake_up = asyncio.Event()
         self._claim_batch: Select[tuple[int, str]] = (
@@ -149,12 +152,22 @@ class OutboxRelay:
                 log.debug("events relayed", count=relayed)
             if relayed == self._batch_size:  # there may be more behind it
                 continue
+            relayed_at = asyncio.get_running_loop().time()
             # Otherwise the log is worked off up to what was committed when the batch was
             # claimed; a commit since then has notified (and set the wake-up again).
             # Not wait_for: on 3.11 it can swallow a cancellation that coincides with a wake-up.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._poll_interval):
                     await self._wake_up.wait()
+            await self._let_the_window_pass(relayed_at)
+
+    async def _let_the_window_pass(self, since: float) -> None:
+        """Commits that follow one another closely go out together: the next batch is
+        claimed no sooner than ``batch_window`` after the last one. After a quiet spell a
+        commit is relayed at once."""
+        pause = since + self._batch_window - asyncio.get_running_loop().time()
+        if pause > 0:
+            await asyncio.sleep(pause)
 
     @contextlib.asynccontextmanager
     async def _listening(self) -> AsyncIterator[None]:
