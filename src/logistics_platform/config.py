@@ -77,3 +77,8 @@ class Settings(BaseSettings):
     auto_migrate: bool = Field(
         default=True, description="Apply database migrations when a process starts"
     )
+
+    @property
+    def event_batch_window(self) -> float:
+        """``EVENT_BATCH_WINDOW_MS`` in seconds, as the relay and consumers take it."""
+        return self.event_batch_window_ms / 1000

@@ -39,7 +39,7 @@ def outbox_relay(platform: Platform) -> OutboxRelay:
         publisher,
         batch_size=settings.relay_batch_size,
         poll_interval=settings.relay_poll_interval,
-        batch_window=settings.event_batch_window_ms / 1000,
+        batch_window=settings.event_batch_window,
     )
     platform.committed.listeners.append(relay.notify)
     return relay
@@ -59,7 +59,7 @@ def consumer(
         Topology.from_settings(settings),
         subscribers,
         prefetch=settings.consumer_prefetch,
-        batch_window=settings.event_batch_window_ms / 1000,
+        batch_window=settings.event_batch_window,
         name=name,
     )
 

@@ -55,7 +55,7 @@ class GroupCommit(Generic[T]):
         what its handling raised. Handled right away, it runs in the caller's task, so
         cancelling the caller rolls it back. In a batch it is handled whether or not its
         caller still waits (unless the batch had not begun)."""
-        if self._in_flight >= self._concurrency or self._in_window():
+        if self._in_flight >= self._concurrency or self._window_left() > 0:
             outcome = asyncio.get_running_loop().create_future()
             self._waiting.append((item, outcome))
             if len(self._waiting) >= self.max_batch:
@@ -71,12 +71,13 @@ class GroupCommit(Generic[T]):
             self._last_ended = asyncio.get_running_loop().time()
             self._flush_if_waiting()
 
-    def _in_window(self) -> bool:
-        return asyncio.get_running_loop().time() < self._last_ended + self._window
+    def _window_left(self) -> float:
+        """Seconds until ``window`` has passed since the last transaction ended."""
+        return self._last_ended + self._window - asyncio.get_running_loop().time()
 
     async def _let_the_window_pass(self) -> None:
         """Until ``window`` after the last transaction ended, or until a batch is full."""
-        pause = self._last_ended + self._window - asyncio.get_running_loop().time()
+        pause = self._window_left()
         if pause <= 0 or len(self._waiting) >= self.max_batch:
             return
         self._batch_full.clear()
