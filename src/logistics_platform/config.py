@@ -49,6 +49,15 @@ class Settings(BaseSettings):
         ),
     )
     relay_batch_size: int = Field(default=500, ge=1, le=10000)
+    relay_batches_in_flight: int = Field(
+        default=2,
+        ge=1,
+        le=16,
+        description=(
+            "Batches the relay has on their way at once: while the broker confirms one,"
+            " it claims and sends the next (PostgreSQL; on SQLite one at a time)"
+        ),
+    )
     relay_poll_interval: float = Field(
         default=1.0, gt=0, description="Seconds between outbox polls when nothing wakes the relay"
     )

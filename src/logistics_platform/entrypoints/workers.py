@@ -40,6 +40,7 @@ def outbox_relay(platform: Platform) -> OutboxRelay:
         batch_size=settings.relay_batch_size,
         poll_interval=settings.relay_poll_interval,
         batch_window=settings.event_batch_window,
+        batches_in_flight=settings.relay_batches_in_flight,
     )
     platform.committed.listeners.append(relay.notify)
     return relay

@@ -39,12 +39,30 @@ class _CountingBatches(RabbitMqPublisher):
         self.batches.append(len(envelopes))
 
 
+class _HoldingTheFirstBatch(_CountingBatches):
+    """Once the broker confirmed the first batch, keeps it from being marked (as a slow
+    confirm would) until another batch was published, or for 10 s at most."""
+
+    def __init__(self, platform: Platform) -> None:
+        super().__init__(platform)
+        self.another_published = asyncio.Event()
+
+    async def publish(self, envelopes: Sequence[EventEnvelope]) -> None:
+        await super().publish(envelopes)
+        if len(self.batches) > 1:
+            self.another_published.set()
+            return
+        async with asyncio.timeout(10):
+            await self.another_published.wait()
+
+
 def _relay(
     platform: Platform,
     *,
     batch_size: int = 500,
     poll_interval: float = 60,
     batch_window: float = 0.0,
+    batches_in_flight: int = 1,
     engine: AsyncEngine | None = None,
     publisher: RabbitMqPublisher | None = None,
 ) -> OutboxRelay:
@@ -55,6 +73,7 @@ def _relay(
         batch_size=batch_size,
         poll_interval=poll_interval,
         batch_window=batch_window,
+        batches_in_flight=batches_in_flight,
     )
 
 
@@ -150,6 +169,34 @@ async def test_relays_running_side_by_side_publish_every_event_once(
     assert sorted(queued) == sorted(recorded)
 
 
+async def test_while_the_broker_confirms_a_batch_the_next_one_is_claimed_and_sent(
+    production: Platform, background: Background
+) -> None:
+    publisher = _HoldingTheFirstBatch(production)
+    background.start(_relay(production, batches_in_flight=2, publisher=publisher).run)
+    recorded = await _record(production, 1)
+    await eventually(lambda: _published(publisher, [1]), what="the first batch confirmed")
+
+    recorded += await _record(production, 2)  # while the first batch is not marked yet
+    await eventually(lambda: _none_left(production), what="both batches marked")
+
+    assert publisher.batches == [1, 2]
+    assert await _queued_ids(production, CATALOG) == recorded
+
+
+async def test_batches_in_flight_publish_every_event_once_in_order_of_recording(
+    production: Platform, background: Background
+) -> None:
+    background.start(_relay(production, batch_size=50, batches_in_flight=4).run)
+    recorded = []
+    for _ in range(12):  # commits arriving while batches are on their way
+        recorded += await _record(production, 100)
+
+    await eventually(lambda: _none_left(production), what="every event published")
+
+    assert await _queued_ids(production, CATALOG) == recorded
+
+
 async def test_a_commit_wakes_the_relay_in_another_process_through_notify(
     production: Platform, background: Background
 ) -> None:
@@ -183,3 +230,7 @@ async def test_commits_close_together_go_out_in_one_batch_a_lone_one_at_once(
 
 async def _none_left(platform: Platform) -> bool:
     return await unpublished(platform) == 0
+
+
+async def _published(publisher: _CountingBatches, batches: list[int]) -> bool:
+    return publisher.batches == batches

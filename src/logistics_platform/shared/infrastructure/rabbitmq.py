@@ -131,22 +131,27 @@ class RabbitMqPublisher(EventPublisher):
         self._confirm_timeout = confirm_timeout
         self._connection: AbstractRobustConnection | None = None
         self._exchange: AbstractExchange | None = None
+        self._handing_over = asyncio.Lock()  # one connection; messages in order of calls
 
     async def publish(self, envelopes: Sequence[EventEnvelope]) -> None:
-        exchange = await self._ready_exchange()
-        # Sent back to back on one channel, in order; the broker confirms them as a stream.
-        results = await asyncio.gather(
-            *(
-                exchange.publish(
-                    envelope_message(envelope),
-                    routing_key=envelope.name,
-                    mandatory=False,
-                    timeout=self._confirm_timeout,
+        """Send the events back to back on one channel, in order, and wait for the broker
+        to confirm them (as a stream). Calls that overlap send in the order they came: each
+        message is sent by a task of its own, tasks start in the order they were created,
+        and each takes the channel's first-come-first-served lock as it starts."""
+        async with self._handing_over:
+            exchange = await self._ready_exchange()
+            confirmations = [
+                asyncio.ensure_future(
+                    exchange.publish(
+                        envelope_message(envelope),
+                        routing_key=envelope.name,
+                        mandatory=False,
+                        timeout=self._confirm_timeout,
+                    )
                 )
                 for envelope in envelopes
-            ),
-            return_exceptions=True,
-        )
+            ]
+        results = await asyncio.gather(*confirmations, return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
                 raise result

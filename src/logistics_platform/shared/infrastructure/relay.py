@@ -5,11 +5,17 @@ side never publish the same rows at once, and it is marked published in the tran
 that claimed it, only after the broker confirmed every message. A crash in between means
 the batch is published again: delivery is at least once, subscribers are idempotent.
 Commits that follow one another within ``batch_window`` go out in one batch (ADR 0003).
+
+Up to ``batches_in_flight`` batches are on their way at once: while the broker confirms
+one, the next is claimed and sent. They are claimed in turn and sent in the order claimed,
+so the broker receives the events in order of recording; only a batch that fails (and is
+published again later) can arrive after the one claimed behind it.
 """
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterable, Iterator
+import math
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,6 +80,7 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_interval: float = 1.0,
         batch_window: float = 0.0,
+        batches_in_flight: int = 1,
         max_backoff: float = 5.0,
     ) -> None:
         self._engine = engine
@@ -81,8 +88,12 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._batch_window = batch_window
+        # SQLite has one writer: a second batch would wait for the first one's commit.
+        self._batches_in_flight = batches_in_flight if engine.dialect.name == "postgresql" else 1
         self._max_backoff = max_backoff
         self._wake_up = asyncio.Event()
+        self._turn = asyncio.Lock()  # to wait for events and claim the next batch
+        self._claim_at_once = True  # more may be waiting: just started, a full batch, a failure
         self._claim_batch: Select[tuple[int, str]] = (
             select(outbox.c.position, outbox.c.envelope)
             .where(outbox.c.published_at.is_(None))
@@ -98,18 +109,28 @@ class OutboxRelay:
     async def run(self) -> None:
         """Relay until cancelled; a broker or database outage only delays publication."""
         async with self._listening():
-            log.info("relay started", batch_size=self._batch_size)
+            log.info(
+                "relay started",
+                batch_size=self._batch_size,
+                batches_in_flight=self._batches_in_flight,
+            )
             try:
-                await self._relay_forever()
+                async with asyncio.TaskGroup() as batches:
+                    for _ in range(self._batches_in_flight):
+                        batches.create_task(self._relay_forever())
             finally:
                 await self._publisher.close()
 
     async def relay_batch(self) -> int:
         """Publish the oldest unpublished events not claimed by another relay; returns how
         many were published."""
+        return await self._relay_batch(claimed=lambda _count: None)
+
+    async def _relay_batch(self, claimed: Callable[[int], None]) -> int:
         # A unit of work for its transaction, which runs on the driver on PostgreSQL.
         async with SqlUnitOfWork(self._engine) as transaction:
             rows = await self._claim(transaction)
+            claimed(len(rows))
             if not rows:
                 return 0
             await self._publisher.publish(_readable(rows))
@@ -134,12 +155,15 @@ class OutboxRelay:
         )
 
     async def _relay_forever(self) -> None:
+        """One of the batches in flight, again and again: in its turn it waits for events
+        and claims them, then leaves the turn to the next while the broker confirms."""
         pauses: Iterator[float] | None = None  # while failing
+        relayed_at = -math.inf
         while True:
-            self._wake_up.clear()
             try:
-                relayed = await self.relay_batch()
+                relayed = await self._relay_in_turn(since=relayed_at)
             except Exception as error:  # broker or database down: keep the events, retry
+                self._claim_at_once = True
                 pauses = pauses or growing_pauses(most=self._max_backoff)
                 pause = next(pauses)
                 log.warning("relay failed, trying again", error=repr(error), retry_in=pause)
@@ -150,21 +174,41 @@ class OutboxRelay:
                 pauses = None
             if relayed:
                 log.debug("events relayed", count=relayed)
-            if relayed == self._batch_size:  # there may be more behind it
-                continue
             relayed_at = asyncio.get_running_loop().time()
-            # Otherwise the log is worked off up to what was committed when the batch was
-            # claimed; a commit since then has notified (and set the wake-up again).
-            # Not wait_for: on 3.11 it can swallow a cancellation that coincides with a wake-up.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._poll_interval):
-                    await self._wake_up.wait()
-            await self._let_the_window_pass(relayed_at)
 
-    async def _let_the_window_pass(self, since: float) -> None:
-        """Commits that follow one another closely go out together: the next batch is
-        claimed no sooner than ``batch_window`` after the last one. After a quiet spell a
-        commit is relayed at once."""
+    async def _relay_in_turn(self, since: float) -> int:
+        turn = self._turn
+        await turn.acquire()
+        in_turn = True
+
+        def end_of_turn(claimed: int) -> None:
+            # Before this batch is sent: the next claimer must claim before it sends its
+            # own, and the publisher hands batches to the broker in the order it gets them.
+            nonlocal in_turn
+            in_turn = False
+            self._claim_at_once = claimed == self._batch_size  # there may be more behind it
+            turn.release()
+
+        try:
+            if not self._claim_at_once:
+                await self._wait_for_events(since)
+            self._wake_up.clear()
+            return await self._relay_batch(claimed=end_of_turn)
+        finally:
+            if in_turn:
+                turn.release()
+
+    async def _wait_for_events(self, since: float) -> None:
+        """Until a commit notifies (or the poll interval passes), and no sooner than
+        ``batch_window`` after this batch's previous one: commits that follow one another
+        closely go out together, and a commit after a quiet spell is relayed at once.
+
+        The log was worked off up to what was committed when the previous batch was
+        claimed; a commit since then has notified (and set the wake-up again)."""
+        # Not wait_for: on 3.11 it can swallow a cancellation that coincides with a wake-up.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._poll_interval):
+                await self._wake_up.wait()
         pause = since + self._batch_window - asyncio.get_running_loop().time()
         if pause > 0:
             await asyncio.sleep(pause)
