@@ -28,6 +28,7 @@ from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.event_publisher import EventPublisher
 from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.domain.errors import InvalidArgument
+from logistics_platform.shared.infrastructure.database import is_sqlite
 from logistics_platform.shared.infrastructure.outbox import outbox
 from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
 
@@ -89,7 +90,7 @@ class OutboxRelay:
         self._poll_interval = poll_interval
         self._batch_window = batch_window
         # SQLite has one writer: a second batch would wait for the first one's commit.
-        self._batches_in_flight = batches_in_flight if engine.dialect.name == "postgresql" else 1
+        self._batches_in_flight = 1 if is_sqlite(engine) else batches_in_flight
         self._max_backoff = max_backoff
         self._wake_up = asyncio.Event()
         self._turn = asyncio.Lock()  # to wait for events and claim the next batch
@@ -200,7 +201,7 @@ class OutboxRelay:
 
     async def _wait_for_events(self, since: float) -> None:
         """Until a commit notifies (or the poll interval passes), and no sooner than
-        ``batch_window`` after this batch's previous one: commits that follow one another
+        ``batch_window`` after this slot's previous batch ended: commits that follow one another
         closely go out together, and a commit after a quiet spell is relayed at once.
 
         The log was worked off up to what was committed when the previous batch was
