@@ -253,3 +253,7 @@ async def test_the_store_counts_its_views(read: ReadSide) -> None:
     assert await read.store.queries.count() == 0
     await some_views(read)
     assert await read.store.queries.count() == 4
+
+
+async def test_the_store_answers(read: ReadSide) -> None:
+    assert await read.store.answers()

@@ -127,6 +127,10 @@ class TrackingStore(abc.ABC):
         """Make every write so far visible to searches (a no-op where it already is)."""
 
     @abc.abstractmethod
+    async def answers(self) -> bool:
+        """Whether the store can be reached right now (readiness and health checks)."""
+
+    @abc.abstractmethod
     def rebuilding(self) -> AbstractAsyncContextManager[TrackingCopy]:
         """A fresh copy to rebuild into; discarded unless swapped in."""
 

@@ -157,6 +157,9 @@ class EsTrackingStore(TrackingStore):
     async def refresh(self) -> None:
         await self._client.indices.refresh(index=self._alias)
 
+    async def answers(self) -> bool:
+        return await self._client.ping()
+
     @asynccontextmanager
     async def rebuilding(self) -> AsyncIterator[TrackingCopy]:
         copy = EsTrackingCopy(self._client, self._indices, await self._indices.create_next())

@@ -54,6 +54,11 @@ class SqlTrackingStore(TrackingStore):
     async def refresh(self) -> None:
         """Committed rows are visible at once."""
 
+    async def answers(self) -> bool:
+        async with self._engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        return True
+
     @asynccontextmanager
     async def rebuilding(self) -> AsyncIterator[TrackingCopy]:
         copy = SqlTrackingCopy(self._engine)

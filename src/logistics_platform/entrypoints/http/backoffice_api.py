@@ -52,7 +52,7 @@ def create_backoffice_app(platform: Platform | None = None) -> FastAPI:
         lifespan=platform_lifespan(platform),
     )
     install_problem_handlers(app)
-    app.include_router(probes("backoffice-api"))
+    app.include_router(probes("backoffice-api", read_side=True))
 
     @app.get("/tracking/by-number/{tracking_number}", response_model=TrackingResponse)
     async def get_tracking_by_number(

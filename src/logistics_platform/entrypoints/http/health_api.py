@@ -8,9 +8,11 @@ from logistics_platform.entrypoints.http.dependencies import PlatformDep, platfo
 from logistics_platform.entrypoints.http.probes import (
     check_database,
     check_rabbitmq,
+    check_read_store,
     database_label,
     now_iso,
     probes,
+    read_store_label,
 )
 
 
@@ -28,6 +30,8 @@ def create_health_app(platform: Platform | None = None) -> FastAPI:
         services = {database_label(platform): await check_database(platform)}
         if platform.settings.rabbitmq_url is not None:
             services["rabbitmq"] = await check_rabbitmq(platform.settings.rabbitmq_url)
+        if (read_store := read_store_label(platform)) is not None:
+            services[read_store] = await check_read_store(platform)
         healthy = all(status == "ok" for status in services.values())
         body = {
             "status": "ok" if healthy else "error",

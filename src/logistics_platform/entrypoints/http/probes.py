@@ -38,12 +38,28 @@ async def check_rabbitmq(url: str) -> str:
     return "ok"
 
 
+async def check_read_store(platform: Platform) -> str:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT):
+            answered = await platform.tracking_store.answers()
+    except Exception:
+        return "error"
+    return "ok" if answered else "error"
+
+
 def database_label(platform: Platform) -> str:
     return "postgres" if platform.engine.dialect.name == "postgresql" else "sqlite"
 
 
-def probes(service: str, *, liveness: bool = True) -> APIRouter:
-    """``/ready`` and, unless the app answers ``/health`` itself, ``/health``."""
+def read_store_label(platform: Platform) -> str | None:
+    """The read store's name, when it is a service of its own (not the database)."""
+    kind = platform.tracking_store.kind
+    return None if kind == "sql" else kind
+
+
+def probes(service: str, *, liveness: bool = True, read_side: bool = False) -> APIRouter:
+    """``/ready`` and, unless the app answers ``/health`` itself, ``/health``. A
+    ``read_side`` service needs its read store too."""
     router = APIRouter(tags=["probes"])
 
     if liveness:
@@ -55,8 +71,10 @@ def probes(service: str, *, liveness: bool = True) -> APIRouter:
 
     @router.get("/ready", response_model=HealthResponse, responses={503: {}})
     async def ready(platform: PlatformDep) -> JSONResponse:
-        """Readiness: the database this service needs answers."""
+        """Readiness: the database this service needs answers (and its read store)."""
         status = await check_database(platform)
+        if status == "ok" and read_side and read_store_label(platform) is not None:
+            status = await check_read_store(platform)
         body = {"status": status, "service": service, "timestamp": now_iso()}
         return JSONResponse(body, status_code=200 if status == "ok" else 503)
 
