@@ -4,16 +4,27 @@ import logging
 import sys
 
 import structlog
+from structlog.processors import ExceptionRenderer
+from structlog.tracebacks import ExceptionDictTransformer
 
 from logistics_platform.config import Settings
 
 
 def configure_logging(settings: Settings) -> None:
     level = logging.getLevelName(settings.log_level)
-    renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer()
+    # Tracebacks without the frames' local variables: those may hold credentials, and
+    # a broker restart logs a few tracebacks per connection.
+    rendering: list[structlog.types.Processor] = (
+        [
+            ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),  # as data
+            structlog.processors.JSONRenderer(),
+        ]
         if settings.log_format == "json"
-        else structlog.dev.ConsoleRenderer()
+        else [
+            structlog.dev.ConsoleRenderer(
+                exception_formatter=structlog.dev.RichTracebackFormatter(show_locals=False)
+            )
+        ]
     )
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
@@ -29,7 +40,7 @@ def configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *rendering],
             foreign_pre_chain=shared,
         )
     )

@@ -1,0 +1,59 @@
+"""Logged exceptions keep their traceback in both formats, without the frames' locals."""
+
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+import structlog
+
+from logistics_platform.config import Settings
+from logistics_platform.entrypoints.logging import configure_logging
+
+SECRET = "s3cret-password"
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.reset_defaults()
+
+
+def _fail(password: str) -> None:
+    raise ValueError(f"could not connect ({len(password)} characters)")
+
+
+def _log_failures() -> None:
+    try:
+        _fail(SECRET)
+    except ValueError:
+        logging.getLogger("a.library").warning("reader exited", exc_info=True)
+        structlog.get_logger("ours").exception("handler failed")
+
+
+def test_json_lines_carry_the_traceback_as_data(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(Settings(log_format="json", log_level="INFO"))
+    _log_failures()
+    err = capsys.readouterr().err
+    lines = [json.loads(line) for line in err.splitlines()]
+    assert [line["event"] for line in lines] == ["reader exited", "handler failed"]
+    for line in lines:
+        (raised,) = line["exception"]
+        assert raised["exc_type"] == "ValueError"
+        assert [frame["name"] for frame in raised["frames"]][-1] == "_fail"
+    assert SECRET not in err
+
+
+def test_the_console_shows_the_traceback_without_locals(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging(Settings(log_format="console", log_level="INFO"))
+    _log_failures()
+    err = capsys.readouterr().err
+    assert err.count("ValueError") >= 2
+    assert "_fail" in err
+    assert SECRET not in err
