@@ -214,9 +214,10 @@ async def test_commits_close_together_go_out_in_one_batch_a_lone_one_at_once(
 ) -> None:
     window = 3.0
     publisher = _CountingBatches(production)
-    relay = _relay(production, batch_window=window, publisher=publisher)
+    # Looking and finding nothing (here every 0.3 s) is no batch: it holds nothing back.
+    relay = _relay(production, batch_window=window, poll_interval=window / 10, publisher=publisher)
     background.start(relay.run)
-    await asyncio.sleep(window)  # a quiet spell: found nothing to do, listens and sleeps
+    await asyncio.sleep(window)  # a quiet spell: found nothing to do, polls and sleeps
 
     await _record(production, 1)
     await eventually(lambda: _none_left(production), within=window / 2, what="a prompt one")

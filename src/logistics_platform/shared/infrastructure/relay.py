@@ -173,9 +173,9 @@ class OutboxRelay:
             if pauses:
                 log.info("relay recovered")
                 pauses = None
-            if relayed:
+            if relayed:  # a claim that found nothing is no batch: the window counts from batches
                 log.debug("events relayed", count=relayed)
-            relayed_at = asyncio.get_running_loop().time()
+                relayed_at = asyncio.get_running_loop().time()
 
     async def _relay_in_turn(self, since: float) -> int:
         turn = self._turn
@@ -202,7 +202,8 @@ class OutboxRelay:
     async def _wait_for_events(self, since: float) -> None:
         """Until a commit notifies (or the poll interval passes), and no sooner than
         ``batch_window`` after this slot's previous batch ended: commits that follow one another
-        closely go out together, and a commit after a quiet spell is relayed at once.
+        closely go out together, and a commit after a quiet spell is relayed at once, however
+        often the relay looked and found nothing meanwhile.
 
         The log was worked off up to what was committed when the previous batch was
         claimed; a commit since then has notified (and set the wake-up again)."""
