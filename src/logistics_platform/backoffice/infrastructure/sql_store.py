@@ -32,6 +32,7 @@ from logistics_platform.backoffice.infrastructure.tables import (
 )
 from logistics_platform.backoffice.infrastructure.unit_of_work import SqlBackofficeUnitOfWork
 from logistics_platform.shared.application.unit_of_work import Causation
+from logistics_platform.shared.infrastructure import database
 from logistics_platform.shared.infrastructure.database import metadata
 
 NEXT = f"{TRACKING_VIEWS}_next"
@@ -55,9 +56,7 @@ class SqlTrackingStore(TrackingStore):
         """Committed rows are visible at once."""
 
     async def answers(self) -> bool:
-        async with self._engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-        return True
+        return await database.answers(self._engine)
 
     @asynccontextmanager
     async def rebuilding(self) -> AsyncIterator[TrackingCopy]:

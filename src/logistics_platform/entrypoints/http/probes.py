@@ -1,16 +1,17 @@
 """Liveness (``/health``) and readiness (``/ready``) for every API, and dependency checks."""
 
 import asyncio
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 
 import aio_pika
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from logistics_platform.bootstrap import Platform
 from logistics_platform.entrypoints.http.dependencies import PlatformDep
 from logistics_platform.entrypoints.http.schemas import HealthResponse
+from logistics_platform.shared.infrastructure import database
 
 CHECK_TIMEOUT = 2.0
 
@@ -19,32 +20,32 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
 
-async def check_database(platform: Platform) -> str:
-    try:
-        async with asyncio.timeout(CHECK_TIMEOUT), platform.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    except Exception:
-        return "error"
-    return "ok"
-
-
-async def check_rabbitmq(url: str) -> str:
+async def _status(check: Awaitable[bool]) -> str:
+    """ "ok" when ``check`` says yes within CHECK_TIMEOUT; "error" otherwise, or if it fails."""
     try:
         async with asyncio.timeout(CHECK_TIMEOUT):
-            connection = await aio_pika.connect(url, timeout=CHECK_TIMEOUT)
-            await connection.close()
-    except Exception:
-        return "error"
-    return "ok"
-
-
-async def check_read_store(platform: Platform) -> str:
-    try:
-        async with asyncio.timeout(CHECK_TIMEOUT):
-            answered = await platform.tracking_store.answers()
+            answered = await check
     except Exception:
         return "error"
     return "ok" if answered else "error"
+
+
+async def _rabbitmq_answers(url: str) -> bool:
+    connection = await aio_pika.connect(url, timeout=CHECK_TIMEOUT)
+    await connection.close()
+    return True
+
+
+async def check_database(platform: Platform) -> str:
+    return await _status(database.answers(platform.engine))
+
+
+async def check_rabbitmq(url: str) -> str:
+    return await _status(_rabbitmq_answers(url))
+
+
+async def check_read_store(platform: Platform) -> str:
+    return await _status(platform.tracking_store.answers())
 
 
 def database_label(platform: Platform) -> str:

@@ -73,6 +73,13 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
     )
 
 
+async def answers(engine: AsyncEngine) -> bool:
+    """Whether the database answers a query (readiness and health checks); raises if not."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+    return True
+
+
 async def warn_if_autovacuum_is_off(engine: AsyncEngine) -> bool:
     """Log a warning if this PostgreSQL server runs without autovacuum; says whether it
     did (never on SQLite, nor when the server cannot be asked yet).
