@@ -113,6 +113,8 @@ class TrackingStore(abc.ABC):
     rebuilds. Selected by configuration (``READ_STORE``)."""
 
     kind: str
+    # The backing service it needs besides the platform's database, if any (health checks).
+    service: str | None
     queries: TrackingQueries
 
     @abc.abstractmethod

@@ -137,7 +137,7 @@ class EsTrackingQueries(TrackingQueries):
 
 
 class EsTrackingStore(TrackingStore):
-    kind = "elasticsearch"
+    kind = service = "elasticsearch"
 
     def __init__(self, client: AsyncElasticsearch, engine: AsyncEngine, *, alias: str) -> None:
         self._client = client

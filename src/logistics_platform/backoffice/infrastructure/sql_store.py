@@ -41,6 +41,7 @@ _CHUNK = 500
 
 class SqlTrackingStore(TrackingStore):
     kind = "sql"
+    service = None  # it lives in the database
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine

@@ -12,7 +12,6 @@ from logistics_platform.entrypoints.http.probes import (
     database_label,
     now_iso,
     probes,
-    read_store_label,
 )
 
 
@@ -30,7 +29,7 @@ def create_health_app(platform: Platform | None = None) -> FastAPI:
         services = {database_label(platform): await check_database(platform)}
         if platform.settings.rabbitmq_url is not None:
             services["rabbitmq"] = await check_rabbitmq(platform.settings.rabbitmq_url)
-        if (read_store := read_store_label(platform)) is not None:
+        if (read_store := platform.tracking_store.service) is not None:
             services[read_store] = await check_read_store(platform)
         healthy = all(status == "ok" for status in services.values())
         body = {

@@ -52,12 +52,6 @@ def database_label(platform: Platform) -> str:
     return "postgres" if platform.engine.dialect.name == "postgresql" else "sqlite"
 
 
-def read_store_label(platform: Platform) -> str | None:
-    """The read store's name, when it is a service of its own (not the database)."""
-    kind = platform.tracking_store.kind
-    return None if kind == "sql" else kind
-
-
 def probes(service: str, *, liveness: bool = True, read_side: bool = False) -> APIRouter:
     """``/ready`` and, unless the app answers ``/health`` itself, ``/health``. A
     ``read_side`` service needs its read store too."""
@@ -74,7 +68,7 @@ def probes(service: str, *, liveness: bool = True, read_side: bool = False) -> A
     async def ready(platform: PlatformDep) -> JSONResponse:
         """Readiness: the database this service needs answers (and its read store)."""
         status = await check_database(platform)
-        if status == "ok" and read_side and read_store_label(platform) is not None:
+        if status == "ok" and read_side and platform.tracking_store.service is not None:
             status = await check_read_store(platform)
         body = {"status": status, "service": service, "timestamp": now_iso()}
         return JSONResponse(body, status_code=200 if status == "ok" else 503)
