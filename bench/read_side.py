@@ -38,8 +38,8 @@ from logistics_platform.backoffice.domain.tracking_view import TrackingStatus
 from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog
 from logistics_platform.backoffice.infrastructure.sql_store import SqlTrackingStore
 from logistics_platform.shared.application.envelope import EventEnvelope
-from logistics_platform.shared.infrastructure import migrations, outbox
-from logistics_platform.shared.infrastructure.database import create_engine
+from logistics_platform.shared.infrastructure.persistence import migrations, outbox
+from logistics_platform.shared.infrastructure.persistence.database import create_engine
 
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ITEMS = 200

@@ -22,14 +22,14 @@ from logistics_platform.shared.application.command_bus import CommandBus
 from logistics_platform.shared.application.group_commit import GroupCommit
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.application.unit_of_work import Causation
-from logistics_platform.shared.infrastructure import migrations
-from logistics_platform.shared.infrastructure.database import (
+from logistics_platform.shared.infrastructure.messaging.in_process import InProcessDelivery
+from logistics_platform.shared.infrastructure.persistence import migrations
+from logistics_platform.shared.infrastructure.persistence.database import (
     async_database_url,
     create_engine,
     warn_if_autovacuum_is_off,
 )
-from logistics_platform.shared.infrastructure.in_process_delivery import InProcessDelivery
-from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
+from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
 U = TypeVar("U", bound=SqlUnitOfWork)
 # Enough to take the requests in flight at once (the pool holds 20 connections).

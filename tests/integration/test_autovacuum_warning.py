@@ -4,7 +4,7 @@ tables as they grow, and the platform's lookups would turn into scans."""
 import asyncpg
 from structlog.testing import capture_logs
 
-from logistics_platform.shared.infrastructure.database import (
+from logistics_platform.shared.infrastructure.persistence.database import (
     create_engine,
     warn_if_autovacuum_is_off,
 )

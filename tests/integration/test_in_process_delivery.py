@@ -11,12 +11,12 @@ from logistics_platform.logistics.infrastructure.unit_of_work import SqlLogistic
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.application.unit_of_work import Causation
-from logistics_platform.shared.infrastructure import outbox
-from logistics_platform.shared.infrastructure.in_process_delivery import (
+from logistics_platform.shared.infrastructure.messaging.in_process import (
     InProcessDelivery,
     dead_letters,
 )
-from logistics_platform.shared.infrastructure.unit_of_work import processed_events
+from logistics_platform.shared.infrastructure.persistence import outbox
+from logistics_platform.shared.infrastructure.persistence.tables import processed_events
 from tests.integration.rabbitmq.checks import all_registered
 from tests.integration.rabbitmq.conftest import eventually
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item

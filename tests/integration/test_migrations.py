@@ -6,9 +6,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from logistics_platform.shared.infrastructure import migrations
-from logistics_platform.shared.infrastructure.database import create_engine
-from logistics_platform.shared.infrastructure.schema import metadata
+from logistics_platform.migrations.metadata import metadata
+from logistics_platform.shared.infrastructure.persistence import migrations
+from logistics_platform.shared.infrastructure.persistence.database import create_engine
 
 
 def differences(connection: Connection) -> list[object]:

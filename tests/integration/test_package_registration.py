@@ -10,7 +10,7 @@ from logistics_platform.logistics.infrastructure.tables import packages
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.domain.events import utc_now
-from logistics_platform.shared.infrastructure import outbox
+from logistics_platform.shared.infrastructure.persistence import outbox
 
 
 def reserved(reservation_id: str) -> EventEnvelope:

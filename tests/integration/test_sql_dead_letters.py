@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from logistics_platform.bootstrap import Platform
 from logistics_platform.logistics.infrastructure.tables import packages
 from logistics_platform.shared.application.envelope import EventEnvelope
-from logistics_platform.shared.infrastructure.in_process_delivery import InProcessDelivery
-from logistics_platform.shared.infrastructure.sql_dead_letters import SqlDeadLetters
+from logistics_platform.shared.infrastructure.messaging.in_process import InProcessDelivery
+from logistics_platform.shared.infrastructure.persistence.dead_letters import SqlDeadLetters
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
 
 CREATE_PACKAGE = "logistics.create_package_on_stock_item_reserved"

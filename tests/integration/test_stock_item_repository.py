@@ -28,9 +28,9 @@ from logistics_platform.logistics.infrastructure.tables import packages
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.domain.errors import ConcurrentModification
-from logistics_platform.shared.infrastructure import migrations
-from logistics_platform.shared.infrastructure.database import create_engine
-from logistics_platform.shared.infrastructure.outbox import outbox
+from logistics_platform.shared.infrastructure.persistence import migrations
+from logistics_platform.shared.infrastructure.persistence.database import create_engine
+from logistics_platform.shared.infrastructure.persistence.tables import outbox
 from tests.mothers.inventory import a_reservation_of, a_stock_item, an_add_stock_item
 
 

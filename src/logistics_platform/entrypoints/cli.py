@@ -18,8 +18,8 @@ from logistics_platform.entrypoints.http.inventory_api import create_inventory_a
 from logistics_platform.entrypoints.logging import configure_logging
 from logistics_platform.entrypoints.projection_commands import projections
 from logistics_platform.entrypoints.runner import HttpService, run, run_process, stop_on_signals
-from logistics_platform.shared.infrastructure import migrations
-from logistics_platform.shared.infrastructure.database import create_engine
+from logistics_platform.shared.infrastructure.persistence import migrations
+from logistics_platform.shared.infrastructure.persistence.database import create_engine
 
 app = typer.Typer(
     help="Event-driven logistics platform: inventory, logistics and backoffice.",

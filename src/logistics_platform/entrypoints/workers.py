@@ -8,12 +8,14 @@ from logistics_platform.bootstrap import Platform
 from logistics_platform.config import Settings
 from logistics_platform.shared.application.dead_letters import DeadLetters
 from logistics_platform.shared.application.subscriber import Subscriber
-from logistics_platform.shared.infrastructure.rabbitmq import RabbitMqPublisher
-from logistics_platform.shared.infrastructure.rabbitmq_consumer import RabbitMqConsumer
-from logistics_platform.shared.infrastructure.rabbitmq_dead_letters import RabbitMqDeadLetters
-from logistics_platform.shared.infrastructure.rabbitmq_topology import Topology
-from logistics_platform.shared.infrastructure.relay import OutboxRelay
-from logistics_platform.shared.infrastructure.sql_dead_letters import SqlDeadLetters
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.consumer import RabbitMqConsumer
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.dead_letters import (
+    RabbitMqDeadLetters,
+)
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.publisher import RabbitMqPublisher
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import Topology
+from logistics_platform.shared.infrastructure.messaging.relay import OutboxRelay
+from logistics_platform.shared.infrastructure.persistence.dead_letters import SqlDeadLetters
 
 Worker = Callable[[], Coroutine[Any, Any, None]]
 

@@ -1,4 +1,4 @@
-"""Alembic environment. Runs on a connection handed in by ``shared.infrastructure.migrations``
+"""Alembic environment. Runs on a connection handed in by ``persistence.migrations.upgrade``
 (so it works inside a running event loop); the ``alembic`` CLI gets one made here."""
 
 import asyncio
@@ -6,8 +6,8 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection, text
 
-from logistics_platform.shared.infrastructure.migrations import upgrade_url
-from logistics_platform.shared.infrastructure.schema import metadata
+from logistics_platform.migrations.metadata import metadata
+from logistics_platform.shared.infrastructure.persistence.migrations import upgrade_url
 
 _MIGRATION_LOCK = 7_405_551  # any constant: serializes concurrent upgrades on PostgreSQL
 

@@ -24,8 +24,8 @@ from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLo
 from logistics_platform.backoffice.infrastructure.sql_store import SqlTrackingStore
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
-from logistics_platform.shared.infrastructure import migrations, outbox
-from logistics_platform.shared.infrastructure.database import create_engine
+from logistics_platform.shared.infrastructure.persistence import migrations, outbox
+from logistics_platform.shared.infrastructure.persistence.database import create_engine
 from tests.services import fresh_postgres_database
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL")

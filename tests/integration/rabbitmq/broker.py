@@ -17,7 +17,7 @@ from yarl import URL
 from logistics_platform.bootstrap import bootstrap
 from logistics_platform.config import Settings
 from logistics_platform.shared.application.subscriber import Subscriber
-from logistics_platform.shared.infrastructure.rabbitmq_topology import Topology
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import Topology
 from tests.services import RABBITMQ_URL, unavailable
 
 # "prefix" shares the broker's vhost (unique names instead of a vhost per test).

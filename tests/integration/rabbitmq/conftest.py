@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
-from logistics_platform.shared.infrastructure import migrations
-from logistics_platform.shared.infrastructure.rabbitmq_topology import Topology
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import Topology
+from logistics_platform.shared.infrastructure.persistence import migrations
 from tests.integration.rabbitmq.broker import Broker, fresh_broker
 from tests.integration.rabbitmq.processes import Processes, environment
 

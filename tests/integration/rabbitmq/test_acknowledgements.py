@@ -8,7 +8,7 @@ import pytest
 
 from logistics_platform.bootstrap import Platform
 from logistics_platform.entrypoints import workers
-from logistics_platform.shared.infrastructure.rabbitmq_topology import Topology
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import Topology
 from tests.integration.rabbitmq.broker import messages_in
 from tests.integration.rabbitmq.conftest import Background, eventually, scalar
 from tests.mothers.inventory import an_add_stock_item

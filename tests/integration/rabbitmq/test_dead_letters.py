@@ -8,7 +8,7 @@ from logistics_platform.bootstrap import Platform
 from logistics_platform.entrypoints import workers
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
-from logistics_platform.shared.infrastructure.rabbitmq_topology import Topology
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import Topology
 from tests.integration.rabbitmq.checks import assert_applied_once
 from tests.integration.rabbitmq.conftest import Background, eventually
 from tests.integration.rabbitmq.processes import Processes

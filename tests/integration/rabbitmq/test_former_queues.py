@@ -10,7 +10,7 @@ from yarl import URL
 
 from logistics_platform.bootstrap import Platform
 from logistics_platform.entrypoints import workers
-from logistics_platform.shared.infrastructure.rabbitmq_topology import Topology
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import Topology
 from tests.integration.rabbitmq.broker import Broker, messages_in
 from tests.integration.rabbitmq.conftest import Background, eventually
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item

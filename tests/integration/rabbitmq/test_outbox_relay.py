@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.bootstrap import Platform
 from logistics_platform.shared.application.envelope import EventEnvelope
-from logistics_platform.shared.infrastructure import outbox
-from logistics_platform.shared.infrastructure.database import create_engine
-from logistics_platform.shared.infrastructure.rabbitmq import RabbitMqPublisher
-from logistics_platform.shared.infrastructure.rabbitmq_topology import Topology
-from logistics_platform.shared.infrastructure.relay import OutboxRelay
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.publisher import RabbitMqPublisher
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import Topology
+from logistics_platform.shared.infrastructure.messaging.relay import OutboxRelay
+from logistics_platform.shared.infrastructure.persistence import outbox, tables
+from logistics_platform.shared.infrastructure.persistence.database import create_engine
 from tests.integration.rabbitmq.checks import unpublished
 from tests.integration.rabbitmq.conftest import Background, eventually
 from tests.mothers.inventory import an_add_stock_item
@@ -122,7 +122,7 @@ async def test_a_row_that_is_not_an_envelope_does_not_hold_back_the_events_behin
 ) -> None:
     async with production.engine.begin() as connection:
         await connection.execute(
-            outbox.outbox.insert().values(
+            tables.outbox.insert().values(
                 event_id=str(uuid.uuid4()),
                 name="inventory.stock_item.added",
                 aggregate_id="x",

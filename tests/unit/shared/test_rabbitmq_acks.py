@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from logistics_platform.shared.infrastructure.rabbitmq_acks import Acknowledgements
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.acks import Acknowledgements
 
 
 class UnknownDeliveryTag(Exception):

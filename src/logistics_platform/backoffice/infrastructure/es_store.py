@@ -35,7 +35,7 @@ from logistics_platform.backoffice.infrastructure.es_indices import TrackingIndi
 from logistics_platform.backoffice.infrastructure.unit_of_work import catalog_and_progress
 from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.domain.errors import ConcurrentModification
-from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
+from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
 
 class EsTrackingViews(TrackingViews):

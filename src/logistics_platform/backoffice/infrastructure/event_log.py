@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from logistics_platform.backoffice.application.ports import EventLog, LoggedEvent, ProjectionLag
 from logistics_platform.backoffice.infrastructure.tables import projection_progress
-from logistics_platform.shared.infrastructure import outbox
+from logistics_platform.shared.infrastructure.persistence import outbox, tables
 
 # More than the events that concurrent transactions can hold uncommitted at once.
 POSTGRES_REORDER_WINDOW = 256
@@ -28,7 +28,7 @@ class OutboxEventLog(EventLog):
         return [LoggedEvent(event.position, event.envelope) for event in recorded]
 
     async def count(self, *, after: int, names: frozenset[str]) -> int:
-        log = outbox.outbox.c
+        log = tables.outbox.c
         async with self._engine.connect() as connection:
             found = await connection.scalar(
                 select(func.count()).where(log.position > after, log.name.in_(sorted(names)))
@@ -52,7 +52,7 @@ class OutboxEventLog(EventLog):
 async def _lag_of(
     connection: AsyncConnection, name: str, events: frozenset[str], progress: Row[Any] | None
 ) -> ProjectionLag:
-    log = outbox.outbox.c
+    log = tables.outbox.c
     position: int | None = progress.position if progress else None
     followed = log.name.in_(sorted(events))
     head = await connection.scalar(select(func.max(log.position)).where(followed))

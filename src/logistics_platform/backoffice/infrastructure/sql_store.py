@@ -32,8 +32,8 @@ from logistics_platform.backoffice.infrastructure.tables import (
 )
 from logistics_platform.backoffice.infrastructure.unit_of_work import SqlBackofficeUnitOfWork
 from logistics_platform.shared.application.unit_of_work import Causation
-from logistics_platform.shared.infrastructure import database
-from logistics_platform.shared.infrastructure.database import metadata
+from logistics_platform.shared.infrastructure.persistence import database
+from logistics_platform.shared.infrastructure.persistence.database import metadata
 
 NEXT = f"{TRACKING_VIEWS}_next"
 _CHUNK = 500

@@ -52,8 +52,8 @@ from logistics_platform.shared.application.envelope import (
     EventEnvelope,
 )
 from logistics_platform.shared.domain.errors import ConcurrentModification
-from logistics_platform.shared.infrastructure.database import insert_ignoring_duplicates
-from logistics_platform.shared.infrastructure.outbox import outbox
+from logistics_platform.shared.infrastructure.persistence.database import insert_ignoring_duplicates
+from logistics_platform.shared.infrastructure.persistence.tables import outbox
 
 
 class SqlTrackingViews(TrackingViews):

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from logistics_platform.shared.infrastructure.database import metadata
+from logistics_platform.shared.infrastructure.persistence.database import metadata
 
 TRACKING_VIEWS = "backoffice_tracking_views"
 

@@ -14,7 +14,7 @@ from logistics_platform.backoffice.infrastructure.sql_views import (
     SqlStockItemCatalog,
     SqlTrackingViews,
 )
-from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
+from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
 
 class SqlBackofficeUnitOfWork(SqlUnitOfWork, BackofficeUnitOfWork):

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from logistics_platform.bootstrap import Platform
 from logistics_platform.entrypoints.http.dependencies import PlatformDep
 from logistics_platform.entrypoints.http.schemas import HealthResponse
-from logistics_platform.shared.infrastructure import database
+from logistics_platform.shared.infrastructure.persistence import database
 
 CHECK_TIMEOUT = 2.0
 

@@ -13,7 +13,10 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from logistics_platform.shared.domain.errors import Conflict, DomainError, InvalidArgument, NotFound
-from logistics_platform.shared.infrastructure.availability import UNAVAILABLE, unavailable
+from logistics_platform.shared.infrastructure.persistence.availability import (
+    UNAVAILABLE,
+    unavailable,
+)
 
 log = structlog.get_logger(__name__)
 

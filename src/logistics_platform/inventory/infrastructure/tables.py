@@ -2,7 +2,7 @@
 
 from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Integer, String, Table, func
 
-from logistics_platform.shared.infrastructure.database import metadata
+from logistics_platform.shared.infrastructure.persistence.database import metadata
 
 stock_items = Table(
     "inventory_stock_items",

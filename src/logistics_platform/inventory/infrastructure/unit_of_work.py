@@ -5,7 +5,7 @@ from logistics_platform.inventory.infrastructure.repository import (
     PgStockItemRepository,
     SqlStockItemRepository,
 )
-from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
+from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
 
 class SqlInventoryUnitOfWork(SqlUnitOfWork, InventoryUnitOfWork):

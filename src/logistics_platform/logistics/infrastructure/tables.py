@@ -2,7 +2,7 @@
 
 from sqlalchemy import Column, DateTime, Integer, String, Table, func
 
-from logistics_platform.shared.infrastructure.database import metadata
+from logistics_platform.shared.infrastructure.persistence.database import metadata
 
 packages = Table(
     "logistics_packages",

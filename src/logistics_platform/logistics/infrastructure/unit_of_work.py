@@ -5,7 +5,7 @@ from logistics_platform.logistics.infrastructure.repository import (
     PgPackageRepository,
     SqlPackageRepository,
 )
-from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
+from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
 
 class SqlLogisticsUnitOfWork(SqlUnitOfWork, LogisticsUnitOfWork):

@@ -28,9 +28,9 @@ from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.event_publisher import EventPublisher
 from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.domain.errors import InvalidArgument
-from logistics_platform.shared.infrastructure.database import is_sqlite
-from logistics_platform.shared.infrastructure.outbox import outbox
-from logistics_platform.shared.infrastructure.unit_of_work import SqlUnitOfWork
+from logistics_platform.shared.infrastructure.persistence.database import is_sqlite
+from logistics_platform.shared.infrastructure.persistence.tables import outbox
+from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
 log = structlog.get_logger(__name__)
 

@@ -10,8 +10,12 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
 
 from logistics_platform.shared.application.dead_letters import DeadLetter, DeadLetters, Republished
 from logistics_platform.shared.application.subscriber import Subscriber
-from logistics_platform.shared.infrastructure.rabbitmq import carried_headers, connect, copy_of
-from logistics_platform.shared.infrastructure.rabbitmq_topology import (
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.publisher import (
+    carried_headers,
+    connect,
+    copy_of,
+)
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import (
     ATTEMPTS_HEADER,
     FAILED_AT_HEADER,
     REASON_HEADER,

@@ -5,32 +5,15 @@ from types import TracebackType
 from typing import Protocol, Self
 
 import asyncpg
-from sqlalchemy import (
-    Column,
-    DateTime,
-    PrimaryKeyConstraint,
-    String,
-    Table,
-    func,
-    text,
-)
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.unit_of_work import Causation, UnitOfWork
 from logistics_platform.shared.domain.events import DomainEvent
-from logistics_platform.shared.infrastructure import outbox
-from logistics_platform.shared.infrastructure.database import insert_ignoring_duplicates, metadata
-
-processed_events = Table(
-    "processed_events",
-    metadata,
-    Column("subscriber", String(200), nullable=False),
-    Column("event_id", String(36), nullable=False),
-    Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    PrimaryKeyConstraint("subscriber", "event_id"),
-)
-
+from logistics_platform.shared.infrastructure.persistence import outbox
+from logistics_platform.shared.infrastructure.persistence.database import insert_ignoring_duplicates
+from logistics_platform.shared.infrastructure.persistence.tables import processed_events
 
 _TAKE_TURN_TO_APPEND = text("SELECT pg_advisory_xact_lock(7405552)")
 # What beginning a transaction on a pooled connection that the server dropped raises: the

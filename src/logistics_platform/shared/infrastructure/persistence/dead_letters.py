@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from logistics_platform.shared.application.dead_letters import DeadLetter, DeadLetters, Republished
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
-from logistics_platform.shared.infrastructure.in_process_delivery import dead_letters
+from logistics_platform.shared.infrastructure.persistence.tables import dead_letters
 
 log = structlog.get_logger(__name__)
 

@@ -24,15 +24,14 @@ from logistics_platform.shared.application.grouped_delivery import GroupedDelive
 from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.domain.errors import InvalidArgument
-from logistics_platform.shared.infrastructure.availability import unavailable
-from logistics_platform.shared.infrastructure.rabbitmq import (
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.acks import Acknowledgements
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.publisher import (
     carried_headers,
     close_within,
     connect_patiently,
     copy_of,
 )
-from logistics_platform.shared.infrastructure.rabbitmq_acks import Acknowledgements
-from logistics_platform.shared.infrastructure.rabbitmq_topology import (
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import (
     ATTEMPTS_HEADER,
     FAILED_AT_HEADER,
     REASON_HEADER,
@@ -41,6 +40,7 @@ from logistics_platform.shared.infrastructure.rabbitmq_topology import (
     Declared,
     Topology,
 )
+from logistics_platform.shared.infrastructure.persistence.availability import unavailable
 
 log = structlog.get_logger(__name__)
 

@@ -7,9 +7,9 @@ from alembic.config import Config
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from logistics_platform.shared.infrastructure.database import create_engine
+from logistics_platform.shared.infrastructure.persistence.database import create_engine
 
-_SCRIPTS = Path(__file__).resolve().parents[2] / "migrations"
+_SCRIPTS = Path(__file__).resolve().parents[3] / "migrations"
 
 
 def alembic_config() -> Config:

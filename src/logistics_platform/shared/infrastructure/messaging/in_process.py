@@ -12,56 +12,20 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import structlog
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    DateTime,
-    Integer,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    delete,
-    func,
-    select,
-)
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.application.subscriber import Subscriber
-from logistics_platform.shared.infrastructure import outbox
-from logistics_platform.shared.infrastructure.availability import unavailable
-from logistics_platform.shared.infrastructure.database import (
-    BigSerial,
-    insert_ignoring_duplicates,
-    metadata,
-)
+from logistics_platform.shared.infrastructure.persistence import outbox
+from logistics_platform.shared.infrastructure.persistence.availability import unavailable
+from logistics_platform.shared.infrastructure.persistence.database import insert_ignoring_duplicates
+from logistics_platform.shared.infrastructure.persistence.tables import checkpoints, dead_letters
 
 log = structlog.get_logger(__name__)
 
 _EVENTS_PER_TRANSACTION = 100
-
-checkpoints = Table(
-    "subscription_checkpoints",
-    metadata,
-    Column("subscriber", String(200), primary_key=True),
-    Column("position", BigInteger, nullable=False),
-)
-
-dead_letters = Table(
-    "dead_letters",
-    metadata,
-    Column("id", BigSerial, primary_key=True, autoincrement=True),
-    Column("subscriber", String(200), nullable=False),
-    Column("event_id", String(36), nullable=False),
-    Column("event_name", String(200), nullable=False),
-    Column("envelope", Text, nullable=False),
-    Column("error", Text, nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("failed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    UniqueConstraint("subscriber", "event_id"),
-)
 
 
 class InProcessDelivery:

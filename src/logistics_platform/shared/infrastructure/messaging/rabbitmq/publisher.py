@@ -19,7 +19,7 @@ from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.event_publisher import EventPublisher
 from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.application.subscriber import Subscriber
-from logistics_platform.shared.infrastructure.rabbitmq_topology import (
+from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import (
     RETRY_DELAY_HEADER,
     Topology,
 )

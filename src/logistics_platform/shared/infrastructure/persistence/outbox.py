@@ -4,32 +4,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import asyncpg
-from sqlalchemy import Column, DateTime, Index, String, Table, Text, func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from logistics_platform.shared.application.envelope import EventEnvelope
-from logistics_platform.shared.infrastructure.database import BigSerial, metadata
-
-outbox = Table(
-    "outbox",
-    metadata,
-    Column("position", BigSerial, primary_key=True, autoincrement=True),
-    Column("event_id", String(36), nullable=False, unique=True),
-    Column("name", String(200), nullable=False),
-    Column("aggregate_id", String(64), nullable=False),
-    Column("occurred_on", DateTime(timezone=True), nullable=False),
-    Column("envelope", Text, nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("published_at", DateTime(timezone=True), nullable=True),
-    Index(
-        "ix_outbox_unpublished",
-        "position",
-        postgresql_where="published_at IS NULL",
-        sqlite_where="published_at IS NULL",
-    ),
-    Index("ix_outbox_name_position", "name", "position"),
-)
-
+from logistics_platform.shared.infrastructure.persistence.tables import outbox
 
 _APPEND = insert(outbox)
 _APPEND_WITH_THE_DRIVER = (
