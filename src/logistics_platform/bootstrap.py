@@ -1,28 +1,32 @@
-"""The composition root: builds every adapter from settings, once per process."""
+"""The composition root: what a process role uses, built from settings when first used.
 
-from collections.abc import Callable, Sequence
+Every role starts from :func:`bootstrap` (an engine, migrated if asked) and touches only
+the parts of :class:`Platform` it needs: the Inventory API never builds the read store,
+the relay never builds a subscriber's unit of work. Subscribers are declared once, in
+:meth:`Platform.subscribers`.
+"""
+
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from logistics_platform.backoffice.application.ports import TrackingQueries, TrackingStore
-from logistics_platform.backoffice.application.subscribers import backoffice_subscribers
-from logistics_platform.backoffice.infrastructure.stores import open_tracking_store
+from logistics_platform.backoffice.application import subscribers as backoffice
 from logistics_platform.config import Settings
 from logistics_platform.inventory.application import handlers as inventory
 from logistics_platform.inventory.application.commands import AddStockItem, ReserveStock
 from logistics_platform.inventory.infrastructure.queries import StockItemQueries
 from logistics_platform.inventory.infrastructure.unit_of_work import SqlInventoryUnitOfWork
 from logistics_platform.logistics.application import subscribers as logistics
+from logistics_platform.logistics.application.unit_of_work import LogisticsUnitOfWork
 from logistics_platform.logistics.infrastructure.unit_of_work import SqlLogisticsUnitOfWork
 from logistics_platform.shared.application.command_bus import CommandBus
-from logistics_platform.shared.application.group_commit import GroupCommit
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.application.unit_of_work import Causation
-from logistics_platform.shared.infrastructure.messaging.in_process import InProcessDelivery
 from logistics_platform.shared.infrastructure.persistence import migrations
 from logistics_platform.shared.infrastructure.persistence.database import (
     async_database_url,
@@ -31,12 +35,21 @@ from logistics_platform.shared.infrastructure.persistence.database import (
 )
 from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
+if TYPE_CHECKING:
+    from logistics_platform.backoffice.application.ports import (
+        BackofficeUnitOfWork,
+        TrackingQueries,
+        TrackingStore,
+    )
+    from logistics_platform.shared.application.dead_letters import DeadLetters
+    from logistics_platform.shared.infrastructure.messaging.in_process import InProcessDelivery
+    from logistics_platform.shared.infrastructure.messaging.rabbitmq.consumer import (
+        RabbitMqConsumer,
+    )
+    from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import Topology
+    from logistics_platform.shared.infrastructure.messaging.relay import OutboxRelay
+
 U = TypeVar("U", bound=SqlUnitOfWork)
-# Enough to take the requests in flight at once (the pool holds 20 connections).
-RESERVATIONS_PER_TRANSACTION = 64
-# Reservation transactions at a time per process: a slow one (a row lock held elsewhere)
-# holds back only the requests of its own batch.
-RESERVATION_TRANSACTIONS = 2
 
 
 @dataclass
@@ -50,104 +63,194 @@ class CommitListeners:
             listener()
 
 
-@dataclass
 class Platform:
-    """Everything a process needs, built by :func:`bootstrap`."""
+    """What one process uses, each part built on first use."""
 
-    settings: Settings
-    engine: AsyncEngine
-    commands: CommandBus
-    stock_items: StockItemQueries
-    tracking: TrackingQueries
-    tracking_store: TrackingStore
-    subscribers: list[Subscriber[Any]]
-    delivery: InProcessDelivery | None
-    committed: CommitListeners
+    def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.committed = CommitListeners()
+
+    def _unit_of_work(self, kind: type[U]) -> Callable[[Causation], U]:
+        # In-process delivery follows the outbox by position: appends must commit in order.
+        in_order = self.settings.rabbitmq_url is None
+        return lambda causation: kind(
+            self.engine,
+            causation=causation,
+            on_events_committed=self.committed,
+            ordered_appends=in_order,
+        )
+
+    @functools.cached_property
+    def commands(self) -> CommandBus[SqlInventoryUnitOfWork]:
+        """Inventory's commands, the ones that arrive together committed together."""
+        return CommandBus(
+            {AddStockItem: inventory.add_stock_item, ReserveStock: inventory.reserve_stock},
+            self._unit_of_work(SqlInventoryUnitOfWork),
+            prepare=inventory.load_stock_items,
+        )
+
+    @functools.cached_property
+    def stock_items(self) -> StockItemQueries:
+        return StockItemQueries(self.engine)
+
+    @functools.cached_property
+    def subscribers(self) -> list[Subscriber[Any]]:
+        return subscriber_table(
+            self._unit_of_work(SqlLogisticsUnitOfWork), self._tracking_unit_of_work
+        )
+
+    def _tracking_unit_of_work(self, causation: Causation) -> "BackofficeUnitOfWork":
+        return self.tracking_store.unit_of_work(causation)
+
+    @functools.cached_property
+    def tracking_store(self) -> "TrackingStore":
+        """The read store (not started: see :meth:`start_tracking_store`)."""
+        from logistics_platform.backoffice.infrastructure.stores import tracking_store  # noqa: PLC0415 - only roles that use it import Elasticsearch's client
+
+        return tracking_store(self.settings, self.engine)
+
+    @property
+    def tracking(self) -> "TrackingQueries":
+        return self.tracking_store.queries
+
+    @functools.cached_property
+    def delivery(self) -> "InProcessDelivery | None":
+        """In-process delivery, unless RabbitMQ carries the events."""
+        if self.settings.rabbitmq_url is not None:
+            return None
+        from logistics_platform.shared.infrastructure.messaging.in_process import InProcessDelivery  # noqa: PLC0415
+
+        delivery = InProcessDelivery(self.engine, self.subscribers)
+        self.committed.listeners.append(delivery.notify)
+        return delivery
+
+    def relay(self) -> "OutboxRelay":
+        """The outbox relay to RabbitMQ, woken by this process's commits too (``serve``)."""
+        from logistics_platform.shared.infrastructure.messaging.rabbitmq.publisher import (  # noqa: PLC0415 - RabbitMQ's client only where it is used
+            RabbitMqPublisher,
+        )
+        from logistics_platform.shared.infrastructure.messaging.relay import OutboxRelay  # noqa: PLC0415
+
+        settings = self.settings
+        publisher = RabbitMqPublisher(self._broker_url(), self._topology(), self.subscribers)
+        relay = OutboxRelay(
+            self.engine,
+            publisher,
+            batch_size=settings.relay_batch_size,
+            poll_interval=settings.relay_poll_interval,
+            batch_window=settings.event_batch_window,
+            batches_in_flight=settings.relay_batches_in_flight,
+        )
+        self.committed.listeners.append(relay.notify)
+        return relay
+
+    def subscribers_of(self, context: str) -> list[Subscriber[Any]]:
+        """A context's subscribers: those named ``<context>.…``."""
+        return [s for s in self.subscribers if s.name.startswith(f"{context}.")]
+
+    def consumer(
+        self, subscribers: list[Subscriber[Any]] | None = None, *, name: str = "all-consumer"
+    ) -> "RabbitMqConsumer":
+        """A consumer of the RabbitMQ queues of ``subscribers`` (by default, of all)."""
+        from logistics_platform.shared.infrastructure.messaging.rabbitmq.consumer import (  # noqa: PLC0415
+            RabbitMqConsumer,
+        )
+
+        return RabbitMqConsumer(
+            self._broker_url(),
+            self._topology(),
+            self.subscribers if subscribers is None else subscribers,
+            prefetch=self.settings.consumer_prefetch,
+            batch_window=self.settings.event_batch_window,
+            name=name,
+        )
+
+    def dead_letters(self) -> "DeadLetters":
+        """RabbitMQ's dead-letter queues in production mode, the table in the embedded mode."""
+        if self.settings.rabbitmq_url is None:
+            from logistics_platform.shared.infrastructure.persistence.dead_letters import (  # noqa: PLC0415
+                SqlDeadLetters,
+            )
+
+            return SqlDeadLetters(self.engine, self.subscribers)
+        from logistics_platform.shared.infrastructure.messaging.rabbitmq.dead_letters import (  # noqa: PLC0415
+            RabbitMqDeadLetters,
+        )
+
+        return RabbitMqDeadLetters(self._broker_url(), self._topology(), self.subscribers)
+
+    def _broker_url(self) -> str:
+        if self.settings.rabbitmq_url is None:
+            raise ValueError("set RABBITMQ_URL (amqp://…): this role works with RabbitMQ only")
+        return self.settings.rabbitmq_url
+
+    def _topology(self) -> "Topology":
+        from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import Topology  # noqa: PLC0415
+
+        return Topology.from_settings(self.settings)
 
     async def close(self) -> None:
-        await self.tracking_store.close()
+        if "tracking_store" in self.__dict__:
+            await self.tracking_store.close()
         await self.engine.dispose()
+
+
+def subscriber_table(
+    packages: Callable[[Causation], LogisticsUnitOfWork],
+    tracking: Callable[[Causation], "BackofficeUnitOfWork"],
+) -> list[Subscriber[Any]]:
+    """Every event subscriber: its name (its queue and checkpoint), the events it follows,
+    its handler and its unit of work."""
+    return [
+        Subscriber(
+            "logistics.create_package_on_stock_item_reserved",
+            frozenset({logistics.STOCK_ITEM_RESERVED}),
+            logistics.create_package_on_stock_item_reserved,
+            packages,
+            prepare=logistics.find_packages_of,
+        ),
+        Subscriber(
+            backoffice.CATALOG,
+            backoffice.CATALOG_EVENTS,
+            backoffice.projecting(backoffice.CATALOG),
+            tracking,
+            prepare=backoffice.load_views_and_names,
+        ),
+        Subscriber(
+            backoffice.TRACKING,
+            backoffice.TRACKING_EVENTS,
+            backoffice.projecting(backoffice.TRACKING),
+            tracking,
+            prepare=backoffice.load_views_and_names,
+            formerly=backoffice.FORMERLY_TRACKING,
+        ),
+    ]
+
+
+async def bootstrap(
+    settings: Settings | None = None, *, migrate: bool | None = None, read_store: bool = True
+) -> Platform:
+    """The database engine (migrated unless ``migrate`` is False or AUTO_MIGRATE is off),
+    and with ``read_store`` the read store started (its index created if missing)."""
+    settings = settings or Settings()
+    url = async_database_url(settings.database_url)
+    _ensure_sqlite_directory(url)
+    engine = create_engine(url, pool_size=settings.db_pool_size)
+    platform = Platform(settings, engine)
+    try:
+        if settings.auto_migrate if migrate is None else migrate:
+            await migrations.upgrade(engine)
+            await warn_if_autovacuum_is_off(engine)
+        if read_store:
+            await platform.tracking_store.start()
+    except BaseException:
+        await platform.close()
+        raise
+    return platform
 
 
 def _ensure_sqlite_directory(url: str) -> None:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-
-
-def reservations_in_groups(
-    unit_of_work: Callable[[Causation], SqlInventoryUnitOfWork],
-) -> GroupCommit[tuple[ReserveStock, Causation]]:
-    """Reservations that arrive while one commits are granted together in the next
-    transaction (docs/adr/0002-event-delivery.md), each still answered on its own."""
-
-    async def reserve_together(
-        requests: Sequence[tuple[ReserveStock, Causation]],
-    ) -> Sequence[Exception | None]:
-        return await inventory.reserve_stock_together(requests, unit_of_work(Causation()))
-
-    async def reserve_one(request: tuple[ReserveStock, Causation]) -> None:
-        command, causation = request
-        await inventory.reserve_stock(command, unit_of_work(causation))
-
-    return GroupCommit(
-        reserve_together,
-        reserve_one,
-        max_batch=RESERVATIONS_PER_TRANSACTION,
-        concurrency=RESERVATION_TRANSACTIONS,
-    )
-
-
-async def bootstrap(settings: Settings | None = None, *, migrate: bool | None = None) -> Platform:
-    """Build the platform. In-process delivery is wired unless RabbitMQ carries events."""
-    settings = settings or Settings()
-    url = async_database_url(settings.database_url)
-    _ensure_sqlite_directory(url)
-    engine = create_engine(url, pool_size=settings.db_pool_size)
-    if settings.auto_migrate if migrate is None else migrate:
-        await migrations.upgrade(engine)
-    await warn_if_autovacuum_is_off(engine)
-    tracking_store = await open_tracking_store(settings, engine)
-    committed = CommitListeners()
-    in_process = settings.rabbitmq_url is None
-
-    def unit_of_work(kind: type[U]) -> Callable[[Causation], U]:
-        return lambda causation: kind(
-            engine, causation=causation, on_events_committed=committed, ordered_appends=in_process
-        )
-
-    subscribers = [
-        Subscriber(
-            "logistics.create_package_on_stock_item_reserved",
-            frozenset({logistics.STOCK_ITEM_RESERVED}),
-            logistics.create_package_on_stock_item_reserved,
-            unit_of_work(SqlLogisticsUnitOfWork),
-            prepare=logistics.find_packages_of,
-        ),
-        *backoffice_subscribers(tracking_store.unit_of_work),
-    ]
-    delivery = None
-    if in_process:
-        delivery = InProcessDelivery(engine, subscribers)
-        committed.listeners.append(delivery.notify)
-    inventory_uow = unit_of_work(SqlInventoryUnitOfWork)
-    reservations = reservations_in_groups(inventory_uow)
-    commands = CommandBus(
-        {
-            AddStockItem: lambda command, causation: inventory.add_stock_item(
-                command, inventory_uow(causation)
-            ),
-            ReserveStock: lambda command, causation: reservations.submit((command, causation)),
-        }
-    )
-    return Platform(
-        settings=settings,
-        engine=engine,
-        commands=commands,
-        stock_items=StockItemQueries(engine),
-        tracking=tracking_store.queries,
-        tracking_store=tracking_store,
-        subscribers=subscribers,
-        delivery=delivery,
-        committed=committed,
-    )

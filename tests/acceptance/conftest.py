@@ -7,9 +7,11 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from logistics_platform.bootstrap import Platform
-from logistics_platform.entrypoints.http.backoffice_api import create_backoffice_app
-from logistics_platform.entrypoints.http.health_api import create_health_app
-from logistics_platform.entrypoints.http.inventory_api import create_inventory_app
+from logistics_platform.entrypoints.http.apps import (
+    create_backoffice_app,
+    create_health_app,
+    create_inventory_app,
+)
 
 
 @dataclass

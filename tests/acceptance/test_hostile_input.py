@@ -9,8 +9,7 @@ import pytest
 
 from logistics_platform.bootstrap import bootstrap
 from logistics_platform.config import Settings
-from logistics_platform.entrypoints.http.health_api import create_health_app
-from logistics_platform.entrypoints.http.inventory_api import create_inventory_app
+from logistics_platform.entrypoints.http.apps import create_health_app, create_inventory_app
 from tests.acceptance.conftest import Apis
 from tests.services import RABBITMQ_URL, unavailable
 

@@ -2,21 +2,23 @@
 services they need: when it does not answer, they say so (503), and the Inventory API,
 which does not need it, stays ready."""
 
-import dataclasses
 import socket
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from elasticsearch import AsyncElasticsearch
 from fastapi import FastAPI
 
-from logistics_platform.backoffice.infrastructure.es_store import EsTrackingStore
-from logistics_platform.bootstrap import Platform
-from logistics_platform.entrypoints.http.backoffice_api import create_backoffice_app
-from logistics_platform.entrypoints.http.health_api import create_health_app
-from logistics_platform.entrypoints.http.inventory_api import create_inventory_app
+from logistics_platform.bootstrap import Platform, bootstrap
+from logistics_platform.config import Settings
+from logistics_platform.entrypoints.http.apps import (
+    create_backoffice_app,
+    create_health_app,
+    create_inventory_app,
+)
 from logistics_platform.entrypoints.http.probes import database_label
 
 
@@ -30,12 +32,13 @@ def refusing_url() -> Iterator[str]:
 
 @pytest.fixture
 async def without_elasticsearch(platform: Platform, refusing_url: str) -> AsyncIterator[Platform]:
-    client = AsyncElasticsearch(refusing_url, request_timeout=1)
-    store = EsTrackingStore(client, platform.engine, alias="tracking_views")
+    """The platform's database, with tracking views in an Elasticsearch that is not there."""
+    settings = platform.settings.model_copy(update={"elasticsearch_url": refusing_url})
+    unreachable = Platform(settings, platform.engine)
     try:
-        yield dataclasses.replace(platform, tracking_store=store)
+        yield unreachable
     finally:
-        await client.close()
+        await unreachable.tracking_store.close()
 
 
 async def _get(
@@ -71,3 +74,37 @@ async def test_a_read_store_in_the_database_is_not_reported_twice(platform: Plat
     assert health.status_code == 200
     assert health.json()["services"] == {database_label(platform): "ok"}
     assert (await _get(create_backoffice_app, platform, "/ready")).status_code == 200
+
+
+async def test_the_inventory_api_starts_and_serves_without_its_unneeded_read_store(
+    refusing_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It never touches tracking views: an Elasticsearch that does not answer is no reason
+    # not to start (the read store's index is created by the roles that use it).
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/inventory.db")
+    monkeypatch.setenv("ELASTICSEARCH_URL", refusing_url)
+    async with (
+        LifespanManager(create_inventory_app()) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
+        ) as client,
+    ):
+        added = await client.post(
+            "/stock-items", json={"id": str(uuid.uuid4()), "name": "Desk", "quantity": 3}
+        )
+        ready = await client.get("/ready")
+    assert (added.status_code, ready.status_code) == (201, 200)
+
+
+async def test_the_relay_is_built_without_the_read_store(refusing_url: str, tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/relay.db",
+        rabbitmq_url="amqp://guest:guest@127.0.0.1:5672/",
+        elasticsearch_url=refusing_url,
+    )
+    platform = await bootstrap(settings, read_store=False)
+    try:
+        platform.relay()
+        assert "tracking_store" not in vars(platform)
+    finally:
+        await platform.close()

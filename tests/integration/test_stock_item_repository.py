@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
 from logistics_platform.inventory.application.commands import ReserveStock
-from logistics_platform.inventory.application.handlers import reserve_stock_together
 from logistics_platform.inventory.domain.stock_item import (
     InsufficientStock,
     Quantity,
@@ -118,29 +117,21 @@ async def test_concurrent_repeats_of_one_reservation_reserve_once(platform: Plat
 
 
 async def test_a_save_over_a_stale_version_is_refused_and_writes_nothing(
-    postgres_url: str,
+    database_url: str,
 ) -> None:
-    engine = create_engine(postgres_url)
-    try:
-        await migrations.upgrade(engine)
-        async with SqlInventoryUnitOfWork(engine) as uow:
-            item = a_stock_item(available=10)
-            await uow.stock_items.add(item)
-            await uow.commit()
+    async with two_stock_items(database_url) as (engine, first, second):
+        await reserved_meanwhile(engine, second.id, 1, "o-early")
         async with SqlInventoryUnitOfWork(engine) as late:
-            stale = await late.stock_items.get(item.id)
-            await reserved_meanwhile(engine, item.id, 3, "order-early")
-            stale.reserve(Quantity(4), ReservationId("order-late"))
+            fresh = await late.stock_items.get(first.id)
+            stale = await late.stock_items.get(second.id)
+            # Reads lock their rows, so a version gone stale under a read is simulated.
+            stale.version -= 1
+            fresh.reserve(Quantity(2), ReservationId("o-late-1"))
+            stale.reserve(Quantity(3), ReservationId("o-late-2"))
             with pytest.raises(ConcurrentModification):
-                await late.stock_items.save(stale)
-        async with SqlInventoryUnitOfWork(engine) as uow:
-            stored, late_reservation = await uow.stock_items.get_with_reservation(
-                item.id, ReservationId("order-late")
-            )
-        assert (stored.available.value, stored.reserved.value) == (7, 3)
-        assert late_reservation is None
-    finally:
-        await engine.dispose()
+                await late.commit()
+        assert await stock_of(engine, first.id, second.id) == {first.id: 10, second.id: 9}
+        assert await reservations_among(engine, "o-early", "o-late-1", "o-late-2") == ["o-early"]
 
 
 async def test_what_a_unit_of_work_wrote_is_gone_unless_it_commits(database_url: str) -> None:
@@ -149,25 +140,22 @@ async def test_what_a_unit_of_work_wrote_is_gone_unless_it_commits(database_url:
     engine = create_engine(database_url)
     try:
         await migrations.upgrade(engine)
-        item = a_stock_item(available=10)
+        rolled_back = a_stock_item(available=10)
         async with SqlInventoryUnitOfWork(engine) as uow:
-            await uow.stock_items.add(item)
-            found, _ = await uow.stock_items.get_with_reservation(item.id, ReservationId("o-1"))
-            found.reserve(Quantity(3), ReservationId("o-1"))
-            await uow.stock_items.save(found)
+            await uow.stock_items.add(rolled_back)
+            (await uow.stock_items.get(rolled_back.id)).reserve(Quantity(3), ReservationId("o-1"))
+            await uow.stock_items.flush()
+        item = StockItem.add(rolled_back.id, rolled_back.name, Quantity(10))
         async with SqlInventoryUnitOfWork(engine) as uow:
             with pytest.raises(StockItemNotFound):
                 await uow.stock_items.get(item.id)
             await uow.stock_items.add(item)
-            found, _ = await uow.stock_items.get_with_reservation(item.id, ReservationId("o-1"))
-            found.reserve(Quantity(3), ReservationId("o-1"))
-            await uow.stock_items.save(found)
+            item.reserve(Quantity(3), ReservationId("o-1"))
             await uow.commit()
         async with SqlInventoryUnitOfWork(engine) as uow:
-            stored, reservation = await uow.stock_items.get_with_reservation(
-                item.id, ReservationId("o-1")
-            )
-        assert (stored.available.value, stored.reserved.value, stored.version) == (7, 3, 1)
+            stored = await uow.stock_items.get(item.id)
+            reservation = await uow.stock_items.reservation(ReservationId("o-1"))
+        assert (stored.available.value, stored.reserved.value, stored.version) == (7, 3, 0)
         assert reservation is not None
         assert reservation.quantity == Quantity(3)
     finally:
@@ -232,18 +220,24 @@ async def two_stock_items(url: str) -> AsyncIterator[tuple[AsyncEngine, StockIte
         await engine.dispose()
 
 
-async def test_reservations_granted_together_are_stored_each_with_its_cause(
+async def test_reservations_handled_together_are_stored_each_with_its_cause(
     database_url: str,
 ) -> None:
-    async with two_stock_items(database_url) as (engine, first, second):
-        requests = [
-            (a_reservation_of(first.id.value, quantity=3, reservation_id="o-1"), Causation()),
-            (a_reservation_of(second.id.value, quantity=11, reservation_id="o-2"), Causation()),
-            (a_reservation_of(second.id.value, quantity=4, reservation_id="o-3"), Causation()),
-            (a_reservation_of(first.id.value, quantity=5, reservation_id="o-4"), Causation()),
+    platform = await bootstrap(Settings(database_url=database_url), migrate=True, read_store=False)
+    try:
+        first, second = an_add_stock_item(quantity=10), an_add_stock_item(quantity=10)
+        await platform.commands.handle(first)
+        await platform.commands.handle(second)
+        asked = [
+            (a_reservation_of(first.id, quantity=3, reservation_id="o-1"), Causation()),
+            (a_reservation_of(second.id, quantity=11, reservation_id="o-2"), Causation()),
+            (a_reservation_of(second.id, quantity=4, reservation_id="o-3"), Causation()),
+            (a_reservation_of(first.id, quantity=5, reservation_id="o-4"), Causation()),
         ]
 
-        outcomes = await reserve_stock_together(requests, SqlInventoryUnitOfWork(engine))
+        outcomes = await asyncio.gather(
+            *(platform.commands.handle(*request) for request in asked), return_exceptions=True
+        )
 
         assert [type(outcome) for outcome in outcomes] == [
             type(None),
@@ -251,15 +245,10 @@ async def test_reservations_granted_together_are_stored_each_with_its_cause(
             type(None),
             type(None),
         ]
-        async with SqlInventoryUnitOfWork(engine) as uow:
-            items, recorded = await uow.stock_items.get_for_reserving(
-                [first.id, second.id], [ReservationId(f"o-{n}") for n in range(1, 5)]
-            )
-        assert {id: (i.available.value, i.version) for id, i in items.items()} == {
-            first.id: (2, 1),  # one save for both of its reservations
-            second.id: (6, 1),
-        }
-        assert sorted(id.value for id in recorded) == ["o-1", "o-3", "o-4"]
+        engine = platform.engine
+        ids = (StockItemId(first.id), StockItemId(second.id))
+        assert await stock_of(engine, *ids) == dict(zip(ids, (2, 6), strict=True))
+        assert await reservations_among(engine, "o-1", "o-2", "o-3", "o-4") == ["o-1", "o-3", "o-4"]
         async with engine.connect() as connection:
             rows = (
                 await connection.execute(
@@ -269,28 +258,11 @@ async def test_reservations_granted_together_are_stored_each_with_its_cause(
                 )
             ).all()
         envelopes = [EventEnvelope.from_json(row.envelope) for row in rows]
-        granted = [requests[n][1] for n in (0, 2, 3)]
+        granted = [asked[n][1] for n in (0, 2, 3)]
         assert [e.attributes["reservationId"] for e in envelopes] == ["o-1", "o-3", "o-4"]
         assert [e.correlation_id for e in envelopes] == [c.correlation_id for c in granted]
-
-
-async def test_a_batch_saved_over_a_stale_version_writes_nothing(postgres_url: str) -> None:
-    async with two_stock_items(postgres_url) as (engine, first, second):
-        async with SqlInventoryUnitOfWork(engine) as late:
-            fresh = await late.stock_items.get(first.id)
-            stale = await late.stock_items.get(second.id)
-            await reserved_meanwhile(engine, second.id, 1, "o-early")
-            fresh.reserve(Quantity(2), ReservationId("o-late-1"))
-            stale.reserve(Quantity(3), ReservationId("o-late-2"))
-            with pytest.raises(ConcurrentModification):
-                await late.stock_items.save_all([fresh, stale])
-        async with SqlInventoryUnitOfWork(engine) as uow:
-            items, recorded = await uow.stock_items.get_for_reserving(
-                [first.id, second.id],
-                [ReservationId(id) for id in ("o-early", "o-late-1", "o-late-2")],
-            )
-        assert {id: i.available.value for id, i in items.items()} == {first.id: 10, second.id: 9}
-        assert [id.value for id in recorded] == ["o-early"]
+    finally:
+        await platform.close()
 
 
 async def test_concurrent_reservations_share_transactions(postgres_url: str) -> None:
@@ -325,5 +297,17 @@ async def reserved_meanwhile(
     async with SqlInventoryUnitOfWork(engine) as early:
         current = await early.stock_items.get(item_id)
         current.reserve(Quantity(quantity), ReservationId(reservation_id))
-        await early.stock_items.save(current)
         await early.commit()
+
+
+async def stock_of(engine: AsyncEngine, *ids: StockItemId) -> dict[StockItemId, int]:
+    """The units available of each item, as stored."""
+    async with SqlInventoryUnitOfWork(engine) as uow:
+        return {id: (await uow.stock_items.get(id)).available.value for id in ids}
+
+
+async def reservations_among(engine: AsyncEngine, *reservation_ids: str) -> list[str]:
+    """Those of ``reservation_ids`` that are stored."""
+    async with SqlInventoryUnitOfWork(engine) as uow:
+        found = [await uow.stock_items.reservation(ReservationId(id)) for id in reservation_ids]
+    return [reservation.reservation_id.value for reservation in found if reservation]

@@ -1,12 +1,30 @@
 """Object mothers for the read side: event envelopes as other contexts publish them."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from logistics_platform.backoffice.application.ports import BackofficeUnitOfWork
+from logistics_platform.bootstrap import subscriber_table
 from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.application.subscriber import Subscriber
+from logistics_platform.shared.application.unit_of_work import Causation
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def backoffice_subscribers(
+    unit_of_work: Callable[[Causation], BackofficeUnitOfWork],
+) -> list[Subscriber[Any]]:
+    """The backoffice's rows of the subscriber table, on ``unit_of_work``."""
+    table = subscriber_table(_no_logistics, unit_of_work)
+    return [subscriber for subscriber in table if subscriber.name.startswith("backoffice.")]
+
+
+def _no_logistics(_: Causation) -> Any:
+    raise AssertionError("only the backoffice's subscribers are used here")
 
 
 def _envelope(

@@ -1,28 +1,23 @@
-"""``logistics relay``, ``logistics consumer <context>`` and ``logistics dead-letters``."""
+"""``logistics consumer <context>`` and ``logistics dead-letters``."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from logistics_platform.bootstrap import Platform, bootstrap
-from logistics_platform.config import Settings
-from logistics_platform.entrypoints import workers
-from logistics_platform.entrypoints.logging import configure_logging
-from logistics_platform.entrypoints.runner import run, run_process, stop_on_signals
-from logistics_platform.shared.application.dead_letters import (
-    DeadLetter,
-    DeadLetters,
-    Republished,
-)
+from logistics_platform.entrypoints.settings import settings_for_a_role
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from logistics_platform.bootstrap import Platform
+    from logistics_platform.entrypoints.runner import Worker
+    from logistics_platform.shared.application.dead_letters import DeadLetter, DeadLetters
 
 T = TypeVar("T")
 
-console = Console()
 dead_letters = typer.Typer(help="Events a subscriber gave up on.", no_args_is_help=True)
 
 
@@ -39,63 +34,28 @@ SubscriberOption = Annotated[
 ]
 
 
-def _settings(*, broker: bool) -> Settings:
-    settings = Settings()
-    configure_logging(settings)
-    if broker and settings.rabbitmq_url is None:
-        console.print("[red]set RABBITMQ_URL (amqp://…): this command works with RabbitMQ[/red]")
-        raise typer.Exit(2)
-    return settings
+def consumer_role(context: Context) -> "Callable[[Platform], list[Worker]]":
+    def workers(platform: "Platform") -> "list[Worker]":
+        subscribers = platform.subscribers_of(context.value)
+        return [platform.consumer(subscribers, name=f"{context.value}-consumer").run]
 
-
-async def _run_workers(
-    settings: Settings, build: Callable[[Platform], list[workers.Worker]]
-) -> int:
-    stop = stop_on_signals()
-    platform = await bootstrap(settings)
-    return await run(
-        host=settings.host,
-        services=[],
-        workers=build(platform),
-        on_stop=platform.close,
-        stop=stop,
-    )
-
-
-def relay() -> None:
-    """Publish the outbox to RabbitMQ, in order, in batches (run one or several)."""
-    settings = _settings(broker=True)
-    code = run_process(
-        _run_workers(settings, lambda platform: [workers.outbox_relay(platform).run])
-    )
-    if code:
-        raise typer.Exit(code)
-
-
-def consumer(context: Annotated[Context, typer.Argument(help="whose subscribers to run")]) -> None:
-    """Consume the RabbitMQ queues of one context's subscribers."""
-    settings = _settings(broker=True)
-
-    def build(platform: Platform) -> list[workers.Worker]:
-        subscribers = workers.subscribers_of(platform, context.value)
-        name = f"{context.value}-consumer"
-        return [workers.consumer(platform, subscribers, name=name).run]
-
-    code = run_process(_run_workers(settings, build))
-    if code:
-        raise typer.Exit(code)
+    return workers
 
 
 async def _with_dead_letters(
-    subscriber: str | None, use: Callable[[DeadLetters], Awaitable[T]]
+    subscriber: str | None, use: "Callable[[DeadLetters], Awaitable[T]]"
 ) -> T:
-    platform = await bootstrap(_settings(broker=False))
+    from logistics_platform.bootstrap import bootstrap  # noqa: PLC0415 - only when it runs
+
+    platform = await bootstrap(settings_for_a_role(), migrate=False, read_store=False)
     try:
         known = {s.name for s in platform.subscribers}
         if subscriber is not None and subscriber not in known:
-            console.print(f"[red]no subscriber {subscriber!r}; known: {', '.join(sorted(known))}")
+            typer.secho(
+                f"no subscriber {subscriber!r}; known: {', '.join(sorted(known))}", fg="red"
+            )
             raise typer.Exit(2)
-        return await use(workers.dead_letters(platform))
+        return await use(platform.dead_letters())
     finally:
         await platform.close()
 
@@ -103,8 +63,10 @@ async def _with_dead_letters(
 @dead_letters.command("list")
 def list_dead_letters(subscriber: SubscriberOption = None) -> None:
     """Show dead letters (RabbitMQ's dead-letter queues when RABBITMQ_URL is set)."""
+    from rich.console import Console  # noqa: PLC0415
+
     letters = asyncio.run(_with_dead_letters(subscriber, lambda store: store.peek(subscriber)))
-    console.print(_table(letters))
+    Console().print(_table(letters))
 
 
 @dead_letters.command("republish")
@@ -113,15 +75,17 @@ def republish_dead_letters(
     event_id: Annotated[str | None, typer.Option(help="Only this event")] = None,
 ) -> None:
     """Give dead letters to their subscriber again, once the cause is fixed."""
-    outcome: Republished = asyncio.run(
+    outcome = asyncio.run(
         _with_dead_letters(subscriber, lambda store: store.republish(subscriber, event_id))
     )
-    console.print(f"republished {outcome.republished}, failed again {outcome.failed}")
+    typer.echo(f"republished {outcome.republished}, failed again {outcome.failed}")
     if outcome.failed:
         raise typer.Exit(1)
 
 
-def _table(letters: list[DeadLetter]) -> Table:
+def _table(letters: "list[DeadLetter]") -> "Table":
+    from rich.table import Table  # noqa: PLC0415
+
     table = Table("subscriber", "event", "event id", "attempts", "failed at", "reason")
     for letter in letters:
         failed_at = letter.failed_at.isoformat() if letter.failed_at else "?"

@@ -1,24 +1,17 @@
 """``logistics projections``: rebuild the read side from the event log, and see its lag."""
 
 import asyncio
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from logistics_platform.backoffice.application.ports import ProjectionLag
-from logistics_platform.backoffice.application.rebuild import (
-    TRACKING_EVENTS,
-    RebuildReport,
-    rebuild_tracking,
-)
-from logistics_platform.backoffice.application.subscribers import backoffice_projections
-from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog
-from logistics_platform.bootstrap import bootstrap
-from logistics_platform.config import Settings
-from logistics_platform.entrypoints.logging import configure_logging
+from logistics_platform.entrypoints.settings import settings_for_a_role
+
+if TYPE_CHECKING:
+    from logistics_platform.backoffice.application.ports import ProjectionLag
+    from logistics_platform.backoffice.application.rebuild import RebuildReport
+    from logistics_platform.config import Settings
 
 projections = typer.Typer(help="Read-side projections (tracking views).", no_args_is_help=True)
 console = Console()
@@ -32,9 +25,7 @@ BatchSize = Annotated[
 def rebuild(batch_size: BatchSize = 2000) -> None:
     """Rebuild the tracking views from every recorded event into a fresh table (or index),
     then swap it in. The APIs keep answering from the current views meanwhile."""
-    settings = Settings()
-    configure_logging(settings)
-    report = asyncio.run(_rebuild(settings, batch_size))
+    report = asyncio.run(_rebuild(settings_for_a_role(), batch_size))
     skipped = f", skipped {report.skipped} malformed" if report.skipped else ""
     console.print(
         f"[green]rebuilt {report.views:,} tracking views from {report.events:,} events"
@@ -45,9 +36,9 @@ def rebuild(batch_size: BatchSize = 2000) -> None:
 @projections.command("status")
 def status() -> None:
     """Each projection's last applied event and how far it is behind the event log."""
-    settings = Settings()
-    configure_logging(settings)
-    kind, views, lags = asyncio.run(_status(settings))
+    from rich.table import Table  # noqa: PLC0415
+
+    kind, views, lags = asyncio.run(_status(settings_for_a_role()))
     table = Table(title=f"projections ({kind} store, {views:,} tracking views)")
     table.add_column("projection", no_wrap=True)
     for column in ("last applied", "log head", "behind", "seconds behind"):
@@ -65,7 +56,22 @@ def status() -> None:
     console.print(table)
 
 
-async def _rebuild(settings: Settings, batch_size: int) -> RebuildReport:
+async def _rebuild(settings: "Settings", batch_size: int) -> "RebuildReport":
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from logistics_platform.backoffice.application.rebuild import (  # noqa: PLC0415
+        TRACKING_EVENTS,
+        rebuild_tracking,
+    )
+    from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog  # noqa: PLC0415
+    from logistics_platform.bootstrap import bootstrap  # noqa: PLC0415
+
     platform = await bootstrap(settings)
     try:
         events = OutboxEventLog(platform.engine)
@@ -88,8 +94,15 @@ async def _rebuild(settings: Settings, batch_size: int) -> RebuildReport:
         await platform.close()
 
 
-async def _status(settings: Settings) -> tuple[str, int, list[ProjectionLag]]:
-    platform = await bootstrap(settings)
+async def _status(settings: "Settings") -> "tuple[str, int, list[ProjectionLag]]":
+    """Read-only: the schema is left as it is."""
+    from logistics_platform.backoffice.application.subscribers import (  # noqa: PLC0415
+        backoffice_projections,
+    )
+    from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog  # noqa: PLC0415
+    from logistics_platform.bootstrap import bootstrap  # noqa: PLC0415
+
+    platform = await bootstrap(settings, migrate=False)
     try:
         lags = await OutboxEventLog(platform.engine).lag(
             backoffice_projections(platform.subscribers)

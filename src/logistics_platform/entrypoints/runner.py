@@ -13,9 +13,13 @@ import structlog
 import uvicorn
 from fastapi import FastAPI
 
+from logistics_platform.bootstrap import Platform, bootstrap
+from logistics_platform.entrypoints.http import apps
+
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
+Worker = Callable[[], Coroutine[Any, Any, None]]
 
 SHUTDOWN_GRACE_SECONDS = 20
 
@@ -127,3 +131,49 @@ def _config(service: HttpService, host: str) -> uvicorn.Config:
         lifespan="on",
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
+
+
+# The HTTP apps a role can serve: their name, factory and the setting of their port.
+APIS: dict[str, tuple[str, Callable[[Platform], FastAPI], str]] = {
+    "inventory": ("Inventory API", apps.create_inventory_app, "inventory_port"),
+    "backoffice": ("Backoffice API", apps.create_backoffice_app, "backoffice_port"),
+    "health": ("Health service", apps.create_health_app, "health_port"),
+}
+
+
+def run_role(
+    apis: dict[str, int | None],
+    *,
+    deliver: bool = False,
+    read_store: bool = False,
+    workers: Callable[[Platform], list[Worker]] | None = None,
+) -> int:
+    """A process role until it is stopped: ``apis`` (key in :data:`APIS` → port, or None
+    for the configured one) and ``workers`` on one platform, with the event delivery when
+    ``deliver``. Returns an exit code."""
+
+    async def main() -> int:
+        stop = stop_on_signals()
+        platform = await bootstrap(read_store=read_store)
+        return await run(
+            host=platform.settings.host,
+            services=[_service(platform, api, port) for api, port in apis.items()],
+            workers=[*(workers(platform) if workers else []), *_delivery(platform, deliver)],
+            on_stop=platform.close,
+            stop=stop,
+        )
+
+    return run_process(main())
+
+
+def _service(platform: Platform, api: str, port: int | None) -> HttpService:
+    name, create, port_setting = APIS[api]
+    return HttpService(name, create(platform), port or getattr(platform.settings, port_setting))
+
+
+def _delivery(platform: Platform, deliver: bool) -> list[Worker]:
+    if not deliver:
+        return []
+    if platform.delivery is not None:
+        return [platform.delivery.run]
+    return [platform.relay().run, platform.consumer().run]

@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.backoffice.application.ports import TrackingStore
 from logistics_platform.backoffice.application.queries import TrackingSearch, TrackingSort
-from logistics_platform.backoffice.application.subscribers import backoffice_subscribers
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.backoffice.infrastructure.es_store import EsTrackingStore
 from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog
@@ -26,6 +25,7 @@ from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.infrastructure.persistence import migrations, outbox
 from logistics_platform.shared.infrastructure.persistence.database import create_engine
+from tests.mothers.backoffice import backoffice_subscribers
 from tests.services import fresh_postgres_database
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL")

@@ -5,7 +5,7 @@ import random
 
 from logistics_platform.backoffice.application.queries import TrackingSearch
 from logistics_platform.backoffice.application.rebuild import rebuild_tracking
-from logistics_platform.backoffice.application.subscribers import subscriber_name
+from logistics_platform.backoffice.application.subscribers import CATALOG, TRACKING
 from logistics_platform.shared.application.envelope import EventEnvelope
 from tests.integration.backoffice.conftest import ReadSide
 from tests.mothers.backoffice import Shop, a_tracking_number, stock_item_reserved
@@ -102,12 +102,12 @@ async def test_each_projection_reports_its_last_event_and_lag(read: ReadSide) ->
     followed = {s.name: s.events for s in read.subscribers}
     lags = {lag.projection: lag for lag in await read.log.lag(followed)}
 
-    tracking = lags[subscriber_name("tracking")]  # applied up to the reservations
+    tracking = lags[TRACKING]  # applied up to the reservations
     assert tracking.event_id == applied[-1].event_id
     assert tracking.occurred_on == applied[-1].occurred_on
     assert (tracking.position, tracking.head, tracking.behind) == (5, 6, 1)
     assert tracking.seconds_behind > 0
-    assert lags[subscriber_name("catalog_on_stock_item_added")].position == 3
+    assert lags[CATALOG].position == 3
 
 
 async def test_a_batch_handled_out_of_log_order_records_the_furthest_position(

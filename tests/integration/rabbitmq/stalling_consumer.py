@@ -11,7 +11,6 @@ from typing import Any
 
 from logistics_platform.bootstrap import bootstrap
 from logistics_platform.config import Settings
-from logistics_platform.entrypoints import workers
 from logistics_platform.entrypoints.logging import configure_logging
 from logistics_platform.logistics.infrastructure.unit_of_work import SqlLogisticsUnitOfWork
 from logistics_platform.shared.application.envelope import EventEnvelope
@@ -50,10 +49,9 @@ async def main(phase: str, marker: Path) -> None:
     configure_logging(settings)
     platform = await bootstrap(settings, migrate=False)
     subscribers = [
-        _stalling(subscriber, phase, marker)
-        for subscriber in workers.subscribers_of(platform, "logistics")
+        _stalling(subscriber, phase, marker) for subscriber in platform.subscribers_of("logistics")
     ]
-    await workers.consumer(platform, subscribers, name="stalling-consumer").run()
+    await platform.consumer(subscribers, name="stalling-consumer").run()
 
 
 if __name__ == "__main__":

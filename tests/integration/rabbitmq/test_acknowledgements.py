@@ -7,7 +7,6 @@ import aio_pika
 import pytest
 
 from logistics_platform.bootstrap import Platform
-from logistics_platform.entrypoints import workers
 from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import Topology
 from tests.integration.rabbitmq.broker import messages_in
 from tests.integration.rabbitmq.conftest import Background, eventually, scalar
@@ -21,10 +20,8 @@ EVENTS = 60
 async def test_every_handled_event_is_acknowledged_so_none_comes_back_after_a_stop(
     production: Platform, background: Background
 ) -> None:
-    background.start(workers.outbox_relay(production).run)
-    consumer = background.start(
-        workers.consumer(production, production.subscribers, name="all").run
-    )
+    background.start(production.relay().run)
+    consumer = background.start(production.consumer(production.subscribers, name="all").run)
     await asyncio.gather(*(production.commands.handle(an_add_stock_item()) for _ in range(EVENTS)))
     subscribers = [s for s in production.subscribers if "inventory.stock_item.added" in s.events]
 

@@ -3,7 +3,6 @@ import asyncio
 import pytest
 
 from logistics_platform.bootstrap import Platform
-from logistics_platform.entrypoints import workers
 from tests.integration.rabbitmq.checks import all_registered, assert_applied_once, unpublished
 from tests.integration.rabbitmq.conftest import Background, eventually
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
@@ -17,8 +16,8 @@ async def test_reservations_made_while_the_broker_is_unreachable_arrive_exactly_
 ) -> None:
     proxy, through_proxy = await TcpProxy.in_front_of(production.settings.rabbitmq_url or "")
     production.settings = production.settings.model_copy(update={"rabbitmq_url": through_proxy})
-    background.start(workers.outbox_relay(production).run)
-    background.start(workers.consumer(production, production.subscribers, name="all").run)
+    background.start(production.relay().run)
+    background.start(production.consumer(production.subscribers, name="all").run)
     add = an_add_stock_item(quantity=1000)
     await production.commands.handle(add)
     first = a_reservation_of(add.id, quantity=1)

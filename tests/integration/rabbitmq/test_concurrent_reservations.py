@@ -5,7 +5,6 @@ import httpx
 import pytest
 
 from logistics_platform.bootstrap import Platform
-from logistics_platform.entrypoints import workers
 from tests.integration.rabbitmq.checks import all_registered, assert_applied_once
 from tests.integration.rabbitmq.conftest import Background, eventually, scalar
 from tests.integration.rabbitmq.processes import Processes, free_port
@@ -54,7 +53,7 @@ async def test_four_processes_reserving_one_item_never_oversell(
     )
     assert reserved_events == STOCK
     succeeded = [rid for rid, status in zip(requests, statuses, strict=True) if status == 200]
-    background.start(workers.outbox_relay(production).run)
-    background.start(workers.consumer(production, production.subscribers, name="all").run)
+    background.start(production.relay().run)
+    background.start(production.consumer(production.subscribers, name="all").run)
     await eventually(lambda: all_registered(production, succeeded), within=60, what="packages")
     await assert_applied_once(production, succeeded)

@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 from logistics_platform.bootstrap import Platform
-from logistics_platform.entrypoints import workers
 from tests.integration.rabbitmq.checks import assert_applied_once
 from tests.integration.rabbitmq.conftest import Background, eventually, scalar
 from tests.integration.rabbitmq.processes import Processes
@@ -23,9 +22,9 @@ async def test_an_event_whose_consumer_was_killed_mid_handling_is_redelivered_an
         "stalling-consumer",
         [sys.executable, str(Path(__file__).with_name("stalling_consumer.py")), phase, str(marker)],
     )
-    background.start(workers.outbox_relay(production).run)
-    backoffice = workers.subscribers_of(production, "backoffice")
-    background.start(workers.consumer(production, backoffice, name="backoffice").run)
+    background.start(production.relay().run)
+    backoffice = production.subscribers_of("backoffice")
+    background.start(production.consumer(backoffice, name="backoffice").run)
     add = an_add_stock_item()
     reservation = a_reservation_of(add.id)
     await production.commands.handle(add)

@@ -8,7 +8,6 @@ import asyncpg
 import pytest
 
 from logistics_platform.bootstrap import Platform, bootstrap
-from logistics_platform.entrypoints import workers
 from tests.integration.rabbitmq.checks import all_registered, assert_applied_once, unpublished
 from tests.integration.rabbitmq.conftest import Background, eventually
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
@@ -20,8 +19,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 async def test_the_pipeline_goes_on_after_the_database_dropped_every_connection(
     production: Platform, background: Background, postgres_url: str
 ) -> None:
-    background.start(workers.outbox_relay(production).run)
-    background.start(workers.consumer(production, production.subscribers, name="all").run)
+    background.start(production.relay().run)
+    background.start(production.consumer(production.subscribers, name="all").run)
     add = an_add_stock_item(quantity=1000)
     await production.commands.handle(add)
     before = [a_reservation_of(add.id) for _ in range(5)]
@@ -57,8 +56,8 @@ async def test_a_consumer_cut_off_from_the_database_holds_its_events_until_it_is
         production.settings.model_copy(update={"database_url": through_proxy}), migrate=False
     )
     try:
-        background.start(workers.outbox_relay(production).run)
-        background.start(workers.consumer(consuming, consuming.subscribers, name="all").run)
+        background.start(production.relay().run)
+        background.start(consuming.consumer(consuming.subscribers, name="all").run)
         add = an_add_stock_item(quantity=1000)
         await production.commands.handle(add)
         first = a_reservation_of(add.id)
@@ -71,13 +70,13 @@ async def test_a_consumer_cut_off_from_the_database_holds_its_events_until_it_is
             await production.commands.handle(reservation)
         # Far longer than every attempt with its retry delay takes (about 0.15 s here).
         await asyncio.sleep(2)
-        assert await workers.dead_letters(production).peek() == []
+        assert await production.dead_letters().peek() == []
 
         await proxy.restore()
         ids = [first.reservation_id, *(r.reservation_id for r in during)]
         await eventually(lambda: all_registered(production, ids), within=60, what="every view")
         await assert_applied_once(production, ids)
-        assert await workers.dead_letters(production).peek() == []
+        assert await production.dead_letters().peek() == []
     finally:
         await background.stop()
         await consuming.close()

@@ -5,7 +5,6 @@ import aio_pika
 import pytest
 
 from logistics_platform.bootstrap import Platform
-from logistics_platform.entrypoints import workers
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import Topology
@@ -43,9 +42,9 @@ async def test_a_handler_that_always_fails_is_dead_lettered_and_applied_once_whe
     subscribers = [
         outage.breaking(s) if s.name == CREATE_PACKAGE else s for s in production.subscribers
     ]
-    background.start(workers.outbox_relay(production).run)
-    background.start(workers.consumer(production, subscribers, name="all").run)
-    dead_letters = workers.dead_letters(production)
+    background.start(production.relay().run)
+    background.start(production.consumer(subscribers, name="all").run)
+    dead_letters = production.dead_letters()
     add = an_add_stock_item(name="Pixel 9")
     reservation = a_reservation_of(add.id)
     await production.commands.handle(add)
@@ -86,7 +85,7 @@ async def test_a_handler_that_always_fails_is_dead_lettered_and_applied_once_whe
 async def test_a_malformed_message_goes_straight_to_the_dead_letters(
     production: Platform, background: Background
 ) -> None:
-    consumer = workers.consumer(production, production.subscribers, name="all")
+    consumer = production.consumer(production.subscribers, name="all")
     background.start(consumer.run)
     await eventually(lambda: _started(consumer), what="the consumer")
     topology = Topology.from_settings(production.settings)
@@ -115,5 +114,5 @@ async def _started(consumer: Any) -> bool:
 
 
 async def _at_least(platform: Platform, count: int) -> list[Any]:
-    letters = await workers.dead_letters(platform).peek()
+    letters = await platform.dead_letters().peek()
     return letters if len(letters) >= count else []

@@ -9,7 +9,6 @@ import pytest
 from yarl import URL
 
 from logistics_platform.bootstrap import Platform
-from logistics_platform.entrypoints import workers
 from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import Topology
 from tests.integration.rabbitmq.broker import Broker, messages_in
 from tests.integration.rabbitmq.conftest import Background, eventually
@@ -35,7 +34,7 @@ async def test_events_left_in_a_former_queue_are_applied_and_it_takes_no_new_one
         await topology.declare(channel, production.subscribers)
         old = await channel.declare_queue(former, durable=True)
         await old.bind(topology.exchange, routing_key=RESERVED)
-        background.start(workers.outbox_relay(production).run)
+        background.start(production.relay().run)
         add = an_add_stock_item(name="Pixel 9")
         earlier = a_reservation_of(add.id)
         await production.commands.handle(add)
@@ -43,9 +42,7 @@ async def test_events_left_in_a_former_queue_are_applied_and_it_takes_no_new_one
         await eventually(lambda: messages_in(channel, former), what="the event in the former queue")
         await (await channel.declare_queue(current, passive=True)).purge()
 
-        consuming = background.start(
-            workers.consumer(production, production.subscribers, name="all").run
-        )
+        consuming = background.start(production.consumer(production.subscribers, name="all").run)
         # Named only if its reservation was applied (the package's event has no item).
         await eventually(
             lambda: _registered(production, earlier.reservation_id, named="Pixel 9"),
@@ -73,7 +70,7 @@ async def test_a_former_queue_that_does_not_exist_leaves_no_channel_open(
     vhost = URL(broker.url).path.lstrip("/")
     if not vhost:
         pytest.skip("the broker is shared (names of its own, no vhost): channels not countable")
-    consumer = workers.consumer(production, production.subscribers, name="all")
+    consumer = production.consumer(production.subscribers, name="all")
     background.start(consumer.run)
     await asyncio.wait_for(consumer.started.wait(), 30)
     await asyncio.sleep(1)  # a channel the broker closed would have been reopened by now

@@ -6,11 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logistics_platform.backoffice.application.projectors import PROJECTORS
-from logistics_platform.backoffice.application.subscribers import backoffice_subscribers
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.shared.application.envelope import EventEnvelope
-from tests.mothers.backoffice import Shop, a_tracking_number
-from tests.unit.backoffice.fakes import FakeBackofficeUnitOfWork
+from tests.fakes.backoffice import FakeBackofficeUnitOfWork
+from tests.mothers.backoffice import Shop, a_tracking_number, backoffice_subscribers
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -57,21 +57,6 @@ PROJECTORS: dict[str, Projector] = {
     PACKAGE_REGISTERED: track_on_package_registered,
 }
 
-# The backoffice's subscribers (each its own queue, checkpoint and record of handled ids)
-# and the events each projects. A reservation's events share one: its view has one
-# writer, which takes them as they come, in batches of either kind (two subscribers, one
-# per kind, took turns on the same views and paid a transaction each for every batch).
-# The catalog stays on its own: naming views queries the store, which must not miss
-# views its own batch created.
-SUBSCRIPTIONS: dict[str, frozenset[str]] = {
-    "catalog_on_stock_item_added": frozenset({STOCK_ITEM_ADDED}),
-    "tracking": frozenset({STOCK_ITEM_RESERVED, PACKAGE_REGISTERED}),
-}
-# The names a subscriber had before (migration 0004 carried their records over).
-FORMERLY: dict[str, tuple[str, ...]] = {
-    "tracking": ("track_on_stock_item_reserved", "track_on_package_registered"),
-}
-
 
 async def project(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
     """Apply ``event`` with its projector."""

@@ -1,40 +1,33 @@
-"""The backoffice's event subscribers, each recording its progress."""
+"""The backoffice's event subscribers, each recording its progress. Their names, events
+and units of work are declared in the subscriber table (``bootstrap.Platform.subscribers``)."""
 
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from logistics_platform.backoffice.application.ports import BackofficeUnitOfWork
 from logistics_platform.backoffice.application.projectors import (
-    FORMERLY,
-    SUBSCRIPTIONS,
+    PACKAGE_REGISTERED,
+    STOCK_ITEM_ADDED,
+    STOCK_ITEM_RESERVED,
     project,
     reservation_of,
     stock_item_of,
 )
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
-from logistics_platform.shared.application.unit_of_work import Causation
 
-
-def subscriber_name(subscription: str) -> str:
-    return f"backoffice.{subscription}"
-
-
-def backoffice_subscribers(
-    unit_of_work: Callable[[Causation], BackofficeUnitOfWork],
-) -> list[Subscriber[Any]]:
-    """Subscribers named ``backoffice.<subscription>`` (their queues and checkpoints)."""
-    return [
-        Subscriber(
-            subscriber_name(subscription),
-            events,
-            _recording_progress(subscriber_name(subscription)),
-            unit_of_work,
-            prepare=_prefetch,
-            formerly=tuple(map(subscriber_name, FORMERLY.get(subscription, ()))),
-        )
-        for subscription, events in SUBSCRIPTIONS.items()
-    ]
+CATALOG = "backoffice.catalog_on_stock_item_added"
+CATALOG_EVENTS = frozenset({STOCK_ITEM_ADDED})
+# A reservation's events share one subscriber: its view has one writer, which takes them
+# as they come, in batches of either kind. The catalog stays on its own: naming views
+# queries the store, which must not miss views its own batch created.
+TRACKING = "backoffice.tracking"
+TRACKING_EVENTS = frozenset({STOCK_ITEM_RESERVED, PACKAGE_REGISTERED})
+# The tracking subscriber's names before migration 0004 (which carried their records over).
+FORMERLY_TRACKING = (
+    "backoffice.track_on_stock_item_reserved",
+    "backoffice.track_on_package_registered",
+)
 
 
 def backoffice_projections(subscribers: Iterable[Subscriber[Any]]) -> dict[str, frozenset[str]]:
@@ -42,7 +35,9 @@ def backoffice_projections(subscribers: Iterable[Subscriber[Any]]) -> dict[str, 
     return {s.name: s.events for s in subscribers if s.name.startswith("backoffice.")}
 
 
-def _recording_progress(name: str) -> Callable[[EventEnvelope, BackofficeUnitOfWork], Any]:
+def projecting(name: str) -> Callable[[EventEnvelope, BackofficeUnitOfWork], Any]:
+    """The handler of the subscriber ``name``: project the event, record the progress."""
+
     async def project_and_record(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
         await project(event, uow)
         await uow.progress.record(name, event)
@@ -50,7 +45,7 @@ def _recording_progress(name: str) -> Callable[[EventEnvelope, BackofficeUnitOfW
     return project_and_record
 
 
-async def _prefetch(events: Sequence[EventEnvelope], uow: BackofficeUnitOfWork) -> None:
+async def load_views_and_names(events: Sequence[EventEnvelope], uow: BackofficeUnitOfWork) -> None:
     """Before a batch: its views, then its catalog entries, each in one go (and always in
     this order, so that concurrent batches wait for one another rather than deadlock)."""
     reservations = {reservation for event in events if (reservation := reservation_of(event))}

@@ -18,7 +18,7 @@ from logistics_platform.backoffice.domain.tracking_view import (
     TrackingStatus,
     TrackingView,
 )
-from logistics_platform.backoffice.infrastructure.timeline import (
+from logistics_platform.backoffice.infrastructure.rows import (
     timeline_from_primitives,
     timeline_to_primitives,
 )

@@ -14,7 +14,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch, BadRequestError, ConflictError, NotFoundError
 from elasticsearch.helpers import async_bulk, async_scan
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.backoffice.application.ports import (
     BackofficeUnitOfWork,
@@ -32,7 +32,10 @@ from logistics_platform.backoffice.application.queries import (
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.backoffice.infrastructure import es_documents as documents
 from logistics_platform.backoffice.infrastructure.es_indices import TrackingIndices
-from logistics_platform.backoffice.infrastructure.unit_of_work import catalog_and_progress
+from logistics_platform.backoffice.infrastructure.sql_views import (
+    SqlProjectionProgress,
+    SqlStockItemCatalog,
+)
 from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.domain.errors import ConcurrentModification
 from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
@@ -85,10 +88,10 @@ class EsBackofficeUnitOfWork(SqlUnitOfWork, BackofficeUnitOfWork):
         self._client = client
         self._index = index
 
-    def _open(self, connection: AsyncConnection) -> None:
+    def _open(self) -> None:
         self.tracking_views = EsTrackingViews(self._client, self._index)
-        self.catalog, progress = catalog_and_progress(self)
-        self.progress = self._progress = progress
+        self.catalog = SqlStockItemCatalog(self.connection, self.driver)
+        self.progress = self._progress = SqlProjectionProgress(self.connection, self.driver)
 
     async def _before_commit(self) -> None:
         await self._progress.flush()

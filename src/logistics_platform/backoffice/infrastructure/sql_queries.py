@@ -19,7 +19,8 @@ from logistics_platform.backoffice.application.queries import (
     percentile,
 )
 from logistics_platform.backoffice.domain.tracking_view import TrackingStatus, TrackingView
-from logistics_platform.backoffice.infrastructure.sql_views import SqlTrackingViews, to_view
+from logistics_platform.backoffice.infrastructure.rows import to_view
+from logistics_platform.backoffice.infrastructure.sql_views import SqlTrackingViews
 from logistics_platform.backoffice.infrastructure.tables import tracking_views
 
 c = tracking_views.c

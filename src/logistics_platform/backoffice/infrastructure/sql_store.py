@@ -18,12 +18,9 @@ from logistics_platform.backoffice.application.ports import (
     TrackingStore,
 )
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
+from logistics_platform.backoffice.infrastructure.rows import to_values, to_view
 from logistics_platform.backoffice.infrastructure.sql_queries import SqlTrackingQueries
-from logistics_platform.backoffice.infrastructure.sql_views import (
-    SqlTrackingViews,
-    to_values,
-    to_view,
-)
+from logistics_platform.backoffice.infrastructure.sql_views import SqlTrackingViews
 from logistics_platform.backoffice.infrastructure.tables import (
     TRACKING_VIEWS,
     tracking_indexes,
@@ -104,7 +101,7 @@ class SqlTrackingCopy(TrackingCopy):
 
     async def unnamed_for_stock_item(self, stock_item_id: str) -> list[TrackingView]:
         async with self._engine.begin() as connection:
-            views = SqlTrackingViews(connection, self._table)
+            views = SqlTrackingViews(connection, table=self._table)
             return await views.unnamed_for_stock_item(stock_item_id)
 
     async def put_many(self, views: Iterable[TrackingView]) -> None:

@@ -1,17 +1,18 @@
 """The projectors' side of the SQL read store: views, the catalog and progress, written in
 the subscriber's transaction (together with the record of handled event ids).
 
-These run on any database; on PostgreSQL the unit of work uses their variants in
-``pg_views``, which send a batch's statements to the driver and take the locks that
-concurrent batches need (SQLite runs one writer at a time).
+On PostgreSQL (given the transaction's asyncpg ``driver``) a batch's statements go to the
+driver directly (``pg_statements``) and take the locks that concurrent batches need;
+SQLite runs one writer at a time.
 """
 
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy import (
     Insert,
     Select,
@@ -34,19 +35,15 @@ from logistics_platform.backoffice.application.ports import (
     StockItemCatalog,
     TrackingViews,
 )
-from logistics_platform.backoffice.domain.search_words import searchable_text
 from logistics_platform.backoffice.domain.tracking_view import (
-    TrackingStatus,
     TrackingView,
 )
+from logistics_platform.backoffice.infrastructure import pg_statements as on_postgresql
+from logistics_platform.backoffice.infrastructure.rows import to_values, to_view, utc
 from logistics_platform.backoffice.infrastructure.tables import (
     projection_progress,
     stock_item_names,
     tracking_views,
-)
-from logistics_platform.backoffice.infrastructure.timeline import (
-    timeline_from_primitives,
-    timeline_to_primitives,
 )
 from logistics_platform.shared.application.envelope import (
     EventEnvelope,
@@ -60,8 +57,14 @@ class SqlTrackingViews(TrackingViews):
     """Views prefetched for a batch are written back together by :meth:`flush` (one
     statement per kind of write, not one per event); any other save is written at once."""
 
-    def __init__(self, connection: AsyncConnection, table: Table = tracking_views) -> None:
+    def __init__(
+        self,
+        connection: AsyncConnection,
+        driver: asyncpg.Connection | None = None,
+        table: Table = tracking_views,
+    ) -> None:
         self._connection = connection
+        self._driver = driver
         self._table = table
         self._prefetched: dict[str, TrackingView | None] = {}
         self._stored: dict[str, int] = {}  # version in the store of each view handed out
@@ -75,7 +78,9 @@ class SqlTrackingViews(TrackingViews):
         self._prefetched.update((row["reservation_id"], to_view(row)) for row in rows)
 
     async def _rows(self, reservation_ids: list[str]) -> Sequence[Any]:
-        """The stored rows of these views, as mappings."""
+        """The stored rows of these views (mappings or records)."""
+        if self._driver is not None:
+            return await on_postgresql.select_views(self._driver, self._table, reservation_ids)
         rows = await self._connection.execute(_select_views(self._table), {"keys": reservation_ids})
         return [row._mapping for row in rows]
 
@@ -126,6 +131,9 @@ class SqlTrackingViews(TrackingViews):
     async def _write_all(self, views: list[TrackingView], seen: dict[str, int]) -> None:
         """The new views in one insert, the others in one batch of updates after checking
         their versions with their rows locked. ``seen``: each one's version in the store."""
+        if self._driver is not None:
+            await on_postgresql.write_views(self._driver, self._table, views, seen)
+            return
         new = [view for view in views if seen[view.reservation_id] == 0]
         changed = [view for view in views if seen[view.reservation_id] != 0]
         if new:
@@ -205,8 +213,11 @@ class SqlStockItemCatalog(StockItemCatalog):
     """Once this transaction holds a stock item's entry, its name cannot change under it:
     it is read once."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(
+        self, connection: AsyncConnection, driver: asyncpg.Connection | None = None
+    ) -> None:
         self._connection = connection
+        self._driver = driver
         self._held: set[str] = set()
         self._names: dict[str, str | None] = {}
 
@@ -239,9 +250,13 @@ class SqlStockItemCatalog(StockItemCatalog):
     async def _hold(self, stock_item_ids: list[str]) -> None:
         """Keep other transactions off these entries until this one ends (no need on
         SQLite, whose writers take turns)."""
+        if self._driver is not None:
+            await on_postgresql.hold(self._driver, on_postgresql.CATALOG_LOCK, stock_item_ids)
 
     async def _rows(self, stock_item_ids: list[str]) -> list[tuple[str, str]]:
         """The known names among these items, as (id, name)."""
+        if self._driver is not None:
+            return await on_postgresql.select_names(self._driver, stock_item_ids)
         rows = await self._connection.execute(_select_names, {"keys": stock_item_ids})
         return [(row.stock_item_id, row.name) for row in rows]
 
@@ -256,8 +271,11 @@ class SqlProjectionProgress(ProjectionProgress):
     projection just before the commit, so that the transactions of one projection hold
     its row's lock for as little as possible."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(
+        self, connection: AsyncConnection, driver: asyncpg.Connection | None = None
+    ) -> None:
         self._connection = connection
+        self._driver = driver
         self._applied: dict[str, list[EventEnvelope]] = {}
 
     async def record(self, projection: str, event: EventEnvelope) -> None:
@@ -279,13 +297,18 @@ class SqlProjectionProgress(ProjectionProgress):
     ) -> None:
         """Upsert the projection's row: its latest event, and the furthest log position
         among ``event_ids``."""
+        if self._driver is not None:
+            await on_postgresql.record_progress(
+                self._driver, projection, event_ids, latest_id, occurred_on
+            )
+            return
         await self._connection.execute(
             _recording_progress(self._connection.dialect.name),
             {
                 "projection": projection,
                 "event_ids": event_ids,
                 "event_id": latest_id,
-                "occurred_on": _utc(occurred_on),
+                "occurred_on": utc(occurred_on),
             },
         )
 
@@ -318,42 +341,3 @@ def _recording_progress(dialect_name: str) -> Insert:
             "applied_at": statement.excluded.applied_at,
         },
     )
-
-
-def to_values(view: TrackingView, *, version: int) -> dict[str, Any]:
-    """The row for ``view`` (datetimes in UTC: SQLite stores them without a zone)."""
-    return {
-        "reservation_id": view.reservation_id,
-        "stock_item_id": view.stock_item_id,
-        "stock_item_name": view.stock_item_name,
-        "reserved_quantity": view.reserved_quantity,
-        "package_id": view.package_id,
-        "tracking_number": view.tracking_number,
-        "status": view.status.value,
-        "timeline": timeline_to_primitives(view.timeline),
-        "created_at": _utc(view.created_at),
-        "updated_at": _utc(view.updated_at),
-        "reserved_at": _utc(view.reached_on(TrackingStatus.RESERVED)),
-        "registered_at": _utc(view.reached_on(TrackingStatus.REGISTERED)),
-        "delivered_at": _utc(view.reached_on(TrackingStatus.DELIVERED)),
-        "search_text": searchable_text(view),
-        "version": version,
-    }
-
-
-def to_view(row: Any) -> TrackingView:
-    """From a row's mapping (SQLAlchemy) or record (asyncpg)."""
-    return TrackingView(
-        reservation_id=row["reservation_id"],
-        stock_item_id=row["stock_item_id"],
-        stock_item_name=row["stock_item_name"],
-        reserved_quantity=row["reserved_quantity"],
-        package_id=row["package_id"],
-        tracking_number=row["tracking_number"],
-        timeline=timeline_from_primitives(row["timeline"]),
-        version=row["version"],
-    )
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.astimezone(UTC)

@@ -20,19 +20,11 @@ def read_store_kind(settings: Settings) -> Literal["sql", "elasticsearch"]:
     return "elasticsearch" if settings.elasticsearch_url else "sql"
 
 
-async def open_tracking_store(settings: Settings, engine: AsyncEngine) -> TrackingStore:
-    """The configured store, started (on Elasticsearch: the index exists behind its alias)."""
-    store: TrackingStore
-    if read_store_kind(settings) == "elasticsearch":
-        if not settings.elasticsearch_url:
-            raise ValueError("READ_STORE=elasticsearch needs ELASTICSEARCH_URL")
-        client = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=ES_REQUEST_TIMEOUT)
-        store = EsTrackingStore(client, engine, alias=settings.elasticsearch_index)
-    else:
-        store = SqlTrackingStore(engine)
-    try:
-        await store.start()
-    except BaseException:
-        await store.close()
-        raise
-    return store
+def tracking_store(settings: Settings, engine: AsyncEngine) -> TrackingStore:
+    """The configured store, not started yet (no request made)."""
+    if read_store_kind(settings) == "sql":
+        return SqlTrackingStore(engine)
+    if not settings.elasticsearch_url:
+        raise ValueError("READ_STORE=elasticsearch needs ELASTICSEARCH_URL")
+    client = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=ES_REQUEST_TIMEOUT)
+    return EsTrackingStore(client, engine, alias=settings.elasticsearch_index)

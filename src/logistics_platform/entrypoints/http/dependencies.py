@@ -1,35 +1,12 @@
-"""How routes reach the process's composition root."""
+"""What routes depend on, declared once: the process's platform and the request's causation."""
 
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, Header, Request
 
-from logistics_platform.bootstrap import Platform, bootstrap
+from logistics_platform.bootstrap import Platform
 from logistics_platform.shared.application.unit_of_work import Causation
-
-
-def platform_lifespan(
-    platform: Platform | None,
-) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """Use the given platform (``serve``, tests) or build one for this process."""
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if platform is not None:
-            app.state.platform = platform
-            yield
-            return
-        own = await bootstrap()
-        app.state.platform = own
-        try:
-            yield
-        finally:
-            await own.close()
-
-    return lifespan
 
 
 async def _platform(request: Request) -> Platform:

@@ -1,11 +1,13 @@
-"""Stock items on SQLAlchemy Core, with optimistic concurrency on ``version``; on
-PostgreSQL the reservation path goes to the driver directly.
+"""Stock items on SQL, with optimistic concurrency on ``version``.
 
-Statements are built once: reusing the same statement object lets SQLAlchemy skip
-rebuilding its cache key on every call, which matters on the reservation hot path.
+Reads go through :meth:`SqlStockItemRepository.prefetch` and writes through
+:meth:`~SqlStockItemRepository.flush`, whether the unit of work handles one command or a
+batch. On PostgreSQL both are one statement sent to asyncpg directly, inside the unit of
+work's transaction: every reservation pays for them, and SQLAlchemy's per-statement
+work costs about as much CPU as the round trip itself.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import asyncpg
@@ -27,287 +29,214 @@ from logistics_platform.inventory.domain.stock_item import (
 from logistics_platform.inventory.infrastructure.tables import reservations, stock_items
 from logistics_platform.shared.domain.errors import ConcurrentModification
 
-_INSERT_ITEM = insert(stock_items)
-_SELECT_ITEM = select(stock_items).where(stock_items.c.id == bindparam("item_id"))
-_SELECT_ITEM_AND_RESERVATION = (
-    select(
-        stock_items,
-        reservations.c.stock_item_id.label("reserved_item_id"),
-        reservations.c.quantity.label("reserved_quantity"),
+# The items locked in id order, so that transactions on overlapping items cannot
+# deadlock, and the reservations recorded under the ids asked for. Items queue on their
+# row lock rather than fail the version check and retry in a storm.
+_LOAD_ON_POSTGRESQL = """
+    WITH item AS (
+        SELECT id, name, available, reserved, version FROM inventory_stock_items
+        WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE
     )
-    .outerjoin(reservations, reservations.c.reservation_id == bindparam("reservation_id"))
-    .where(stock_items.c.id == bindparam("item_id"))
-    # Reservations of one hot item queue on its row lock instead of failing the version
-    # check and retrying in a storm; the version check still guards every write.
-    .with_for_update(of=stock_items)
+    SELECT id, name, available, reserved, version,
+           NULL AS reservation_id, NULL AS stock_item_id, NULL::bigint AS quantity FROM item
+    UNION ALL
+    SELECT NULL, NULL, NULL, NULL, NULL, reservation_id, stock_item_id, quantity
+    FROM inventory_reservations WHERE reservation_id = ANY($2::text[])
+"""
+# Each item checked against the version it was read at; the new reservations of every
+# item that passed inserted. The caller compares the count with what it sent.
+_SAVE_ON_POSTGRESQL = """
+    WITH changed AS (
+        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[])
+            AS changed (id, version, name, available, reserved)
+    ), updated AS (
+        UPDATE inventory_stock_items AS item
+        SET name = changed.name, available = changed.available,
+            reserved = changed.reserved, version = changed.version + 1
+        FROM changed
+        WHERE item.id = changed.id AND item.version = changed.version
+        RETURNING item.id
+    ), recorded AS (
+        INSERT INTO inventory_reservations (reservation_id, stock_item_id, quantity)
+        SELECT reservation.id, reservation.item, reservation.quantity
+        FROM unnest($6::text[], $7::text[], $8::bigint[]) AS reservation (id, item, quantity)
+        WHERE reservation.item IN (SELECT id FROM updated)
+    )
+    SELECT count(*) FROM updated
+"""
+# The same on SQLite, whose transactions run one at a time (BEGIN IMMEDIATE).
+_SELECT_ITEMS = select(stock_items).where(stock_items.c.id.in_(bindparam("ids", expanding=True)))
+_SELECT_RESERVATIONS = select(reservations).where(
+    reservations.c.reservation_id.in_(bindparam("ids", expanding=True))
 )
 _UPDATE_ITEM = (
     update(stock_items)
-    .where(
-        stock_items.c.id == bindparam("item_id"),
-        stock_items.c.version == bindparam("expected_version"),
-    )
+    .where(stock_items.c.id == bindparam("item_id"), stock_items.c.version == bindparam("read"))
     .values(
         name=bindparam("name"),
         available=bindparam("available"),
         reserved=bindparam("reserved"),
-        version=bindparam("version"),
+        version=bindparam("read") + 1,
     )
 )
+_INSERT_ITEM = insert(stock_items)
 _INSERT_RESERVATION = insert(reservations)
-# Locked in one order, so that transactions reserving on overlapping items cannot deadlock.
-_SELECT_ITEMS_FOR_RESERVING = (
-    select(stock_items)
-    .where(stock_items.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(stock_items.c.id)
-    .with_for_update()
-)
-_SELECT_RESERVATIONS = select(reservations).where(
-    reservations.c.reservation_id.in_(bindparam("ids", expanding=True))
-)
+
+_RESERVATION_COLUMNS = ("reservation_id", "stock_item_id", "quantity")
+_Stock = tuple[str, int, int]  # what a save writes: name, available, reserved
 
 
 class SqlStockItemRepository(StockItemRepository):
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, driver: asyncpg.Connection | None) -> None:
         super().__init__()
         self._connection = connection
+        self._driver = driver  # on PostgreSQL, the transaction's asyncpg connection
+        self._items: dict[StockItemId, StockItem | None] = {}  # None: no such item
+        self._as_read: dict[StockItemId, _Stock] = {}
+        self._reservations: dict[ReservationId, Reservation | None] = {}
+        self._new: list[StockItem] = []
 
     async def add(self, item: StockItem) -> None:
-        try:
-            await self._connection.execute(
-                _INSERT_ITEM,
-                {
-                    "id": item.id.value,
-                    "name": item.name.value,
-                    "available": item.available.value,
-                    "reserved": item.reserved.value,
-                    "version": item.version,
-                },
-            )
-        except IntegrityError:
-            raise StockItemAlreadyExists(item.id) from None
+        if self._items.get(item.id) is not None:
+            raise StockItemAlreadyExists(item.id)
+        self._items[item.id] = item
+        self._new.append(item)
         self.seen.append(item)
 
     async def get(self, id: StockItemId) -> StockItem:
-        row = (await self._connection.execute(_SELECT_ITEM, {"item_id": id.value})).first()
-        if row is None:
+        if id not in self._items:
+            await self.prefetch([id], [])
+        item = self._items[id]
+        if item is None:
             raise StockItemNotFound(id)
-        item = _to_stock_item(row._mapping)
-        self.seen.append(item)
         return item
 
-    async def get_with_reservation(
-        self, id: StockItemId, reservation_id: ReservationId
-    ) -> tuple[StockItem, Reservation | None]:
-        row = (
-            await self._connection.execute(
-                _SELECT_ITEM_AND_RESERVATION,
-                {"item_id": id.value, "reservation_id": reservation_id.value},
-            )
-        ).first()
-        return self._found_with_reservation(id, reservation_id, row and row._mapping)
+    async def reservation(self, reservation_id: ReservationId) -> Reservation | None:
+        for item in self._items.values():
+            for made in item.new_reservations if item else ():
+                if made.reservation_id == reservation_id:
+                    return made
+        if reservation_id not in self._reservations:
+            await self.prefetch([], [reservation_id])
+        return self._reservations[reservation_id]
 
-    async def get_for_reserving(
-        self, ids: Sequence[StockItemId], reservation_ids: Sequence[ReservationId]
-    ) -> tuple[dict[StockItemId, StockItem], dict[ReservationId, Reservation]]:
-        if not ids:
-            return {}, {}
-        items, found = await self._rows_for_reserving(
-            sorted({id.value for id in ids}), sorted({id.value for id in reservation_ids})
+    async def prefetch(
+        self, ids: Iterable[StockItemId], reservation_ids: Iterable[ReservationId]
+    ) -> None:
+        wanted = sorted({id.value for id in ids} - {id.value for id in self._items})
+        asked = sorted(
+            {id.value for id in reservation_ids} - {id.value for id in self._reservations}
         )
-        by_id = {item.id: item for item in map(_to_stock_item, items)}
-        self.seen.extend(by_id.values())
-        recorded = {
-            ReservationId(row["reservation_id"]): Reservation(
-                StockItemId(row["stock_item_id"]),
-                ReservationId(row["reservation_id"]),
-                Quantity(row["quantity"]),
-            )
-            for row in found
-        }
-        return by_id, recorded
+        if not wanted and not asked:
+            return
+        items, found = await self._load(wanted, asked)
+        self._items.update((StockItemId(id), None) for id in wanted)
+        self._reservations.update((ReservationId(id), None) for id in asked)
+        for row in items:
+            item = _to_stock_item(row)
+            self._items[item.id] = item
+            self._as_read[item.id] = _stock(item)
+            self.seen.append(item)
+        for row in found:
+            reservation = _to_reservation(row)
+            self._reservations[reservation.reservation_id] = reservation
 
-    async def _rows_for_reserving(
-        self, item_ids: list[str], reservation_ids: list[str]
-    ) -> tuple[Sequence[Any], Sequence[Any]]:
-        """The items' rows (locked) and the reservations' rows, as mappings."""
-        items = await self._connection.execute(_SELECT_ITEMS_FOR_RESERVING, {"ids": item_ids})
+    async def _load(
+        self, ids: list[str], reservation_ids: list[str]
+    ) -> tuple[list[Any], list[Any]]:
+        """The items' rows (locked) and the reservations' rows."""
+        if self._driver is not None:
+            rows = await self._driver.fetch(_LOAD_ON_POSTGRESQL, ids, reservation_ids)
+            return [r for r in rows if r["id"]], [r for r in rows if r["reservation_id"]]
+        items = await self._connection.execute(_SELECT_ITEMS, {"ids": ids})
         found = await self._connection.execute(_SELECT_RESERVATIONS, {"ids": reservation_ids})
         return [row._mapping for row in items], [row._mapping for row in found]
 
-    def _found_with_reservation(
-        self, id: StockItemId, reservation_id: ReservationId, row: Any
-    ) -> tuple[StockItem, Reservation | None]:
-        if row is None:
-            raise StockItemNotFound(id)
-        item = _to_stock_item(row)
-        self.seen.append(item)
-        if row["reserved_item_id"] is None:
-            return item, None
-        existing = Reservation(
-            StockItemId(row["reserved_item_id"]), reservation_id, Quantity(row["reserved_quantity"])
-        )
-        return item, existing
+    async def flush(self) -> None:
+        new, self._new = self._new, []
+        changed = [
+            item
+            for id, item in self._items.items()
+            if item is not None and id in self._as_read and _stock(item) != self._as_read[id]
+        ]
+        if new:
+            await self._insert(new)
+        if changed:
+            await self._save(changed)
+        for item in changed:
+            item.version += 1
+            item.new_reservations.clear()
+            self._as_read[item.id] = _stock(item)
+        for item in new:
+            item.new_reservations.clear()
+            self._as_read[item.id] = _stock(item)
 
-    async def save(self, item: StockItem) -> None:
-        changed = await self._connection.execute(
-            _UPDATE_ITEM,
-            {
-                "item_id": item.id.value,
-                "expected_version": item.version,
-                "name": item.name.value,
-                "available": item.available.value,
-                "reserved": item.reserved.value,
-                "version": item.version + 1,
-            },
-        )
-        if changed.rowcount != 1:
-            raise ConcurrentModification(f"stock item {item.id} was changed concurrently")
-        if item.new_reservations:
-            await self._insert_reservations(item)
-        item.version += 1
-
-    async def _insert_reservations(self, item: StockItem) -> None:
+    async def _insert(self, items: list[StockItem]) -> None:
+        """New items, and what was reserved on them in the same transaction."""
         try:
             await self._connection.execute(
-                _INSERT_RESERVATION,
-                [
-                    {
-                        "reservation_id": reservation.reservation_id.value,
-                        "stock_item_id": reservation.stock_item_id.value,
-                        "quantity": reservation.quantity.value,
-                    }
-                    for reservation in item.new_reservations
-                ],
+                _INSERT_ITEM,
+                [{"id": item.id.value, "version": item.version, **_values(item)} for item in items],
             )
         except IntegrityError:
-            raise ConcurrentModification("the reservation was recorded concurrently") from None
-        item.new_reservations.clear()
+            raise StockItemAlreadyExists(items[0].id) from None
+        if new := [reservation for item in items for reservation in item.new_reservations]:
+            await self._connection.execute(_INSERT_RESERVATION, _reservation_rows(new))
 
-
-class PgStockItemRepository(SqlStockItemRepository):
-    """On PostgreSQL, reserving reads the item (locked) and its reservation in one
-    statement and writes the item and the new reservations in another, both sent to
-    asyncpg directly: every reservation request pays for them."""
-
-    SELECT_ITEM_AND_RESERVATION = """
-        SELECT item.id, item.name, item.available, item.reserved, item.version,
-               reservation.stock_item_id AS reserved_item_id,
-               reservation.quantity AS reserved_quantity
-        FROM inventory_stock_items AS item
-        LEFT JOIN inventory_reservations AS reservation ON reservation.reservation_id = $2
-        WHERE item.id = $1
-        FOR UPDATE OF item
-    """
-    # The reservations are inserted only if the version check let the update through.
-    SAVE = """
-        WITH updated AS (
-            UPDATE inventory_stock_items
-            SET name = $3, available = $4, reserved = $5, version = $2 + 1
-            WHERE id = $1 AND version = $2
-            RETURNING id
-        ), recorded AS (
-            INSERT INTO inventory_reservations (reservation_id, stock_item_id, quantity)
-            SELECT reservation.id, updated.id, reservation.quantity
-            FROM updated, unnest($6::text[], $7::bigint[]) AS reservation (id, quantity)
-        )
-        SELECT count(*) FROM updated
-    """
-
-    SELECT_ITEMS_FOR_RESERVING = """
-        SELECT id, name, available, reserved, version FROM inventory_stock_items
-        WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE
-    """
-    SELECT_RESERVATIONS = """
-        SELECT reservation_id, stock_item_id, quantity FROM inventory_reservations
-        WHERE reservation_id = ANY($1::text[])
-    """
-    # SAVE for several items: each checked against its version, the reservations of
-    # every item that passed inserted; the caller compares the count with what it sent.
-    SAVE_ALL = """
-        WITH changed AS (
-            SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[],
-                                 $5::bigint[]) AS changed (id, version, name, available, reserved)
-        ), updated AS (
-            UPDATE inventory_stock_items AS item
-            SET name = changed.name, available = changed.available,
-                reserved = changed.reserved, version = changed.version + 1
-            FROM changed
-            WHERE item.id = changed.id AND item.version = changed.version
-            RETURNING item.id
-        ), recorded AS (
-            INSERT INTO inventory_reservations (reservation_id, stock_item_id, quantity)
-            SELECT reservation.id, reservation.item, reservation.quantity
-            FROM unnest($6::text[], $7::text[], $8::bigint[])
-                 AS reservation (id, item, quantity)
-            WHERE reservation.item IN (SELECT id FROM updated)
-        )
-        SELECT count(*) FROM updated
-    """
-
-    def __init__(self, connection: AsyncConnection, driver: asyncpg.Connection) -> None:
-        super().__init__(connection)
-        self._driver = driver
-
-    async def _rows_for_reserving(
-        self, item_ids: list[str], reservation_ids: list[str]
-    ) -> tuple[Sequence[Any], Sequence[Any]]:
-        items = await self._driver.fetch(self.SELECT_ITEMS_FOR_RESERVING, item_ids)
-        found = await self._driver.fetch(self.SELECT_RESERVATIONS, reservation_ids)
-        return items, found
-
-    async def save_all(self, items: Sequence[StockItem]) -> None:
-        if len(items) <= 1:
-            for item in items:  # the cheaper statement
-                await self.save(item)
-            return
+    async def _save(self, items: list[StockItem]) -> None:
         new = [reservation for item in items for reservation in item.new_reservations]
         try:
-            changed = await self._driver.fetchval(
-                self.SAVE_ALL,
-                [item.id.value for item in items],
-                [item.version for item in items],
-                [item.name.value for item in items],
-                [item.available.value for item in items],
-                [item.reserved.value for item in items],
-                [reservation.reservation_id.value for reservation in new],
-                [reservation.stock_item_id.value for reservation in new],
-                [reservation.quantity.value for reservation in new],
-            )
-        except asyncpg.UniqueViolationError:
+            saved = await self._write(items, new)
+        except (IntegrityError, asyncpg.UniqueViolationError):
             raise ConcurrentModification("a reservation was recorded concurrently") from None
-        if changed != len(items):
+        if saved != len(items):
             raise ConcurrentModification("a stock item was changed concurrently")
-        for item in items:
-            item.new_reservations.clear()
-            item.version += 1
 
-    async def get_with_reservation(
-        self, id: StockItemId, reservation_id: ReservationId
-    ) -> tuple[StockItem, Reservation | None]:
-        row = await self._driver.fetchrow(
-            self.SELECT_ITEM_AND_RESERVATION, id.value, reservation_id.value
-        )
-        return self._found_with_reservation(id, reservation_id, row)
-
-    async def save(self, item: StockItem) -> None:
-        try:
-            changed = await self._driver.fetchval(
-                self.SAVE,
-                item.id.value,
-                item.version,
-                item.name.value,
-                item.available.value,
-                item.reserved.value,
-                [reservation.reservation_id.value for reservation in item.new_reservations],
-                [reservation.quantity.value for reservation in item.new_reservations],
+    async def _write(self, items: list[StockItem], new: list[Reservation]) -> int:
+        """Store the items if their versions are still the ones read, and ``new``; the
+        number of items stored."""
+        if self._driver is not None:
+            saved: int = await self._driver.fetchval(
+                _SAVE_ON_POSTGRESQL,
+                *_columns([(i.id.value, i.version, *_stock(i)) for i in items], width=5),
+                *_columns([_reservation_row(reservation) for reservation in new], width=3),
             )
-        except asyncpg.UniqueViolationError:
-            raise ConcurrentModification("the reservation was recorded concurrently") from None
-        if changed != 1:
-            raise ConcurrentModification(f"stock item {item.id} was changed concurrently")
-        item.new_reservations.clear()
-        item.version += 1
+            return saved
+        saved = 0
+        for item in items:
+            result = await self._connection.execute(
+                _UPDATE_ITEM, {"item_id": item.id.value, "read": item.version, **_values(item)}
+            )
+            saved += result.rowcount
+        if new and saved == len(items):
+            await self._connection.execute(_INSERT_RESERVATION, _reservation_rows(new))
+        return saved
+
+
+def _stock(item: StockItem) -> _Stock:
+    return item.name.value, item.available.value, item.reserved.value
+
+
+def _values(item: StockItem) -> dict[str, Any]:
+    name, available, reserved = _stock(item)
+    return {"name": name, "available": available, "reserved": reserved}
+
+
+def _reservation_row(reservation: Reservation) -> tuple[str, str, int]:
+    return (
+        reservation.reservation_id.value,
+        reservation.stock_item_id.value,
+        reservation.quantity.value,
+    )
+
+
+def _reservation_rows(new: list[Reservation]) -> list[dict[str, Any]]:
+    return [dict(zip(_RESERVATION_COLUMNS, _reservation_row(r), strict=True)) for r in new]
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], *, width: int) -> list[list[Any]]:
+    """The rows as one list per column (asyncpg's arrays)."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
 
 
 def _to_stock_item(row: Any) -> StockItem:
@@ -318,4 +247,12 @@ def _to_stock_item(row: Any) -> StockItem:
         available=Quantity(row["available"]),
         reserved=Quantity(row["reserved"]),
         version=row["version"],
+    )
+
+
+def _to_reservation(row: Any) -> Reservation:
+    return Reservation(
+        StockItemId(row["stock_item_id"]),
+        ReservationId(row["reservation_id"]),
+        Quantity(row["quantity"]),
     )

@@ -1,5 +1,6 @@
-"""Packages on SQLAlchemy Core (statements built once, as for stock items); on PostgreSQL
-a batch's read and write go to the driver directly."""
+"""Packages on SQL. On PostgreSQL a batch's read and its write are one statement each,
+sent to asyncpg directly inside the unit of work's transaction (every reservation's
+package pays for them)."""
 
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -19,6 +20,14 @@ from logistics_platform.logistics.domain.repository import PackageRepository
 from logistics_platform.logistics.infrastructure.tables import packages
 from logistics_platform.shared.domain.errors import ConcurrentModification
 
+_SELECT_ON_POSTGRESQL = (
+    "SELECT id, tracking_number, reservation_id, status, version FROM logistics_packages"
+    " WHERE reservation_id = ANY($1::text[])"
+)
+_INSERT_ON_POSTGRESQL = """
+    INSERT INTO logistics_packages (id, tracking_number, reservation_id, status, version)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[])
+"""
 _INSERT = insert(packages)
 _FOR_RESERVATION = select(packages).where(packages.c.reservation_id == bindparam("reservation"))
 _FOR_RESERVATIONS = select(packages).where(
@@ -29,9 +38,10 @@ _FOR_RESERVATIONS = select(packages).where(
 class SqlPackageRepository(PackageRepository):
     """New packages are inserted together by :meth:`flush`, before the commit."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, driver: asyncpg.Connection | None) -> None:
         super().__init__()
         self._connection = connection
+        self._driver = driver  # on PostgreSQL, the transaction's asyncpg connection
         self._new: list[Package] = []
         self._by_reservation: dict[str, Package | None] = {}  # prefetched or added
 
@@ -53,9 +63,14 @@ class SqlPackageRepository(PackageRepository):
 
     async def _inserted(self, new: list[Package]) -> bool:
         """Insert the packages; False if one of them was stored already."""
+        rows = [_to_values(package) for package in new]
         try:
-            await self._connection.execute(_INSERT, [_to_values(package) for package in new])
-        except IntegrityError:
+            if self._driver is None:
+                await self._connection.execute(_INSERT, rows)
+            else:
+                columns = ([row[name] for row in rows] for name in _COLUMNS)
+                await self._driver.execute(_INSERT_ON_POSTGRESQL, *columns)
+        except (IntegrityError, asyncpg.UniqueViolationError):
             return False
         return True
 
@@ -66,7 +81,12 @@ class SqlPackageRepository(PackageRepository):
         self._by_reservation.update((row["reservation_id"], _to_package(row)) for row in rows)
 
     async def _rows(self, reservation_ids: list[str]) -> Sequence[Any]:
-        """The stored packages of these reservations, as mappings."""
+        """The stored packages of these reservations (mappings or records)."""
+        if self._driver is not None:
+            records: Sequence[Any] = await self._driver.fetch(
+                _SELECT_ON_POSTGRESQL, reservation_ids
+            )
+            return records
         rows = await self._connection.execute(_FOR_RESERVATIONS, {"reservations": reservation_ids})
         return [row._mapping for row in rows]
 
@@ -77,35 +97,6 @@ class SqlPackageRepository(PackageRepository):
             await self._connection.execute(_FOR_RESERVATION, {"reservation": reservation_id})
         ).first()
         return None if row is None else _to_package(row._mapping)
-
-
-class PgPackageRepository(SqlPackageRepository):
-    _SELECT = (
-        "SELECT id, tracking_number, reservation_id, status, version FROM logistics_packages"
-        " WHERE reservation_id = ANY($1::text[])"
-    )
-    _INSERT = """
-        INSERT INTO logistics_packages (id, tracking_number, reservation_id, status, version)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[])
-    """
-
-    def __init__(self, connection: AsyncConnection, driver: asyncpg.Connection) -> None:
-        super().__init__(connection)
-        self._driver = driver
-
-    async def _rows(self, reservation_ids: list[str]) -> Sequence[Any]:
-        rows: Sequence[Any] = await self._driver.fetch(self._SELECT, reservation_ids)
-        return rows
-
-    async def _inserted(self, new: list[Package]) -> bool:
-        rows = [_to_values(package) for package in new]
-        try:
-            await self._driver.execute(
-                self._INSERT, *([row[name] for row in rows] for name in _COLUMNS)
-            )
-        except asyncpg.UniqueViolationError:
-            return False
-        return True
 
 
 _COLUMNS = ("id", "tracking_number", "reservation_id", "status", "version")

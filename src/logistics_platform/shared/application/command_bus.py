@@ -1,21 +1,75 @@
-"""Commands: exactly one handler each, errors propagate to the caller."""
+"""Commands: exactly one handler each, run in a unit of work the bus opens and commits;
+errors propagate to the caller.
 
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+The one batching seam: commands that arrive while a transaction commits are handled
+together in the next one (:class:`GroupCommit`), each still answered on its own. A
+handler's refusal (a ``DomainError``) changes nothing and concerns only its command;
+anything else fails the batch, whose commands are then handled one by one.
+"""
 
-from logistics_platform.shared.application.unit_of_work import Causation
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
-CommandHandler = Callable[[Any, Causation], Awaitable[Any]]
+from logistics_platform.shared.application.group_commit import GroupCommit
+from logistics_platform.shared.application.retry import retry_on_concurrent_modification
+from logistics_platform.shared.application.unit_of_work import Causation, UnitOfWork
+from logistics_platform.shared.domain.errors import ConcurrentModification, DomainError
+
+U = TypeVar("U", bound=UnitOfWork)
+Handler = Callable[[Any, U], Awaitable[None]]
+Request = tuple[object, Causation]
 
 
-class CommandBus:
-    """Routes a command to its handler by the command's type."""
+class CommandBus(Generic[U]):
+    """Routes each command to its handler by the command's type.
 
-    def __init__(self, handlers: Mapping[type, CommandHandler]) -> None:
+    ``prepare`` runs before a batch with its commands (to read what they need at once).
+    ``max_batch`` and ``concurrency`` (transactions at a time) tune the group commit."""
+
+    def __init__(
+        self,
+        handlers: Mapping[type, Handler[U]],
+        unit_of_work: Callable[[Causation], U],
+        *,
+        prepare: Callable[[Sequence[object], U], Awaitable[None]] | None = None,
+        max_batch: int = 64,
+        concurrency: int = 2,
+    ) -> None:
         self._handlers = dict(handlers)
+        self._unit_of_work = unit_of_work
+        self._prepare = prepare
+        self._batches = GroupCommit[Request](
+            self._handle_together, self._handle_alone, max_batch=max_batch, concurrency=concurrency
+        )
 
-    async def handle(self, command: object, causation: Causation | None = None) -> Any:
-        handler = self._handlers.get(type(command))
-        if handler is None:
+    async def handle(self, command: object, causation: Causation | None = None) -> None:
+        if type(command) not in self._handlers:
             raise LookupError(f"no handler for {type(command).__name__}")
-        return await handler(command, causation or Causation())
+        await self._batches.submit((command, causation or Causation()))
+
+    async def _handle_alone(self, request: Request) -> None:
+        (refused,) = await self._handle_together([request])
+        if refused is not None:
+            raise refused
+
+    async def _handle_together(self, requests: Sequence[Request]) -> list[DomainError | None]:
+        async def attempt() -> list[DomainError | None]:
+            async with self._unit_of_work(requests[0][1]) as uow:
+                if self._prepare is not None:
+                    await self._prepare([command for command, _ in requests], uow)
+                outcomes = [await self._handle_one(request, uow) for request in requests]
+                await uow.commit()
+            return outcomes
+
+        return await retry_on_concurrent_modification(attempt)
+
+    async def _handle_one(self, request: Request, uow: U) -> DomainError | None:
+        command, causation = request
+        uow.caused_by(causation)
+        try:
+            await self._handlers[type(command)](command, uow)
+        except ConcurrentModification:
+            raise  # the whole transaction is tried again
+        except DomainError as refused:
+            return refused
+        return None

@@ -9,3 +9,6 @@ class Repository:
 
     def __init__(self) -> None:
         self.seen: list[AggregateRoot] = []
+
+    async def flush(self) -> None:
+        """Write what was held back; the unit of work calls it just before it commits."""

@@ -44,7 +44,9 @@ def _nothing() -> None:
 
 
 class SqlUnitOfWork(UnitOfWork):
-    """Subclasses build their repositories on :attr:`connection` in :meth:`_open`.
+    """Subclasses build their repositories on :attr:`connection` (and :attr:`driver`)
+    in :meth:`_open`; :meth:`commit` flushes them, appends their aggregates' events to the
+    outbox and commits.
 
     On PostgreSQL the transaction is asyncpg's own, with SQLAlchemy's connection in
     autocommit mode inside it: statements through SQLAlchemy and statements sent to the
@@ -81,7 +83,7 @@ class SqlUnitOfWork(UnitOfWork):
         """On PostgreSQL, the asyncpg connection the transaction runs on."""
         return self._driver
 
-    def _open(self, connection: AsyncConnection) -> None:
+    def _open(self) -> None:
         """Create the repositories on the transaction's connection."""
 
     async def __aenter__(self) -> Self:
@@ -93,7 +95,7 @@ class SqlUnitOfWork(UnitOfWork):
             # connection (if that fails too, the server is away: the error propagates).
             connection = await self._connect_and_begin()
         self._connection = connection
-        self._open(connection)
+        self._open()
         return self
 
     async def _connect_and_begin(self) -> AsyncConnection:
@@ -153,7 +155,9 @@ class SqlUnitOfWork(UnitOfWork):
             await self._engine.dispose()
 
     async def _before_commit(self) -> None:
-        """Write what was kept back until the end of the transaction."""
+        """Write what the repositories held back until the end of the transaction."""
+        for repository in self.repositories():
+            await repository.flush()
 
     def caused_by(self, causation: Causation) -> None:
         self._staged.extend(self._wrap(self.collect_events()))

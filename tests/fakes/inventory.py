@@ -1,6 +1,7 @@
-"""Fakes that subclass the ports, for unit tests of use cases (no database)."""
+"""Fakes of Inventory's ports, for unit tests of its use cases (no database)."""
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Iterable
 
 from logistics_platform.inventory.application.unit_of_work import InventoryUnitOfWork
 from logistics_platform.inventory.domain.repository import StockItemRepository
@@ -20,21 +21,26 @@ from logistics_platform.shared.domain.events import DomainEvent
 
 
 class FakeStockItemRepository(StockItemRepository):
-    """Stores copies, so a handler works on its own instance as with a database."""
+    """Rows as a database keeps them; each transaction works on its own copies, written
+    back by :meth:`flush` (which can be told to find them changed meanwhile)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: dict[StockItemId, tuple[str, int, int, int]] = {}
         self.reservations: dict[ReservationId, Reservation] = {}
         self.stale_saves_to_simulate = 0
+        self._loaded: dict[StockItemId, StockItem] = {}
+        self._new: dict[StockItemId, StockItem] = {}
 
     async def add(self, item: StockItem) -> None:
-        if item.id in self.rows:
+        if item.id in self.rows or item.id in self._new:
             raise StockItemAlreadyExists(item.id)
-        self.rows[item.id] = (item.name.value, item.available.value, item.reserved.value, 0)
+        self._new[item.id] = item
         self.seen.append(item)
 
     async def get(self, id: StockItemId) -> StockItem:
+        if id in self._new or id in self._loaded:
+            return self._new.get(id) or self._loaded[id]
         if id not in self.rows:
             raise StockItemNotFound(id)
         name, available, reserved, version = self.rows[id]
@@ -45,34 +51,41 @@ class FakeStockItemRepository(StockItemRepository):
             reserved=Quantity(reserved),
             version=version,
         )
+        self._loaded[id] = item
         self.seen.append(item)
         return item
 
-    async def save(self, item: StockItem) -> None:
-        if self.stale_saves_to_simulate:
+    async def reservation(self, reservation_id: ReservationId) -> Reservation | None:
+        made = [r for item in self._loaded.values() for r in item.new_reservations]
+        return next((r for r in made if r.reservation_id == reservation_id), None) or (
+            self.reservations.get(reservation_id)
+        )
+
+    async def prefetch(
+        self, ids: Iterable[StockItemId], reservation_ids: Iterable[ReservationId]
+    ) -> None:
+        self.prefetched = (list(ids), list(reservation_ids))
+
+    async def flush(self) -> None:
+        if self.stale_saves_to_simulate and self._loaded:
             self.stale_saves_to_simulate -= 1
             raise ConcurrentModification("simulated concurrent writer")
-        self.rows[item.id] = (
-            item.name.value,
-            item.available.value,
-            item.reserved.value,
-            item.version + 1,
-        )
-        for reservation in item.new_reservations:
-            self.reservations[reservation.reservation_id] = reservation
-        item.new_reservations.clear()
+        for item in [*self._new.values(), *self._loaded.values()]:
+            version = item.version + 1 if item.id in self._loaded else 0
+            self.rows[item.id] = (
+                item.name.value,
+                item.available.value,
+                item.reserved.value,
+                version,
+            )
+            self.reservations.update((r.reservation_id, r) for r in item.new_reservations)
+        self.forget()
 
-    async def get_with_reservation(
-        self, id: StockItemId, reservation_id: ReservationId
-    ) -> tuple[StockItem, Reservation | None]:
-        return await self.get(id), self.reservations.get(reservation_id)
-
-    async def get_for_reserving(
-        self, ids: Sequence[StockItemId], reservation_ids: Sequence[ReservationId]
-    ) -> tuple[dict[StockItemId, StockItem], dict[ReservationId, Reservation]]:
-        items = {id: await self.get(id) for id in sorted(set(ids), key=str) if id in self.rows}
-        wanted = set(reservation_ids)
-        return items, {id: r for id, r in self.reservations.items() if id in wanted}
+    def forget(self) -> None:
+        """The end of a transaction: nothing loaded any more."""
+        self._loaded.clear()
+        self._new.clear()
+        self.seen.clear()
 
 
 class FakeInventoryUnitOfWork(InventoryUnitOfWork):
@@ -91,7 +104,9 @@ class FakeInventoryUnitOfWork(InventoryUnitOfWork):
         self._causation = causation
 
     async def commit(self) -> None:
+        await asyncio.sleep(0)  # a real commit waits for the database: others may queue
         self.caused_by(self._causation)
+        await self.stock_items.flush()
         self.published.extend(event for event, _ in self._staged)
         self.causes.extend(causation for _, causation in self._staged)
         self._staged = []
@@ -101,7 +116,7 @@ class FakeInventoryUnitOfWork(InventoryUnitOfWork):
         self._staged = []
         for aggregate in self.stock_items.seen:
             aggregate.pull_domain_events()
-        self.stock_items.seen.clear()
+        self.stock_items.forget()
 
     async def claim(self, subscriber: str, event_id: str) -> bool:
         return True

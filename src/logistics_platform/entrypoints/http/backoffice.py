@@ -1,0 +1,137 @@
+"""The Backoffice API's routes (port 3001): the read side, answered from projections only."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
+
+from logistics_platform.backoffice.application.queries import (
+    MAX_QUERY_LENGTH,
+    MAX_TOP,
+    Period,
+    SummaryQuery,
+    TrackingSearch,
+    TrackingSort,
+)
+from logistics_platform.backoffice.application.subscribers import backoffice_projections
+from logistics_platform.backoffice.domain.tracking_view import TrackingStatus
+from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog
+from logistics_platform.entrypoints.http.backoffice_schemas import (
+    ProjectionsResponse,
+    SummaryResponse,
+    TrackingListResponse,
+    TrackingResponse,
+)
+from logistics_platform.entrypoints.http.dependencies import PlatformDep
+from logistics_platform.entrypoints.http.schemas import (
+    RESERVATION_ID_PATTERN,
+    UUID_PATTERN,
+    Page,
+    PageSize,
+)
+from logistics_platform.shared.domain.errors import NotFound
+
+TRACKING_NUMBER_PATTERN = r"^[A-Za-z0-9]{10}$"
+
+From = Annotated[
+    datetime | None,
+    Query(alias="from", description="created at or after (ISO 8601; no zone means UTC)"),
+]
+To = Annotated[datetime | None, Query(alias="to", description="created before (ISO 8601)")]
+
+
+router = APIRouter(tags=["tracking"])
+
+
+@router.get("/tracking/by-number/{tracking_number}", response_model=TrackingResponse)
+async def get_tracking_by_number(
+    tracking_number: Annotated[str, Path(pattern=TRACKING_NUMBER_PATTERN)],
+    platform: PlatformDep,
+) -> TrackingResponse:
+    """The tracking view of the package with this tracking number."""
+    view = await platform.tracking.find_by_tracking_number(tracking_number.upper())
+    if view is None:
+        raise NotFound(f"no tracking for tracking number {tracking_number}")
+    return TrackingResponse.of(view)
+
+
+@router.get("/tracking/{reservation_id}", response_model=TrackingResponse)
+async def get_tracking(
+    reservation_id: Annotated[str, Path(pattern=RESERVATION_ID_PATTERN)],
+    platform: PlatformDep,
+) -> TrackingResponse:
+    """The tracking view of one reservation (404 until its first event is projected)."""
+    view = await platform.tracking.find(reservation_id)
+    if view is None:
+        raise NotFound(f"no tracking for reservation {reservation_id}")
+    return TrackingResponse.of(view)
+
+
+@router.get("/tracking", response_model=TrackingListResponse)
+async def list_tracking(
+    *,
+    platform: PlatformDep,
+    status: TrackingStatus | None = None,
+    stock_item_id: Annotated[str | None, Query(alias="stockItemId", pattern=UUID_PATTERN)] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_QUERY_LENGTH,
+            description="words that start words of the item name, reservation id "
+            "or tracking number (all must match)",
+        ),
+    ] = None,
+    from_: From = None,
+    to: To = None,
+    sort: TrackingSort = TrackingSort.CREATED_AT_DESC,
+    page: Annotated[Page, Query()] = 1,
+    size: Annotated[PageSize, Query()] = 20,
+) -> TrackingListResponse:
+    """Tracking views, filtered, sorted (ties broken by reservation id) and paged."""
+    found = await platform.tracking.search(
+        TrackingSearch(
+            status=status,
+            stock_item_id=stock_item_id and stock_item_id.lower(),
+            text=q if q and q.strip() else None,  # a blank search box filters nothing
+            period=Period(from_, to),
+            sort=sort,
+            page=page,
+            size=size,
+        )
+    )
+    return TrackingListResponse(
+        items=[TrackingResponse.of(view) for view in found.items],
+        total=found.total,
+        page=found.page,
+        size=found.size,
+    )
+
+
+@router.get("/analytics/summary", response_model=SummaryResponse)
+async def analytics_summary(
+    platform: PlatformDep,
+    from_: From = None,
+    to: To = None,
+    top: Annotated[int, Query(ge=1, le=MAX_TOP, description="stock items to rank")] = 10,
+) -> SummaryResponse:
+    """Counts per status, top stock items by units reserved, activity per day and the
+    time from reservation to registration (and delivery), over views created in range."""
+    summary = await platform.tracking.summary(SummaryQuery(period=Period(from_, to), top=top))
+    return SummaryResponse.of(summary)
+
+
+@router.get("/projections", response_model=ProjectionsResponse, responses={503: {}})
+async def projections(platform: PlatformDep) -> JSONResponse:
+    """Each backoffice projection's last applied event and how far it is behind the
+    event log; 503 when the read store does not answer."""
+    lags = await OutboxEventLog(platform.engine).lag(backoffice_projections(platform.subscribers))
+    try:
+        views: int | None = await platform.tracking.count()
+    except Exception:
+        views = None
+    body = ProjectionsResponse.of(platform.tracking_store.kind, views, lags)
+    return JSONResponse(
+        body.model_dump(by_alias=True, mode="json"),
+        status_code=200 if views is not None else 503,
+    )
