@@ -60,3 +60,30 @@ def test_the_application_layer_does_not_depend_on_web_or_database_frameworks() -
         if module.startswith(frameworks)
     }
     assert not offenders
+
+
+def test_the_shared_kernel_imports_no_context_nor_the_composition_root() -> None:
+    forbidden = (
+        *(f"logistics_platform.{context}" for context in CONTEXTS),
+        "logistics_platform.bootstrap",
+        "logistics_platform.entrypoints",
+        "logistics_platform.migrations",
+    )
+    offenders = {
+        f"{path.relative_to(PACKAGE)}: {module}"
+        for path in modules_under("shared")
+        for module in imports_of(path)
+        if module.startswith(forbidden)
+    }
+    assert not offenders
+
+
+@pytest.mark.parametrize("context", [*CONTEXTS, "shared"])
+def test_the_application_layer_imports_no_infrastructure(context: str) -> None:
+    offenders = {
+        f"{path.relative_to(PACKAGE)}: {module}"
+        for path in modules_under(context, "application")
+        for module in imports_of(path)
+        if ".infrastructure" in module or module.startswith("logistics_platform.entrypoints")
+    }
+    assert not offenders

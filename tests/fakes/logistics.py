@@ -1,0 +1,46 @@
+"""Fakes of Logistics' ports, for unit tests of its subscribers (no database)."""
+
+from collections.abc import Iterable
+
+from logistics_platform.logistics.application.unit_of_work import LogisticsUnitOfWork
+from logistics_platform.logistics.domain.package import Package
+from logistics_platform.logistics.domain.repository import PackageRepository
+from logistics_platform.shared.domain.events import DomainEvent
+
+
+class FakePackageRepository(PackageRepository):
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_reservation: dict[str, Package] = {}
+        self.prefetched: list[str] = []
+
+    async def add(self, package: Package) -> None:
+        self.by_reservation[package.reservation_id] = package
+        self.seen.append(package)
+
+    async def for_reservation(self, reservation_id: str) -> Package | None:
+        return self.by_reservation.get(reservation_id)
+
+    async def prefetch(self, reservation_ids: Iterable[str]) -> None:
+        self.prefetched.extend(reservation_ids)
+
+
+class FakeLogisticsUnitOfWork(LogisticsUnitOfWork):
+    """Records each event id claimed per subscriber once, and publishes on commit."""
+
+    def __init__(self) -> None:
+        self.packages = FakePackageRepository()
+        self.published: list[DomainEvent] = []
+        self.handled: set[tuple[str, str]] = set()
+
+    async def commit(self) -> None:
+        self.published.extend(self.collect_events())
+
+    async def rollback(self) -> None:
+        self.collect_events()
+
+    async def claim(self, subscriber: str, event_id: str) -> bool:
+        if (subscriber, event_id) in self.handled:
+            return False
+        self.handled.add((subscriber, event_id))
+        return True
