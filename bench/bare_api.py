@@ -19,11 +19,11 @@ import asyncpg
 from fastapi import FastAPI, Path
 from pydantic import BaseModel, Field, StrictInt
 
-from logistics_platform.inventory.infrastructure.repository import PgStockItemRepository
+from logistics_platform.inventory.infrastructure.repository import (
+    LOAD_ON_POSTGRESQL,
+    SAVE_ON_POSTGRESQL,
+)
 
-# The platform's own statements on PostgreSQL, so the two always send the same.
-SELECT = PgStockItemRepository.SELECT_ITEM_AND_RESERVATION
-SAVE = PgStockItemRepository.SAVE
 # Marked published (as the raw driver's rows are), for the relay to leave alone.
 APPEND = """
     INSERT INTO outbox (event_id, name, aggregate_id, occurred_on, envelope, published_at)
@@ -59,15 +59,17 @@ app = FastAPI(lifespan=lifespan)
 async def reserve(id: Annotated[uuid.UUID, Path()], body: ReserveRequest) -> ReserveResponse:
     item = str(id)
     async with app.state.pool.acquire() as connection, connection.transaction():
-        row = await connection.fetchrow(SELECT, item, body.reservationId)
+        # The platform's own statements on PostgreSQL, so the two always send the same.
+        row = await connection.fetchrow(LOAD_ON_POSTGRESQL, [item], [body.reservationId])
         await connection.fetchval(
-            SAVE,
-            item,
-            row["version"],
-            row["name"],
-            row["available"] - body.quantity,
-            row["reserved"] + body.quantity,
+            SAVE_ON_POSTGRESQL,
+            [item],
+            [row["version"]],
+            [row["name"]],
+            [row["available"] - body.quantity],
+            [row["reserved"] + body.quantity],
             [body.reservationId],
+            [item],
             [body.quantity],
         )
         event = {"reservationId": body.reservationId, "quantity": body.quantity}

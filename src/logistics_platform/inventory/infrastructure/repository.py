@@ -32,7 +32,7 @@ from logistics_platform.shared.domain.errors import ConcurrentModification
 # The items locked in id order, so that transactions on overlapping items cannot
 # deadlock, and the reservations recorded under the ids asked for. Items queue on their
 # row lock rather than fail the version check and retry in a storm.
-_LOAD_ON_POSTGRESQL = """
+LOAD_ON_POSTGRESQL = """
     WITH item AS (
         SELECT id, name, available, reserved, version FROM inventory_stock_items
         WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE
@@ -45,7 +45,7 @@ _LOAD_ON_POSTGRESQL = """
 """
 # Each item checked against the version it was read at; the new reservations of every
 # item that passed inserted. The caller compares the count with what it sent.
-_SAVE_ON_POSTGRESQL = """
+SAVE_ON_POSTGRESQL = """
     WITH changed AS (
         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[])
             AS changed (id, version, name, available, reserved)
@@ -146,7 +146,7 @@ class SqlStockItemRepository(StockItemRepository):
     ) -> tuple[list[Any], list[Any]]:
         """The items' rows (locked) and the reservations' rows."""
         if self._driver is not None:
-            rows = await self._driver.fetch(_LOAD_ON_POSTGRESQL, ids, reservation_ids)
+            rows = await self._driver.fetch(LOAD_ON_POSTGRESQL, ids, reservation_ids)
             return [r for r in rows if r["id"]], [r for r in rows if r["reservation_id"]]
         items = await self._connection.execute(_SELECT_ITEMS, {"ids": ids})
         found = await self._connection.execute(_SELECT_RESERVATIONS, {"ids": reservation_ids})
@@ -197,7 +197,7 @@ class SqlStockItemRepository(StockItemRepository):
         number of items stored."""
         if self._driver is not None:
             saved: int = await self._driver.fetchval(
-                _SAVE_ON_POSTGRESQL,
+                SAVE_ON_POSTGRESQL,
                 *_columns([(i.id.value, i.version, *_stock(i)) for i in items], width=5),
                 *_columns([_reservation_row(reservation) for reservation in new], width=3),
             )
