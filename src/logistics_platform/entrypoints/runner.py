@@ -48,15 +48,13 @@ class _Server(uvicorn.Server):
 
 
 def run_process(main: Coroutine[Any, Any, T]) -> T:
-    """Run a process role's ``main`` on uvloop where it exists: its event loop costs
-    about half of asyncio's per database round trip, which every request and event pays.
+    """Run a process role's ``main`` on uvloop where it exists: a cheaper event loop per
+    database round trip, which every request and event pays.
 
-    What start-up made (the modules, classes and functions imported: some 160,000
-    objects) lives as long as the process, so it is frozen out of the garbage collector's
-    way first. Otherwise every full collection walks all of it again and holds up every
-    request and event of the process meanwhile: 180-270 ms each, measured in the
-    benchmark's open loop on a busy 2-core machine (one per process every ten seconds or
-    so, each a burst of late events)."""
+    What start-up made (the imported modules, classes and functions) lives as long as the
+    process, so it is frozen out of the garbage collector's way first: otherwise every
+    full collection walks all of it again and holds up every request and event of the
+    process meanwhile (ADR 0003, "Garbage collection")."""
     gc.collect()  # what imports left behind is not kept for ever
     gc.freeze()
     try:

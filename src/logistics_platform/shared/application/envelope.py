@@ -1,6 +1,6 @@
 """The envelope every event travels in: stored in the outbox, sent on the wire, replayed.
 
-Shape (SPEC §3)::
+Shape (the product's wire contract, kept from the guide the platform was first described in)::
 
     {"data": {"id", "type", "occurredOn", "aggregateId", "attributes"},
      "meta": {"correlationId", "causationId"}}
