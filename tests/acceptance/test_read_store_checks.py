@@ -60,6 +60,14 @@ async def test_an_unreachable_read_store_makes_the_backoffice_unready(
     assert (await _get(create_inventory_app, without_elasticsearch, "/ready")).status_code == 200
 
 
+async def test_a_query_while_the_read_store_is_unreachable_is_a_503(
+    without_elasticsearch: Platform,
+) -> None:
+    answer = await _get(create_backoffice_app, without_elasticsearch, "/tracking/order-1")
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "1"
+
+
 async def test_the_health_service_reports_the_read_store(without_elasticsearch: Platform) -> None:
     health = await _get(create_health_app, without_elasticsearch, "/health")
     assert health.status_code == 503

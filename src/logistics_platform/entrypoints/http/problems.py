@@ -3,20 +3,15 @@
 from http import HTTPStatus
 from typing import Any
 
-import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from logistics_platform.shared.domain.errors import Conflict, DomainError, InvalidArgument, NotFound
-from logistics_platform.shared.infrastructure.persistence.availability import (
-    UNAVAILABLE,
-    unavailable,
-)
+from logistics_platform.shared.infrastructure.persistence.availability import unavailable
 
 log = structlog.get_logger(__name__)
 
@@ -66,12 +61,9 @@ async def _http_error(_: Request, error: Exception) -> JSONResponse:
     return response
 
 
-async def _unavailable(request: Request, error: Exception) -> JSONResponse:
+def _unavailable() -> JSONResponse:
     """503 when the database (or another backing service) cannot be reached now: the
     client may retry."""
-    if not unavailable(error):
-        return await _unexpected(request, error)
-    log.warning("backing service unavailable", path=request.url.path, error=repr(error))
     response = problem(503, "a backing service is unavailable; retry shortly")
     response.headers["Retry-After"] = "1"
     return response
@@ -86,10 +78,33 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
-    for kind in (*UNAVAILABLE, DBAPIError, asyncpg.PostgresError):
-        app.add_exception_handler(kind, _unavailable)
     app.add_exception_handler(Exception, _unexpected)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(UnavailableAsProblem)
+
+
+class UnavailableAsProblem:
+    """503 for any failure that says a backing service cannot be reached now (whichever
+    client raised it), before the catch-all turns it into a 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answered = False
+
+        async def answering(message: Message) -> None:
+            nonlocal answered
+            answered = answered or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, answering)
+        except Exception as error:
+            if scope["type"] != "http" or answered or not unavailable(error):
+                raise
+            log.warning("backing service unavailable", path=scope["path"], error=repr(error))
+            await _unavailable()(scope, receive, send)
 
 
 class BodySizeLimit:
