@@ -13,6 +13,7 @@ from logistics_platform.entrypoints.http.health_api import create_health_app
 from logistics_platform.entrypoints.http.inventory_api import create_inventory_app
 from tests.acceptance.conftest import Apis
 from tests.services import RABBITMQ_URL, unavailable
+from tests.waiting import eventually
 
 ITEM = "550e8400-e29b-41d4-a716-446655440000"
 VALID_ITEM = {"id": ITEM, "name": "iPhone 15 Pro", "quantity": 10}
@@ -204,12 +205,17 @@ async def test_a_database_dropping_its_connections_costs_no_request(
             warm = await asyncio.gather(*(reserve(f"warm-{n}") for n in range(5)))
             assert [response.status_code for response in warm] == [200] * 5
             admin = await asyncpg.connect(postgres_url)
-            await admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            others = (
+                "FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()"
             )
+            await admin.execute(f"SELECT pg_terminate_backend(pid) {others}")
+
+            async def all_gone() -> bool:
+                return await admin.fetchval(f"SELECT count(*) {others}") == 0
+
+            await eventually(all_gone, what="the dropped connections' backends to end")
             await admin.close()
-            await asyncio.sleep(0.2)
             statuses = [(await reserve(f"after-{n}")).status_code for n in range(6)]
     finally:
         await platform.close()
