@@ -1,7 +1,6 @@
 """Bad input gets a precise 4xx problem document, never a 500, never a partial write."""
 
 import asyncio
-from typing import Any
 
 import asyncpg
 import httpx
@@ -12,23 +11,12 @@ from logistics_platform.config import Settings
 from logistics_platform.entrypoints.http.health_api import create_health_app
 from logistics_platform.entrypoints.http.inventory_api import create_inventory_app
 from tests.acceptance.conftest import Apis
+from tests.acceptance.problems import assert_problem
 from tests.services import RABBITMQ_URL, unavailable
 from tests.waiting import eventually
 
 ITEM = "550e8400-e29b-41d4-a716-446655440000"
 VALID_ITEM = {"id": ITEM, "name": "iPhone 15 Pro", "quantity": 10}
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert body["title"]
-    assert body["detail"]
-    assert body["error"] == body["detail"]
-    assert "Traceback" not in response.text
-    return body
 
 
 @pytest.mark.parametrize(

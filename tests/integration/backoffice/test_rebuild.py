@@ -9,7 +9,7 @@ from logistics_platform.backoffice.application.subscribers import subscriber_nam
 from logistics_platform.shared.application.envelope import EventEnvelope
 from tests.integration.backoffice.conftest import ReadSide
 from tests.mothers.backoffice import Shop, a_tracking_number, stock_item_reserved
-from tests.unit.backoffice.test_projection_properties import delivered
+from tests.unit.backoffice.fakes import delivered
 
 
 def a_busy_shop(reservations: int, *, start: int = 0, shop: Shop | None = None) -> Shop:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from logistics_platform.shared.application.envelope import EventEnvelope
 from tests.integration.backoffice.conftest import ReadSide
 from tests.mothers.backoffice import Shop, a_tracking_number
-from tests.unit.backoffice.test_projection_properties import delivered
+from tests.unit.backoffice.fakes import delivered
 
 
 @st.composite

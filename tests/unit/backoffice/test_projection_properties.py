@@ -6,11 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logistics_platform.backoffice.application.projectors import PROJECTORS
-from logistics_platform.backoffice.application.subscribers import backoffice_subscribers
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.shared.application.envelope import EventEnvelope
 from tests.mothers.backoffice import Shop, a_tracking_number
-from tests.unit.backoffice.fakes import FakeBackofficeUnitOfWork
+from tests.unit.backoffice.fakes import FakeBackofficeUnitOfWork, delivered
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -35,14 +34,6 @@ def streams(draw: st.DrawFn) -> tuple[list[EventEnvelope], list[EventEnvelope]]:
     events = draw(shops())
     repeated = draw(st.lists(st.sampled_from(events), max_size=len(events)))
     return events, draw(st.permutations(events + repeated))
-
-
-async def delivered(events: list[EventEnvelope]) -> dict[str, TrackingView]:
-    uow = FakeBackofficeUnitOfWork()
-    by_event = {name: s for s in backoffice_subscribers(lambda _: uow) for name in s.events}
-    for event in events:
-        await by_event[event.name].deliver(event)
-    return uow.views.rows
 
 
 async def projected_without_dedup(events: list[EventEnvelope]) -> dict[str, TrackingView]:
