@@ -69,6 +69,7 @@ def processes(settings: Settings, tmp_path: Path) -> Iterator[Processes]:
         yield started
     finally:
         started.stop_all()
+        print(started.logs())  # captured: pytest shows it when the test failed
 
 
 class Background:
