@@ -7,6 +7,9 @@ from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
 from tests.services import fresh_postgres_database
 
+# A helper that asserts, outside test modules: its failures explained like the tests'.
+pytest.register_assert_rewrite("tests.acceptance.problems")
+
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:

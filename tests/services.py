@@ -36,7 +36,7 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
     admin_url = make_url(POSTGRES_ADMIN_URL)
     name = f"logistics_test_{uuid.uuid4().hex[:12]}"
     try:
-        admin = await asyncpg.connect(_dsn(POSTGRES_ADMIN_URL), timeout=3)
+        admin = await asyncpg.connect(_dsn(POSTGRES_ADMIN_URL), timeout=30)
     except (OSError, asyncpg.PostgresError) as error:
         unavailable(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}")
         raise AssertionError("unreachable") from error

@@ -30,7 +30,7 @@ class Apis:
 
 
 async def _client(app: FastAPI, stack: list[LifespanManager]) -> httpx.AsyncClient:
-    manager = LifespanManager(app)
+    manager = LifespanManager(app, startup_timeout=60, shutdown_timeout=60)
     await manager.__aenter__()
     stack.append(manager)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://test")

@@ -4,7 +4,7 @@ import uuid
 from typing import Any
 
 from tests.acceptance.conftest import Apis
-from tests.acceptance.test_hostile_input import assert_problem
+from tests.acceptance.problems import assert_problem
 
 DRONE = "550e8400-e29b-41d4-a716-446655440000"
 

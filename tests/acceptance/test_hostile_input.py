@@ -1,7 +1,6 @@
 """Bad input gets a precise 4xx problem document, never a 500, never a partial write."""
 
 import asyncio
-from typing import Any
 
 import asyncpg
 import httpx
@@ -11,22 +10,12 @@ from logistics_platform.bootstrap import bootstrap
 from logistics_platform.config import Settings
 from logistics_platform.entrypoints.http.apps import create_health_app, create_inventory_app
 from tests.acceptance.conftest import Apis
+from tests.acceptance.problems import assert_problem
 from tests.services import RABBITMQ_URL, unavailable
+from tests.waiting import eventually
 
 ITEM = "550e8400-e29b-41d4-a716-446655440000"
 VALID_ITEM = {"id": ITEM, "name": "iPhone 15 Pro", "quantity": 10}
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert body["title"]
-    assert body["detail"]
-    assert body["error"] == body["detail"]
-    assert "Traceback" not in response.text
-    return body
 
 
 @pytest.mark.parametrize(
@@ -203,12 +192,17 @@ async def test_a_database_dropping_its_connections_costs_no_request(
             warm = await asyncio.gather(*(reserve(f"warm-{n}") for n in range(5)))
             assert [response.status_code for response in warm] == [200] * 5
             admin = await asyncpg.connect(postgres_url)
-            await admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            others = (
+                "FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()"
             )
+            await admin.execute(f"SELECT pg_terminate_backend(pid) {others}")
+
+            async def all_gone() -> bool:
+                return await admin.fetchval(f"SELECT count(*) {others}") == 0
+
+            await eventually(all_gone, what="the dropped connections' backends to end")
             await admin.close()
-            await asyncio.sleep(0.2)
             statuses = [(await reserve(f"after-{n}")).status_code for n in range(6)]
     finally:
         await platform.close()

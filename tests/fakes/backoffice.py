@@ -11,6 +11,7 @@ from logistics_platform.backoffice.application.ports import (
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.domain.errors import ConcurrentModification
+from tests.mothers.backoffice import backoffice_subscribers
 
 
 class FakeTrackingViews(TrackingViews):
@@ -73,3 +74,12 @@ class FakeBackofficeUnitOfWork(BackofficeUnitOfWork):
             return False
         self.handled.add((subscriber, event_id))
         return True
+
+
+async def delivered(events: list[EventEnvelope]) -> dict[str, TrackingView]:
+    """The views the backoffice's subscribers make of ``events``, delivered in that order."""
+    uow = FakeBackofficeUnitOfWork()
+    by_event = {name: s for s in backoffice_subscribers(lambda _: uow) for name in s.events}
+    for event in events:
+        await by_event[event.name].deliver(event)
+    return uow.views.rows

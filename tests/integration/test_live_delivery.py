@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from logistics_platform.bootstrap import Platform
 from logistics_platform.logistics.infrastructure.tables import packages
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
+from tests.waiting import eventually
 
 
 async def test_every_event_is_delivered_while_writers_commit_concurrently(
@@ -27,9 +28,11 @@ async def test_every_event_is_delivered_while_writers_commit_concurrently(
                 for n in range(120)
             )
         )
-        async with asyncio.timeout(20):
-            while await count_packages(platform) < 120:  # noqa: ASYNC110 - another task works
-                await asyncio.sleep(0.05)
+
+        async def all_packed() -> bool:
+            return await count_packages(platform) >= 120
+
+        await eventually(all_packed, what="a package for each of the 120 reservations")
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)

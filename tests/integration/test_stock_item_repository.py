@@ -31,6 +31,7 @@ from logistics_platform.shared.infrastructure.persistence import migrations
 from logistics_platform.shared.infrastructure.persistence.database import create_engine
 from logistics_platform.shared.infrastructure.persistence.tables import outbox
 from tests.mothers.inventory import a_reservation_of, a_stock_item, an_add_stock_item
+from tests.waiting import eventually
 
 
 async def count(platform: Platform, table: object, *where: object) -> int:
@@ -182,7 +183,9 @@ async def test_a_reservation_cancelled_mid_transaction_leaves_nothing_behind(
         waiting = asyncio.create_task(
             platform.commands.handle(a_reservation_of(added.id, quantity=4))
         )
-        await asyncio.sleep(0.3)
+        await eventually(
+            lambda: _waiting_for_a_lock(postgres_url), what="the reservation to wait for the lock"
+        )
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiting
@@ -311,3 +314,15 @@ async def reservations_among(engine: AsyncEngine, *reservation_ids: str) -> list
     async with SqlInventoryUnitOfWork(engine) as uow:
         found = [await uow.stock_items.reservation(ReservationId(id)) for id in reservation_ids]
     return [reservation.reservation_id.value for reservation in found if reservation]
+
+
+async def _waiting_for_a_lock(postgres_url: str) -> bool:
+    observer = await asyncpg.connect(postgres_url)
+    try:
+        waiting = await observer.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock'"
+        )
+    finally:
+        await observer.close()
+    return bool(waiting)

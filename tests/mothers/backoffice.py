@@ -63,6 +63,20 @@ def package_registered(
     )
 
 
+GUIDE_ITEM = "550e8400-e29b-41d4-a716-446655440000"
+
+
+def guide_flow(item: str = GUIDE_ITEM) -> list[EventEnvelope]:
+    """The guide's story: an item added; order-12345 reserving ten of it a minute later;
+    its package (p-1, AB12CD34EF) registered a minute after that."""
+    minute = timedelta(minutes=1)
+    return [
+        stock_item_added(item, "iPhone 15 Pro", on=T0),
+        stock_item_reserved(item, "order-12345", quantity=10, on=T0 + minute),
+        package_registered("order-12345", "AB12CD34EF", on=T0 + 2 * minute, package="p-1"),
+    ]
+
+
 def a_tracking_number(seed: int) -> str:
     return f"TN{seed:08d}"
 

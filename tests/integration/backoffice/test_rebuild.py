@@ -7,9 +7,9 @@ from logistics_platform.backoffice.application.queries import TrackingSearch
 from logistics_platform.backoffice.application.rebuild import rebuild_tracking
 from logistics_platform.backoffice.application.subscribers import CATALOG, TRACKING
 from logistics_platform.shared.application.envelope import EventEnvelope
+from tests.fakes.backoffice import delivered
 from tests.integration.backoffice.conftest import ReadSide
 from tests.mothers.backoffice import Shop, a_tracking_number, stock_item_reserved
-from tests.unit.backoffice.test_projection_properties import delivered
 
 
 def a_busy_shop(reservations: int, *, start: int = 0, shop: Shop | None = None) -> Shop:

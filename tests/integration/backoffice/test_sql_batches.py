@@ -11,7 +11,7 @@ from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.domain.errors import ConcurrentModification
 from logistics_platform.shared.domain.events import utc_now
 from tests.integration.backoffice.conftest import ReadSide, _store
-from tests.integration.backoffice.test_store_contract import guide_flow
+from tests.mothers.backoffice import guide_flow
 from tests.services import fresh_postgres_database
 
 

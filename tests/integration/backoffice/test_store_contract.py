@@ -17,29 +17,21 @@ from logistics_platform.backoffice.domain.tracking_view import (
     TrackingStatus,
     TrackingView,
 )
-from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.domain.errors import ConcurrentModification
 from tests.integration.backoffice.conftest import ReadSide
 from tests.mothers.backoffice import (
+    GUIDE_ITEM,
     T0,
     Shop,
     a_tracking_number,
-    package_registered,
+    guide_flow,
     stock_item_added,
     stock_item_reserved,
 )
 
-ITEM = "550e8400-e29b-41d4-a716-446655440000"
+ITEM = GUIDE_ITEM
 MINUTE = timedelta(minutes=1)
-
-
-def guide_flow() -> list[EventEnvelope]:
-    return [
-        stock_item_added(ITEM, "iPhone 15 Pro", on=T0),
-        stock_item_reserved(ITEM, "order-12345", quantity=10, on=T0 + MINUTE),
-        package_registered("order-12345", "AB12CD34EF", on=T0 + 2 * MINUTE, package="p-1"),
-    ]
 
 
 async def test_a_reservation_and_its_package_make_one_registered_view(read: ReadSide) -> None:

@@ -6,9 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logistics_platform.shared.application.envelope import EventEnvelope
+from tests.fakes.backoffice import delivered
 from tests.integration.backoffice.conftest import ReadSide
 from tests.mothers.backoffice import Shop, a_tracking_number
-from tests.unit.backoffice.test_projection_properties import delivered
 
 
 @st.composite

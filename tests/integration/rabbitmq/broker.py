@@ -45,12 +45,12 @@ async def messages_in(channel: aio_pika.abc.AbstractChannel, queue: str) -> int:
 
 
 def _rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=30)
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=120)
 
 
 async def _reachable(url: str) -> None:
     try:
-        connection = await aio_pika.connect(url, timeout=3)
+        connection = await aio_pika.connect(url, timeout=30)
     except (OSError, aio_pika.exceptions.AMQPError, TimeoutError) as error:
         unavailable(f"RabbitMQ is not reachable at {RABBITMQ_URL}: {error!r}")
         return

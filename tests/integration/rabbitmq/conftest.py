@@ -3,9 +3,9 @@
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -17,8 +17,7 @@ from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import
 from logistics_platform.shared.infrastructure.persistence import migrations
 from tests.integration.rabbitmq.broker import Broker, fresh_broker
 from tests.integration.rabbitmq.processes import Processes, environment
-
-T = TypeVar("T")
+from tests.waiting import eventually  # noqa: F401 - the rabbitmq tests import it from here
 
 
 def production_settings(database_url: str, broker: Broker) -> Settings:
@@ -70,6 +69,7 @@ def processes(settings: Settings, tmp_path: Path) -> Iterator[Processes]:
         yield started
     finally:
         started.stop_all()
+        print(started.logs())  # captured: pytest shows it when the test failed
 
 
 class Background:
@@ -86,7 +86,12 @@ class Background:
     async def stop(self) -> None:
         for task in self.tasks:
             task.cancel()
-        results = await asyncio.wait_for(asyncio.gather(*self.tasks, return_exceptions=True), 30)
+        stopping = asyncio.gather(*self.tasks, return_exceptions=True)
+        try:
+            results = await asyncio.wait_for(stopping, 60)
+        except TimeoutError:
+            message = f"background workers did not stop within 60 s: {self.tasks}"
+            raise AssertionError(message) from None
         self.tasks.clear()
         failures = [r for r in results if not isinstance(r, asyncio.CancelledError | type(None))]
         assert not failures, failures
@@ -99,25 +104,6 @@ async def background() -> AsyncIterator[Background]:
         yield workers
     finally:
         await workers.stop()
-
-
-async def eventually(
-    check: Callable[[], Awaitable[T]],
-    *,
-    within: float = 30,
-    what: str = "condition",
-    details: Callable[[], str] = str,
-) -> T:
-    """The first truthy result of ``check``, polled for ``within`` seconds at most."""
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            message = f"timed out waiting for {what} (last: {result!r})\n{details()}"
-            raise AssertionError(message)
-        await asyncio.sleep(0.05)
 
 
 async def scalar(engine: AsyncEngine, sql: str, **parameters: Any) -> Any:

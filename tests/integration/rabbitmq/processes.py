@@ -6,13 +6,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from logistics_platform.config import Settings
+from tests.waiting import PROCESS_START, eventually
 
 LOGISTICS = [sys.executable, "-c", "from logistics_platform.entrypoints.cli import main; main()"]
 
@@ -33,7 +33,7 @@ class Process:
     def kill(self) -> None:
         """SIGKILL: no cleanup, no goodbye to the broker or the database."""
         self.popen.send_signal(signal.SIGKILL)
-        self.popen.wait(timeout=10)
+        self.popen.wait(timeout=60)
 
 
 @dataclass
@@ -49,33 +49,56 @@ class Processes:
 
     def command(self, name: str, argv: list[str], **env: str) -> Process:
         log = self.directory / f"{name}.log"
-        popen = subprocess.Popen(
-            argv,
-            env={**self.environment, **env},
-            cwd=self.directory,  # no stray .env file gets read
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
+        with log.open("wb") as output:  # the child has its own copy of the file descriptor
+            popen = subprocess.Popen(
+                argv,
+                env={**self.environment, **env},
+                cwd=self.directory,  # no stray .env file gets read
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
         process = Process(name, popen, log)
         self.started.append(process)
         return process
 
-    async def wait_for_http(self, process: Process, port: int, within: float = 60) -> str:
+    async def wait_for_http(
+        self, process: Process, port: int, within: float = PROCESS_START
+    ) -> str:
+        """The URL of ``process``'s API on ``port``, once it answers ``/ready`` (listening,
+        its database reachable)."""
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + within
-        async with httpx.AsyncClient(timeout=1) as client:
-            while time.monotonic() < deadline:
-                if process.popen.poll() is not None:
-                    raise AssertionError(f"{process.name} exited\n{self.logs()}")
-                try:
-                    if (await client.get(f"{url}/health")).status_code == 200:
-                        return url
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-        raise AssertionError(f"{process.name} did not answer on {url}\n{self.logs()}")
+        async with httpx.AsyncClient(timeout=10) as client:
 
-    async def complete(self, *args: str, within: float = 30) -> tuple[int, str]:
+            async def ready() -> bool:
+                self._assert_running(process)
+                try:
+                    return (await client.get(f"{url}/ready")).status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            await eventually(
+                ready, within=within, what=f"{process.name} ready on {url}", details=self.logs
+            )
+        return url
+
+    async def wait_for_log(
+        self, process: Process, marker: str, within: float = PROCESS_START
+    ) -> None:
+        """Until ``process`` has logged ``marker`` (e.g. that it is consuming)."""
+
+        async def logged() -> bool:
+            self._assert_running(process)
+            return marker in await asyncio.to_thread(process.log.read_text, errors="replace")
+
+        await eventually(
+            logged, within=within, what=f"{process.name} to log {marker!r}", details=self.logs
+        )
+
+    def _assert_running(self, process: Process) -> None:
+        if process.popen.poll() is not None:
+            raise AssertionError(f"{process.name} exited early\n{self.logs()}")
+
+    async def complete(self, *args: str, within: float = PROCESS_START) -> tuple[int, str]:
         """Run ``logistics *args`` to its end; its exit code and output."""
         process = await asyncio.create_subprocess_exec(
             *LOGISTICS,
@@ -85,7 +108,15 @@ class Processes:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )
-        output, _ = await asyncio.wait_for(process.communicate(), within)
+        try:
+            output, _ = await asyncio.wait_for(process.communicate(), within)
+        except TimeoutError:
+            command = " ".join(args)
+            raise AssertionError(f"`logistics {command}` did not end within {within:g} s") from None
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
         assert process.returncode is not None
         return process.returncode, output.decode(errors="replace")
 
@@ -95,7 +126,7 @@ class Processes:
                 process.popen.terminate()
         for process in self.started:
             try:
-                process.popen.wait(timeout=15)
+                process.popen.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
 

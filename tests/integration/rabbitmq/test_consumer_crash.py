@@ -34,7 +34,8 @@ async def test_an_event_whose_consumer_was_killed_mid_handling_is_redelivered_an
         assert stalling.popen.poll() is None, processes.logs()
         return marker.exists()
 
-    await eventually(stalled, within=60, what="the consumer to stall mid-handling")
+    # Includes the consumer process's start-up: on a busy machine, tens of seconds.
+    await eventually(stalled, within=120, what="the consumer to stall mid-handling")
     stalling.kill()
     processes.logistics("logistics-consumer", "consumer", "logistics")
 
@@ -42,7 +43,8 @@ async def test_an_event_whose_consumer_was_killed_mid_handling_is_redelivered_an
         view = await production.tracking.find(reservation.reservation_id)
         return view is not None and view.status == "registered"
 
-    await eventually(registered, within=60, what="the package", details=processes.logs)
+    # Again a process to start first.
+    await eventually(registered, within=120, what="the package", details=processes.logs)
     await asyncio.sleep(0.5)  # room for a duplicate to show up
     await assert_applied_once(production, [reservation.reservation_id])
     handled = await scalar(

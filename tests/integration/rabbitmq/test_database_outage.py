@@ -68,7 +68,9 @@ async def test_a_consumer_cut_off_from_the_database_holds_its_events_until_it_is
         during = [a_reservation_of(add.id) for _ in range(5)]
         for reservation in during:
             await production.commands.handle(reservation)
-        # Far longer than every attempt with its retry delay takes (about 0.15 s here).
+        # Handed to the consumer; then far longer than every attempt with its retry delay
+        # takes (about 0.15 s here).
+        await eventually(lambda: _none_unpublished(production), what="the events published")
         await asyncio.sleep(2)
         assert await production.dead_letters().peek() == []
 
@@ -81,3 +83,7 @@ async def test_a_consumer_cut_off_from_the_database_holds_its_events_until_it_is
         await background.stop()
         await consuming.close()
         await proxy.cut()
+
+
+async def _none_unpublished(platform: Platform) -> bool:
+    return await unpublished(platform) == 0

@@ -72,7 +72,7 @@ async def test_a_former_queue_that_does_not_exist_leaves_no_channel_open(
         pytest.skip("the broker is shared (names of its own, no vhost): channels not countable")
     consumer = production.consumer(production.subscribers, name="all")
     background.start(consumer.run)
-    await asyncio.wait_for(consumer.started.wait(), 30)
+    await asyncio.wait_for(consumer.started.wait(), 60)
     await asyncio.sleep(1)  # a channel the broker closed would have been reopened by now
 
     listed = await asyncio.to_thread(

@@ -3,7 +3,6 @@
 import asyncio
 import signal
 import time
-from pathlib import Path
 
 from tests.integration.rabbitmq.processes import Processes
 
@@ -20,7 +19,7 @@ async def test_relay_and_consumers_exit_cleanly_within_the_grace_period(
     }
     markers = {"relay": "relay started"}
     for name, process in roles.items():
-        await until_logged(process.log, markers.get(name, "consuming"), processes)
+        await processes.wait_for_log(process, markers.get(name, "consuming"))
     for name, process in roles.items():
         assert process.popen.poll() is None, f"{name} died early\n{processes.logs()}"
         process.popen.send_signal(signal.SIGTERM)
@@ -29,11 +28,3 @@ async def test_relay_and_consumers_exit_cleanly_within_the_grace_period(
         remaining = GRACE_PERIOD - (time.monotonic() - started)
         code = await asyncio.to_thread(process.popen.wait, max(remaining, 0.1))
         assert code == 0, f"{name} exited with {code}\n{processes.logs()}"
-
-
-async def until_logged(log: Path, marker: str, processes: Processes, within: float = 60) -> None:
-    deadline = time.monotonic() + within
-    while marker not in await asyncio.to_thread(log.read_text, errors="replace"):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{log.name} never logged {marker!r}\n{processes.logs()}")
-        await asyncio.sleep(0.1)

@@ -15,11 +15,17 @@ async def test_the_guide_flow_works_across_separate_processes(processes: Process
     backoffice = processes.logistics(
         "backoffice-api", "backoffice-api", "--port", str(backoffice_port)
     )
-    processes.logistics("relay", "relay")
-    processes.logistics("logistics-consumer", "consumer", "logistics")
-    processes.logistics("backoffice-consumer", "consumer", "backoffice")
+    relay = processes.logistics("relay", "relay")
+    consumers = [
+        processes.logistics("logistics-consumer", "consumer", "logistics"),
+        processes.logistics("backoffice-consumer", "consumer", "backoffice"),
+    ]
     inventory_url = await processes.wait_for_http(inventory, inventory_port)
     backoffice_url = await processes.wait_for_http(backoffice, backoffice_port)
+    # Started, so that the wait for the tracking view below is one for the events alone.
+    await processes.wait_for_log(relay, "relay started")
+    for consumer in consumers:
+        await processes.wait_for_log(consumer, "consuming")
 
     await _the_guide_flow(inventory_url, backoffice_url, processes)
 
@@ -29,6 +35,8 @@ async def test_serve_runs_the_guide_flow_on_postgres_and_rabbitmq(processes: Pro
     serve = processes.logistics("serve", "serve", **{k: str(v) for k, v in ports.items()})
     inventory_url = await processes.wait_for_http(serve, ports["INVENTORY_PORT"])
     backoffice_url = await processes.wait_for_http(serve, ports["BACKOFFICE_PORT"])
+    await processes.wait_for_log(serve, "relay started")
+    await processes.wait_for_log(serve, "consuming")
 
     await _the_guide_flow(inventory_url, backoffice_url, processes)
 
@@ -36,7 +44,7 @@ async def test_serve_runs_the_guide_flow_on_postgres_and_rabbitmq(processes: Pro
 async def _the_guide_flow(inventory_url: str, backoffice_url: str, processes: Processes) -> None:
     """Add stock, reserve, and see the package in the tracking view (the guide's curls)."""
     item_id, reservation_id = str(uuid.uuid4()), f"order-{uuid.uuid4().hex[:8]}"
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         added = await client.post(
             f"{inventory_url}/stock-items",
             json={"id": item_id, "name": "iPhone 15 Pro", "quantity": 100},
@@ -59,9 +67,7 @@ async def _the_guide_flow(inventory_url: str, backoffice_url: str, processes: Pr
             )
             return body if complete and body["status"] == "registered" else None
 
-        view = await eventually(
-            registered, within=60, what="the tracking view", details=processes.logs
-        )
+        view = await eventually(registered, what="the tracking view", details=processes.logs)
         stock = (await client.get(f"{inventory_url}/stock-items/{item_id}")).json()
 
     assert view["stockItemName"] == "iPhone 15 Pro"

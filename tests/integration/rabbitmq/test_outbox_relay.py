@@ -41,7 +41,7 @@ class _CountingBatches(RabbitMqPublisher):
 
 class _HoldingTheFirstBatch(_CountingBatches):
     """Once the broker confirmed the first batch, keeps it from being marked (as a slow
-    confirm would) until another batch was published, or for 10 s at most."""
+    confirm would) until another batch was published, or for 60 s at most."""
 
     def __init__(self, platform: Platform) -> None:
         super().__init__(platform)
@@ -52,7 +52,7 @@ class _HoldingTheFirstBatch(_CountingBatches):
         if len(self.batches) > 1:
             self.another_published.set()
             return
-        async with asyncio.timeout(10):
+        async with asyncio.timeout(60):
             await self.another_published.wait()
 
 
@@ -202,22 +202,26 @@ async def test_a_commit_wakes_the_relay_in_another_process_through_notify(
 ) -> None:
     relay = _relay(production)  # not told about this process's commits: only NOTIFY wakes it
     background.start(relay.run)
+    await eventually(lambda: _listening(production), what="the relay to LISTEN")
     await asyncio.sleep(0.5)  # the relay found nothing to do, listens and sleeps
 
     await production.commands.handle(an_add_stock_item())
 
-    await eventually(lambda: _none_left(production), within=10, what="a prompt publication")
+    # Far less than the relay's poll interval (a minute): a notification woke it.
+    await eventually(lambda: _none_left(production), within=30, what="a prompt publication")
 
 
 async def test_commits_close_together_go_out_in_one_batch_a_lone_one_at_once(
     production: Platform, background: Background
 ) -> None:
-    window = 3.0
+    # Wide enough for a busy machine: "at once" is within half of it, "close together" a
+    # tenth of it apart (a lone commit held back by the polls would wait nearly all of it).
+    window = 8.0
     publisher = _CountingBatches(production)
     # Looking and finding nothing (here every 0.3 s) is no batch: it holds nothing back.
     relay = _relay(production, batch_window=window, poll_interval=window / 10, publisher=publisher)
     background.start(relay.run)
-    await asyncio.sleep(window)  # a quiet spell: found nothing to do, polls and sleeps
+    await asyncio.sleep(window / 2)  # a quiet spell: found nothing to do, polls and sleeps
 
     await _record(production, 1)
     await eventually(lambda: _none_left(production), within=window / 2, what="a prompt one")
@@ -227,6 +231,18 @@ async def test_commits_close_together_go_out_in_one_batch_a_lone_one_at_once(
     await eventually(lambda: _none_left(production), what="both published")
 
     assert publisher.batches == [1, 2]
+
+
+async def _listening(platform: Platform) -> bool:
+    """A session of this test's database listens for the outbox's notifications."""
+    async with platform.engine.connect() as connection:
+        listeners = await connection.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND query LIKE 'LISTEN %outbox%'"
+            )
+        )
+    return bool(listeners)
 
 
 async def _none_left(platform: Platform) -> bool:

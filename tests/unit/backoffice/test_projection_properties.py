@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from logistics_platform.backoffice.application.projectors import PROJECTORS
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.shared.application.envelope import EventEnvelope
-from tests.fakes.backoffice import FakeBackofficeUnitOfWork
-from tests.mothers.backoffice import Shop, a_tracking_number, backoffice_subscribers
+from tests.fakes.backoffice import FakeBackofficeUnitOfWork, delivered
+from tests.mothers.backoffice import Shop, a_tracking_number
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -34,14 +34,6 @@ def streams(draw: st.DrawFn) -> tuple[list[EventEnvelope], list[EventEnvelope]]:
     events = draw(shops())
     repeated = draw(st.lists(st.sampled_from(events), max_size=len(events)))
     return events, draw(st.permutations(events + repeated))
-
-
-async def delivered(events: list[EventEnvelope]) -> dict[str, TrackingView]:
-    uow = FakeBackofficeUnitOfWork()
-    by_event = {name: s for s in backoffice_subscribers(lambda _: uow) for name in s.events}
-    for event in events:
-        await by_event[event.name].deliver(event)
-    return uow.views.rows
 
 
 async def projected_without_dedup(events: list[EventEnvelope]) -> dict[str, TrackingView]:
