@@ -1,8 +1,10 @@
 """Engines for the write side: SQLite (embedded default) or PostgreSQL (asyncpg)."""
 
 import functools
+import sqlite3
 from typing import Any
 
+import aiosqlite
 import structlog
 from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -59,8 +61,13 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
     """
     url = async_database_url(url)
     if url.startswith("sqlite"):
+        path = make_url(url).database or ":memory:"
         engine = create_async_engine(
-            url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0
+            url,
+            echo=echo,
+            async_creator=lambda: _IdleRollbacksSkipped.to(path, timeout=30),
+            pool_size=1,
+            max_overflow=0,
         )
         _configure_sqlite(engine)
         return engine
@@ -120,6 +127,22 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class _IdleRollbacksSkipped(aiosqlite.Connection):
+    """aiosqlite's connection, but a rollback with no transaction open returns at once.
+    SQLAlchemy rolls back every connection handed back to the pool, and every read's,
+    committed or not; through aiosqlite each is a trip to its thread and back."""
+
+    @classmethod
+    def to(cls, path: str, **options: Any) -> "_IdleRollbacksSkipped":
+        connection = cls(functools.partial(sqlite3.connect, path, **options), iter_chunk_size=64)
+        connection._thread.daemon = True  # as SQLAlchemy does: never keeps the process alive
+        return connection
+
+    async def rollback(self) -> None:
+        if self.in_transaction:
+            await super().rollback()
 
 
 def insert_ignoring_duplicates(
