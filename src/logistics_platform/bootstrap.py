@@ -31,6 +31,7 @@ from logistics_platform.shared.infrastructure.persistence import migrations
 from logistics_platform.shared.infrastructure.persistence.database import (
     async_database_url,
     create_engine,
+    reader,
     warn_if_autovacuum_is_off,
 )
 from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
@@ -92,7 +93,7 @@ class Platform:
 
     @functools.cached_property
     def stock_items(self) -> StockItemQueries:
-        return StockItemQueries(self.engine)
+        return StockItemQueries(reader(self.engine))
 
     @functools.cached_property
     def subscribers(self) -> list[Subscriber[Any]]:

@@ -20,7 +20,10 @@ from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.infrastructure.persistence import outbox
 from logistics_platform.shared.infrastructure.persistence.availability import unavailable
-from logistics_platform.shared.infrastructure.persistence.database import insert_ignoring_duplicates
+from logistics_platform.shared.infrastructure.persistence.database import (
+    insert_ignoring_duplicates,
+    reader,
+)
 from logistics_platform.shared.infrastructure.persistence.tables import checkpoints, dead_letters
 
 log = structlog.get_logger(__name__)
@@ -39,6 +42,7 @@ class InProcessDelivery:
         poll_interval: float = 1.0,
     ) -> None:
         self._engine = engine
+        self._reader = reader(engine)
         self._subscribers = list(subscribers)
         self._max_attempts = max_attempts
         self._first_retry_delay = first_retry_delay
@@ -105,7 +109,7 @@ class InProcessDelivery:
                     await wake_up.wait()
 
     async def _read(self, subscriber: Subscriber[Any], position: int) -> list[outbox.RecordedEvent]:
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             return await outbox.read(connection, after=position, names=subscriber.events)
 
     async def _deliver_batch(
@@ -149,7 +153,7 @@ class InProcessDelivery:
                 delay *= 2
 
     async def _checkpoint(self, subscriber: str) -> int:
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             position = await connection.scalar(
                 select(checkpoints.c.position).where(checkpoints.c.subscriber == subscriber)
             )

@@ -57,7 +57,8 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
     SQLite allows one writer at a time and its busy handler waits by sleeping (up to
     100 ms a try), which wrecks tail latency. So the process shares one connection,
     queueing transactions in the event loop instead, and every transaction starts with
-    ``BEGIN IMMEDIATE`` so that another process writing the file makes it wait, never fail.
+    ``BEGIN IMMEDIATE`` so that another process writing the file makes it wait, never fail
+    (but those of a :func:`reader`, which only read).
     """
     url = async_database_url(url)
     if url.startswith("sqlite"):
@@ -126,7 +127,19 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(_READ_ONLY):
+            return  # each statement on its own (autocommit): no write lock, no BEGIN
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_READ_ONLY = "logistics_read_only"
+
+
+def reader(engine: AsyncEngine) -> AsyncEngine:
+    """``engine`` for connections that only read. On SQLite their statements run without
+    ``BEGIN IMMEDIATE``, so they neither take the write lock nor wait for it; each sees
+    what was committed when it ran, as a statement on PostgreSQL (read committed) does."""
+    return engine.execution_options(**{_READ_ONLY: True})
 
 
 class _IdleRollbacksSkipped(aiosqlite.Connection):
