@@ -49,10 +49,12 @@ class InProcessDelivery:
         self._poll_interval = poll_interval
         self._wake_ups = {subscriber.name: asyncio.Event() for subscriber in subscribers}
 
-    def notify(self) -> None:
-        """New events were committed: wake every subscriber now rather than at the next poll."""
-        for wake_up in self._wake_ups.values():
-            wake_up.set()
+    def notify(self, names: frozenset[str] | None = None) -> None:
+        """Events named ``names`` (by default, any) were committed: wake the subscribers
+        that follow one of them now rather than at the next poll."""
+        for subscriber in self._subscribers:
+            if names is None or subscriber.events & names:
+                self._wake_ups[subscriber.name].set()
 
     async def run(self) -> None:
         """Follow the log until cancelled."""
@@ -101,7 +103,10 @@ class InProcessDelivery:
                 await asyncio.sleep(pause)
                 continue
             pauses = None
-            if batch:
+            # A full batch may have left events behind. A shorter one was all there was
+            # when it was read: what committed since in this process has set ``wake_up``
+            # (what another process commits, the poll finds), so no read to find nothing.
+            if len(batch) == outbox.READ_LIMIT:
                 continue
             # Not wait_for: on 3.11 it can swallow a cancellation that coincides with a wake-up.
             with contextlib.suppress(TimeoutError):
