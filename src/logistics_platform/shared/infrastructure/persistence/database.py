@@ -1,10 +1,8 @@
 """Engines for the write side: SQLite (embedded default) or PostgreSQL (asyncpg)."""
 
 import functools
-import sqlite3
 from typing import Any
 
-import aiosqlite
 import structlog
 from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -12,6 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.dml import Insert
+
+from logistics_platform.shared.infrastructure.persistence import sqlite_driver
 
 log = structlog.get_logger(__name__)
 
@@ -66,7 +66,7 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
         engine = create_async_engine(
             url,
             echo=echo,
-            async_creator=lambda: _IdleRollbacksSkipped.to(path, timeout=30),
+            async_creator=lambda: sqlite_driver.Connection.to(path, timeout=30),
             pool_size=1,
             max_overflow=0,
         )
@@ -140,22 +140,6 @@ def reader(engine: AsyncEngine) -> AsyncEngine:
     ``BEGIN IMMEDIATE``, so they neither take the write lock nor wait for it; each sees
     what was committed when it ran, as a statement on PostgreSQL (read committed) does."""
     return engine.execution_options(**{_READ_ONLY: True})
-
-
-class _IdleRollbacksSkipped(aiosqlite.Connection):
-    """aiosqlite's connection, but a rollback with no transaction open returns at once.
-    SQLAlchemy rolls back every connection handed back to the pool, and every read's,
-    committed or not; through aiosqlite each is a trip to its thread and back."""
-
-    @classmethod
-    def to(cls, path: str, **options: Any) -> "_IdleRollbacksSkipped":
-        connection = cls(functools.partial(sqlite3.connect, path, **options), iter_chunk_size=64)
-        connection._thread.daemon = True  # as SQLAlchemy does: never keeps the process alive
-        return connection
-
-    async def rollback(self) -> None:
-        if self.in_transaction:
-            await super().rollback()
 
 
 def insert_ignoring_duplicates(
