@@ -31,6 +31,7 @@ from logistics_platform.shared.infrastructure.persistence import migrations
 from logistics_platform.shared.infrastructure.persistence.database import (
     async_database_url,
     create_engine,
+    reader,
     warn_if_autovacuum_is_off,
 )
 from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
@@ -54,13 +55,14 @@ U = TypeVar("U", bound=SqlUnitOfWork)
 
 @dataclass
 class CommitListeners:
-    """Called after a transaction that recorded events commits (to wake up delivery)."""
+    """Called after a transaction that recorded events commits, with the events' names
+    (to wake up delivery)."""
 
-    listeners: list[Callable[[], None]] = field(default_factory=list)
+    listeners: list[Callable[[frozenset[str]], None]] = field(default_factory=list)
 
-    def __call__(self) -> None:
+    def __call__(self, names: frozenset[str]) -> None:
         for listener in self.listeners:
-            listener()
+            listener(names)
 
 
 class Platform:
@@ -92,7 +94,7 @@ class Platform:
 
     @functools.cached_property
     def stock_items(self) -> StockItemQueries:
-        return StockItemQueries(self.engine)
+        return StockItemQueries(reader(self.engine))
 
     @functools.cached_property
     def subscribers(self) -> list[Subscriber[Any]]:
@@ -142,7 +144,7 @@ class Platform:
             batch_window=settings.event_batch_window,
             batches_in_flight=settings.relay_batches_in_flight,
         )
-        self.committed.listeners.append(relay.notify)
+        self.committed.listeners.append(lambda _names: relay.notify())
         return relay
 
     def subscribers_of(self, context: str) -> list[Subscriber[Any]]:

@@ -42,7 +42,7 @@ class SqlTrackingStore(TrackingStore):
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self.queries = SqlTrackingQueries(engine)
+        self.queries = SqlTrackingQueries(database.reader(engine))
 
     def unit_of_work(self, causation: Causation) -> BackofficeUnitOfWork:
         return SqlBackofficeUnitOfWork(self._engine, causation=causation)

@@ -113,7 +113,7 @@ async def reserve_stock(
     body: ReserveStockRequest,
     platform: PlatformDep,
     causation: CausationDep,
-) -> ReservationResponse:
+) -> Response:
     """Reserve units for a reservation id; repeating the same request is harmless."""
     await platform.commands.handle(
         ReserveStock(
@@ -121,12 +121,14 @@ async def reserve_stock(
         ),
         causation,
     )
-    return ReservationResponse(
+    reservation = ReservationResponse(
         message="Stock reserved successfully",
         stock_item_id=str(id),
         reservation_id=body.reservation_id,
         quantity=body.quantity,
     )
+    # As is: returning the model, FastAPI would validate it again before serializing it.
+    return Response(reservation.model_dump_json(by_alias=True), media_type="application/json")
 
 
 async def _stock_item(platform: Platform, id: UUID) -> StockItemResponse:

@@ -202,12 +202,12 @@ class SqlStockItemRepository(StockItemRepository):
                 *_columns([_reservation_row(reservation) for reservation in new], width=3),
             )
             return saved
-        saved = 0
-        for item in items:
-            result = await self._connection.execute(
-                _UPDATE_ITEM, {"item_id": item.id.value, "read": item.version, **_values(item)}
-            )
-            saved += result.rowcount
+        # One executemany: its row count is the sum of the rows each update changed.
+        result = await self._connection.execute(
+            _UPDATE_ITEM,
+            [{"item_id": i.id.value, "read": i.version, **_values(i)} for i in items],
+        )
+        saved = result.rowcount
         if new and saved == len(items):
             await self._connection.execute(_INSERT_RESERVATION, _reservation_rows(new))
         return saved

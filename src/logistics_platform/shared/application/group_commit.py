@@ -79,6 +79,10 @@ class GroupCommit(Generic[T]):
         """Until ``window`` after the last transaction ended, or until a batch is full."""
         pause = self._window_left()
         if pause <= 0 or len(self._waiting) >= self.max_batch:
+            # Still one turn of the event loop: a task woken for what the last transaction
+            # handed back (SQLite's one connection, say) takes it before the next batch
+            # could take it ahead of it, which would starve the event subscribers.
+            await asyncio.sleep(0)
             return
         self._batch_full.clear()
         with contextlib.suppress(TimeoutError):

@@ -31,16 +31,25 @@ class Subscriber(Generic[U]):
         (A batch of one: its reads are prepared, and its writes flushed, as a batch's.)"""
         await self.deliver_all([envelope])
 
-    async def deliver_all(self, envelopes: Sequence[EventEnvelope]) -> None:
+    async def deliver_all(
+        self,
+        envelopes: Sequence[EventEnvelope],
+        *,
+        before_commit: Callable[[U], Awaitable[bool]] | None = None,
+    ) -> bool:
         """Handle several events in one transaction, in order, each at most once and each
         the cause of the events its handling records. All or nothing: if one handler
-        fails, nothing of the batch is kept and the error propagates."""
+        fails, nothing of the batch is kept and the error propagates.
 
-        async def attempt() -> None:
+        ``before_commit`` runs in the transaction after the handlers, to write along
+        with them (the transport's checkpoint, say); returns what it answered (whether
+        it wrote), False without it or when every event had been handled already."""
+
+        async def attempt() -> bool:
             async with self.unit_of_work(Causation()) as uow:
                 unhandled = await uow.claim_all(self.name, [e.event_id for e in envelopes])
                 if not unhandled:  # every one handled already: nothing to write
-                    return
+                    return False
                 if self.prepare is not None:
                     await self.prepare([e for e in envelopes if e.event_id in unhandled], uow)
                 for envelope in envelopes:
@@ -48,6 +57,8 @@ class Subscriber(Generic[U]):
                         unhandled.discard(envelope.event_id)  # a duplicate in the batch
                         uow.caused_by(Causation.of(envelope))
                         await self.handler(envelope, uow)
+                wrote = before_commit is not None and await before_commit(uow)
                 await uow.commit()
+                return wrote
 
-        await retry_on_concurrent_modification(attempt)
+        return await retry_on_concurrent_modification(attempt)

@@ -8,20 +8,23 @@ in order and a checkpoint never skips an event. See docs/adr/0002-event-delivery
 
 import asyncio
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 import structlog
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.application.subscriber import Subscriber
+from logistics_platform.shared.application.unit_of_work import UnitOfWork
 from logistics_platform.shared.infrastructure.persistence import outbox
 from logistics_platform.shared.infrastructure.persistence.availability import unavailable
-from logistics_platform.shared.infrastructure.persistence.database import insert_ignoring_duplicates
+from logistics_platform.shared.infrastructure.persistence.database import reader
 from logistics_platform.shared.infrastructure.persistence.tables import checkpoints, dead_letters
+from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
 log = structlog.get_logger(__name__)
 
@@ -39,16 +42,19 @@ class InProcessDelivery:
         poll_interval: float = 1.0,
     ) -> None:
         self._engine = engine
+        self._reader = reader(engine)
         self._subscribers = list(subscribers)
         self._max_attempts = max_attempts
         self._first_retry_delay = first_retry_delay
         self._poll_interval = poll_interval
         self._wake_ups = {subscriber.name: asyncio.Event() for subscriber in subscribers}
 
-    def notify(self) -> None:
-        """New events were committed: wake every subscriber now rather than at the next poll."""
-        for wake_up in self._wake_ups.values():
-            wake_up.set()
+    def notify(self, names: frozenset[str] | None = None) -> None:
+        """Events named ``names`` (by default, any) were committed: wake the subscribers
+        that follow one of them now rather than at the next poll."""
+        for subscriber in self._subscribers:
+            if names is None or subscriber.events & names:
+                self._wake_ups[subscriber.name].set()
 
     async def run(self) -> None:
         """Follow the log until cancelled."""
@@ -97,7 +103,10 @@ class InProcessDelivery:
                 await asyncio.sleep(pause)
                 continue
             pauses = None
-            if batch:
+            # A full batch may have left events behind. A shorter one was all there was
+            # when it was read: what committed since in this process has set ``wake_up``
+            # (what another process commits, the poll finds), so no read to find nothing.
+            if len(batch) == outbox.READ_LIMIT:
                 continue
             # Not wait_for: on 3.11 it can swallow a cancellation that coincides with a wake-up.
             with contextlib.suppress(TimeoutError):
@@ -105,25 +114,43 @@ class InProcessDelivery:
                     await wake_up.wait()
 
     async def _read(self, subscriber: Subscriber[Any], position: int) -> list[outbox.RecordedEvent]:
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             return await outbox.read(connection, after=position, names=subscriber.events)
 
     async def _deliver_batch(
         self, subscriber: Subscriber[Any], batch: list[outbox.RecordedEvent]
     ) -> int:
-        # One checkpoint write per batch: after a crash the batch is delivered again and
-        # the processed-event records turn the repeats into no-ops.
+        # The checkpoint moves in the transaction of the events it passes when that is a
+        # transaction on this database; else in one of its own, once per batch: after a
+        # crash the batch is delivered again and the processed-event records turn the
+        # repeats into no-ops.
+        advanced = False
         for start in range(0, len(batch), _EVENTS_PER_TRANSACTION):
-            envelopes = [
-                recorded.envelope for recorded in batch[start : start + _EVENTS_PER_TRANSACTION]
-            ]
+            chunk = batch[start : start + _EVENTS_PER_TRANSACTION]
             try:
-                await subscriber.deliver_all(envelopes)
+                advanced = await subscriber.deliver_all(
+                    [recorded.envelope for recorded in chunk],
+                    before_commit=self._advancing(subscriber.name, chunk[-1].position),
+                )
             except Exception:  # one of them fails: each is retried alone, see _deliver
-                for envelope in envelopes:
-                    await self._deliver(subscriber, envelope)
-        await self._advance(subscriber.name, batch[-1].position)
+                advanced = False
+                for recorded in chunk:
+                    await self._deliver(subscriber, recorded.envelope)
+        if not advanced:
+            await self._advance(subscriber.name, batch[-1].position)
         return batch[-1].position
+
+    def _advancing(self, subscriber: str, position: int) -> Callable[[UnitOfWork], Awaitable[bool]]:
+        """Moves the checkpoint in a unit of work's transaction, if it is one on this
+        database (not, say, the Elasticsearch read store's); says whether it did."""
+
+        async def advance(uow: UnitOfWork) -> bool:
+            if not isinstance(uow, SqlUnitOfWork) or uow.connection.engine.url != self._engine.url:
+                return False
+            await _upsert_checkpoint(uow.connection, subscriber, position)
+            return True
+
+        return advance
 
     async def _deliver(self, subscriber: Subscriber[Any], envelope: EventEnvelope) -> None:
         delay = self._first_retry_delay
@@ -149,7 +176,7 @@ class InProcessDelivery:
                 delay *= 2
 
     async def _checkpoint(self, subscriber: str) -> int:
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             position = await connection.scalar(
                 select(checkpoints.c.position).where(checkpoints.c.subscriber == subscriber)
             )
@@ -157,15 +184,7 @@ class InProcessDelivery:
 
     async def _advance(self, subscriber: str, position: int) -> None:
         async with self._engine.begin() as connection:
-            statement = insert_ignoring_duplicates(connection, checkpoints).values(
-                subscriber=subscriber, position=position
-            )
-            if (await connection.execute(statement)).rowcount == 0:
-                await connection.execute(
-                    checkpoints.update()
-                    .where(checkpoints.c.subscriber == subscriber)
-                    .values(position=position)
-                )
+            await _upsert_checkpoint(connection, subscriber, position)
 
     async def _dead_letter(
         self, subscriber: str, envelope: EventEnvelope, error: str, attempts: int
@@ -188,3 +207,13 @@ class InProcessDelivery:
                     attempts=attempts,
                 )
             )
+
+
+async def _upsert_checkpoint(connection: AsyncConnection, subscriber: str, position: int) -> None:
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(checkpoints).values(subscriber=subscriber, position=position)
+    await connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[checkpoints.c.subscriber], set_={"position": position}
+        )
+    )

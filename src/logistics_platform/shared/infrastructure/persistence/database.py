@@ -11,6 +11,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.dml import Insert
 
+from logistics_platform.shared.infrastructure.persistence import sqlite_driver
+
 log = structlog.get_logger(__name__)
 
 metadata = MetaData(
@@ -55,12 +57,18 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
     SQLite allows one writer at a time and its busy handler waits by sleeping (up to
     100 ms a try), which wrecks tail latency. So the process shares one connection,
     queueing transactions in the event loop instead, and every transaction starts with
-    ``BEGIN IMMEDIATE`` so that another process writing the file makes it wait, never fail.
+    ``BEGIN IMMEDIATE`` so that another process writing the file makes it wait, never fail
+    (but those of a :func:`reader`, which only read).
     """
     url = async_database_url(url)
     if url.startswith("sqlite"):
+        path = make_url(url).database or ":memory:"
         engine = create_async_engine(
-            url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0
+            url,
+            echo=echo,
+            async_creator=lambda: sqlite_driver.Connection.to(path, timeout=30),
+            pool_size=1,
+            max_overflow=0,
         )
         _configure_sqlite(engine)
         return engine
@@ -119,7 +127,19 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(_READ_ONLY):
+            return  # each statement on its own (autocommit): no write lock, no BEGIN
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_READ_ONLY = "logistics_read_only"
+
+
+def reader(engine: AsyncEngine) -> AsyncEngine:
+    """``engine`` for connections that only read. On SQLite their statements run without
+    ``BEGIN IMMEDIATE``, so they neither take the write lock nor wait for it; each sees
+    what was committed when it ran, as a statement on PostgreSQL (read committed) does."""
+    return engine.execution_options(**{_READ_ONLY: True})
 
 
 def insert_ignoring_duplicates(

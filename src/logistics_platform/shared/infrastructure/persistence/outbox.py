@@ -17,6 +17,9 @@ _APPEND_WITH_THE_DRIVER = (
 )
 
 
+READ_LIMIT = 500  # events a read answers at most
+
+
 @dataclass(frozen=True, slots=True)
 class RecordedEvent:
     """An envelope and its position in the log."""
@@ -59,7 +62,7 @@ async def read(
     *,
     after: int = 0,
     names: frozenset[str] | None = None,
-    limit: int = 500,
+    limit: int = READ_LIMIT,
 ) -> list[RecordedEvent]:
     """Events after ``after`` in order of recording, optionally only those named ``names``."""
     query = select(outbox.c.position, outbox.c.envelope).where(outbox.c.position > after)

@@ -39,7 +39,7 @@ class _Transaction(Protocol):
     async def rollback(self) -> None: ...
 
 
-def _nothing() -> None:
+def _nothing(names: frozenset[str]) -> None:
     return None
 
 
@@ -60,7 +60,7 @@ class SqlUnitOfWork(UnitOfWork):
         engine: AsyncEngine,
         *,
         causation: Causation | None = None,
-        on_events_committed: Callable[[], None] = _nothing,
+        on_events_committed: Callable[[frozenset[str]], None] = _nothing,
         ordered_appends: bool = False,
     ) -> None:
         self._engine = engine
@@ -187,7 +187,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._transaction = None  # whatever the commit does, nothing is left to roll back
         await transaction.commit()
         if envelopes:
-            self._on_events_committed()
+            self._on_events_committed(frozenset(envelope.name for envelope in envelopes))
 
     async def rollback(self) -> None:
         self._staged = []
