@@ -1,6 +1,6 @@
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 
 import aio_pika
@@ -24,6 +24,18 @@ pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 CATALOG = "backoffice.catalog_on_stock_item_added"
 
 
+_OPEN: list[RabbitMqPublisher] = []  # closed after each test, see _closed_publishers
+
+
+@pytest.fixture(autouse=True)
+async def _closed_publishers(production: Platform) -> AsyncIterator[None]:
+    """Closes the publishers of relays that were never run (``relay_batch()`` alone) before
+    the test's vhost goes: a connection left open would try to reconnect to it for ever."""
+    yield
+    while _OPEN:
+        await _OPEN.pop().close()
+
+
 class _CountingBatches(RabbitMqPublisher):
     """The broker publisher, noting how many events each batch carried."""
 
@@ -33,6 +45,7 @@ class _CountingBatches(RabbitMqPublisher):
             settings.rabbitmq_url or "", Topology.from_settings(settings), platform.subscribers
         )
         self.batches: list[int] = []
+        _OPEN.append(self)
 
     async def publish(self, envelopes: Sequence[EventEnvelope]) -> None:
         await super().publish(envelopes)
