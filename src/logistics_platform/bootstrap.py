@@ -107,7 +107,7 @@ class Platform:
 
     @functools.cached_property
     def tracking_store(self) -> "TrackingStore":
-        """The read store (not started: see :meth:`start_tracking_store`)."""
+        """The read store; :func:`bootstrap` starts it for the roles that read or write views."""
         from logistics_platform.backoffice.infrastructure.stores import tracking_store  # noqa: PLC0415 - only roles that use it import Elasticsearch's client
 
         return tracking_store(self.settings, self.engine)
