@@ -55,14 +55,18 @@ def run_process(main: Coroutine[Any, Any, T]) -> T:
     process, so it is frozen out of the garbage collector's way first: otherwise every
     full collection walks all of it again and holds up every request and event of the
     process meanwhile (ADR 0003, "Garbage collection")."""
-    gc.collect()  # what imports left behind is not kept for ever
-    gc.freeze()
+    _freeze_what_start_up_made()
     try:
         import uvloop  # noqa: PLC0415 - optional: not built for every platform
     except ImportError:  # pragma: no cover - e.g. Windows
         return asyncio.run(main)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         return runner.run(main)
+
+
+def _freeze_what_start_up_made() -> None:
+    gc.collect()  # what start-up left behind is not kept for ever
+    gc.freeze()
 
 
 def stop_on_signals() -> asyncio.Event:
@@ -85,6 +89,9 @@ async def run(
 ) -> int:
     """Serve until ``stop`` is set (by default SIGINT/SIGTERM) or until something fails;
     returns an exit code."""
+    # Again: a role imports its adapters' libraries (the broker's client, say) and builds
+    # its apps and workers only now, after run_process froze the rest.
+    _freeze_what_start_up_made()
     servers = [_Server(service, host) for service in services]
     stop = stop or stop_on_signals()
     if stop.is_set():  # asked to stop while starting up
