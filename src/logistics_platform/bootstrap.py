@@ -9,10 +9,8 @@ the relay never builds a subscriber's unit of work. Subscribers are declared onc
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.backoffice.application import subscribers as backoffice
@@ -237,7 +235,6 @@ async def bootstrap(
     and with ``read_store`` the read store started (its index created if missing)."""
     settings = settings or Settings()
     url = async_database_url(settings.database_url)
-    _ensure_sqlite_directory(url)
     engine = create_engine(url, pool_size=settings.db_pool_size)
     platform = Platform(settings, engine)
     try:
@@ -250,9 +247,3 @@ async def bootstrap(
         await platform.close()
         raise
     return platform
-
-
-def _ensure_sqlite_directory(url: str) -> None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,7 @@
 """The Alembic migrations build exactly the schema the code declares, on both databases."""
 
+from pathlib import Path
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -135,3 +137,9 @@ async def test_the_two_tracking_subscribers_records_carry_over_to_one(database_u
         (RESERVED_LANE, 7),
     ]
     assert back["progress"] == [(REGISTERED_LANE, 7), (RESERVED_LANE, 7)]
+
+
+async def test_a_database_file_in_a_folder_not_made_yet_is_created(tmp_path: Path) -> None:
+    # `logistics db upgrade` on a fresh checkout: the default file is ./var/logistics.db.
+    await migrations.upgrade_url(f"sqlite:///{tmp_path}/var/logistics.db")
+    assert (tmp_path / "var" / "logistics.db").is_file()

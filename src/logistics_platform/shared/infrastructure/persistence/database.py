@@ -1,6 +1,7 @@
 """Engines for the write side: SQLite (embedded default) or PostgreSQL (asyncpg)."""
 
 import functools
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -63,6 +64,8 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
     url = async_database_url(url)
     if url.startswith("sqlite"):
         path = make_url(url).database or ":memory:"
+        if path != ":memory:":  # a fresh checkout has no ./var yet
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
             url,
             echo=echo,
