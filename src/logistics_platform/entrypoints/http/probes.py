@@ -4,7 +4,6 @@ import asyncio
 from collections.abc import Awaitable
 from datetime import UTC, datetime
 
-import aio_pika
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
@@ -31,6 +30,8 @@ async def _status(check: Awaitable[bool]) -> str:
 
 
 async def _rabbitmq_answers(url: str) -> bool:
+    import aio_pika  # noqa: PLC0415 - only the health service asks the broker
+
     connection = await aio_pika.connect(url, timeout=CHECK_TIMEOUT)
     await connection.close()
     return True
