@@ -149,6 +149,10 @@ class Platform:
         """A context's subscribers: those named ``<context>.…``."""
         return [s for s in self.subscribers if s.name.startswith(f"{context}.")]
 
+    def projections(self) -> dict[str, frozenset[str]]:
+        """The read side's projections (the backoffice's subscribers) and their events."""
+        return {s.name: s.events for s in self.subscribers_of("backoffice")}
+
     def consumer(
         self, subscribers: list[Subscriber[Any]] | None = None, *, name: str = "all-consumer"
     ) -> "RabbitMqConsumer":

@@ -96,17 +96,12 @@ async def _rebuild(settings: "Settings", batch_size: int) -> "RebuildReport":
 
 async def _status(settings: "Settings") -> "tuple[str, int, list[ProjectionLag]]":
     """Read-only: the schema is left as it is."""
-    from logistics_platform.backoffice.application.subscribers import (  # noqa: PLC0415
-        backoffice_projections,
-    )
     from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog  # noqa: PLC0415
     from logistics_platform.bootstrap import bootstrap  # noqa: PLC0415
 
     platform = await bootstrap(settings, migrate=False)
     try:
-        lags = await OutboxEventLog(platform.engine).lag(
-            backoffice_projections(platform.subscribers)
-        )
+        lags = await OutboxEventLog(platform.engine).lag(platform.projections())
         return platform.tracking_store.kind, await platform.tracking.count(), lags
     finally:
         await platform.close()

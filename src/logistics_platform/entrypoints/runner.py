@@ -14,6 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from logistics_platform.bootstrap import Platform, bootstrap
+from logistics_platform.config import Settings
 from logistics_platform.entrypoints.http import apps
 
 log = structlog.get_logger(__name__)
@@ -138,11 +139,11 @@ def _config(service: HttpService, host: str) -> uvicorn.Config:
     )
 
 
-# The HTTP apps a role can serve: their name, factory and the setting of their port.
-APIS: dict[str, tuple[str, Callable[[Platform], FastAPI], str]] = {
-    "inventory": ("Inventory API", apps.create_inventory_app, "inventory_port"),
-    "backoffice": ("Backoffice API", apps.create_backoffice_app, "backoffice_port"),
-    "health": ("Health service", apps.create_health_app, "health_port"),
+# The HTTP apps a role can serve: their name, factory and configured port.
+APIS: dict[str, tuple[str, Callable[[Platform], FastAPI], Callable[[Settings], int]]] = {
+    "inventory": ("Inventory API", apps.create_inventory_app, lambda s: s.inventory_port),
+    "backoffice": ("Backoffice API", apps.create_backoffice_app, lambda s: s.backoffice_port),
+    "health": ("Health service", apps.create_health_app, lambda s: s.health_port),
 }
 
 
@@ -172,8 +173,8 @@ def run_role(
 
 
 def _service(platform: Platform, api: str, port: int | None) -> HttpService:
-    name, create, port_setting = APIS[api]
-    return HttpService(name, create(platform), port or getattr(platform.settings, port_setting))
+    name, create, configured_port = APIS[api]
+    return HttpService(name, create(platform), port or configured_port(platform.settings))
 
 
 def _delivery(platform: Platform, deliver: bool) -> list[Worker]:

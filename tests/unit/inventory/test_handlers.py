@@ -35,7 +35,7 @@ def inventory(uow: FakeInventoryUnitOfWork) -> CommandBus[FakeInventoryUnitOfWor
     )
 
 
-async def available(uow: FakeInventoryUnitOfWork, id: str) -> tuple[int, int]:
+def available(uow: FakeInventoryUnitOfWork, id: str) -> tuple[int, int]:
     _, left, reserved, _ = uow.stock_items.rows[StockItemId(id)]
     return left, reserved
 
@@ -44,7 +44,7 @@ async def test_adding_stock_commits_the_item_and_its_event() -> None:
     uow = FakeInventoryUnitOfWork()
     command = an_add_stock_item(quantity=100)
     await inventory(uow).handle(command)
-    assert await available(uow, command.id) == (100, 0)
+    assert available(uow, command.id) == (100, 0)
     assert [type(event) for event in uow.published] == [StockItemAdded]
 
 
@@ -67,7 +67,7 @@ async def test_reserving_commits_the_change_and_the_event() -> None:
     added = an_add_stock_item(quantity=100)
     await inventory(uow).handle(added)
     await inventory(uow).handle(a_reservation_of(added.id, quantity=10))
-    assert await available(uow, added.id) == (90, 10)
+    assert available(uow, added.id) == (90, 10)
     assert isinstance(uow.published[-1], StockItemReserved)
 
 
@@ -84,7 +84,7 @@ async def test_a_stale_write_is_retried_until_it_succeeds() -> None:
     await inventory(uow).handle(added)
     uow.stock_items.stale_saves_to_simulate = 3
     await inventory(uow).handle(a_reservation_of(added.id, quantity=10))
-    assert await available(uow, added.id) == (90, 10)
+    assert available(uow, added.id) == (90, 10)
     assert sum(isinstance(event, StockItemReserved) for event in uow.published) == 1
 
 
@@ -95,7 +95,7 @@ async def test_repeating_a_reservation_reserves_once() -> None:
     command = a_reservation_of(added.id, quantity=10)
     await inventory(uow).handle(command)
     await inventory(uow).handle(command)
-    assert await available(uow, added.id) == (90, 10)
+    assert available(uow, added.id) == (90, 10)
     assert sum(isinstance(event, StockItemReserved) for event in uow.published) == 1
 
 
@@ -105,7 +105,7 @@ async def test_insufficient_stock_is_refused() -> None:
     await inventory(uow).handle(added)
     with pytest.raises(InsufficientStock):
         await inventory(uow).handle(a_reservation_of(added.id, quantity=2))
-    assert await available(uow, added.id) == (1, 0)
+    assert available(uow, added.id) == (1, 0)
 
 
 # --- commands that arrive while a transaction commits share the next one ------------
@@ -145,8 +145,8 @@ async def test_reservations_that_arrive_together_are_committed_together_in_order
     assert uow.stock_items.prefetched[1] == [ReservationId(f"o-{n}") for n in (1, 2, 3)]
     assert [event.reservation_id for event in uow.published] == ["o-0", "o-1", "o-2", "o-3"]
     assert uow.causes[-4:] == causes
-    assert await available(uow, first.id) == (1, 9)
-    assert await available(uow, second.id) == (6, 4)
+    assert available(uow, first.id) == (1, 9)
+    assert available(uow, second.id) == (6, 4)
 
 
 async def test_a_refused_reservation_fails_alone_and_changes_nothing() -> None:
@@ -176,7 +176,7 @@ async def test_a_refused_reservation_fails_alone_and_changes_nothing() -> None:
         InvalidArgument,
         type(None),
     ]
-    assert await available(uow, item.id) == (0, 6)
+    assert available(uow, item.id) == (0, 6)
     assert [event.reservation_id for event in uow.published] == ["o-0", "o-1", "o-6"]
 
 
@@ -193,7 +193,7 @@ async def test_a_reservation_repeated_in_a_batch_or_across_batches_is_granted_on
 
     assert [type(outcome) for outcome in in_one] == [type(None), type(None), ReservationConflict]
     assert [type(outcome) for outcome in in_the_next] == [type(None), ReservationConflict]
-    assert await available(uow, item.id) == (8, 2)
+    assert available(uow, item.id) == (8, 2)
     assert len(uow.published) == 1
 
 
@@ -209,5 +209,5 @@ async def test_a_batch_beaten_by_a_concurrent_writer_is_retried_whole() -> None:
     )
 
     assert outcomes == [None, None, None]
-    assert await available(uow, item.id) == (7, 3)
+    assert available(uow, item.id) == (7, 3)
     assert len(uow.published) == 3

@@ -1,7 +1,7 @@
 """The backoffice's event subscribers, each recording its progress. Their names, events
 and units of work are declared in the subscriber table (``bootstrap.Platform.subscribers``)."""
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from logistics_platform.backoffice.application.ports import BackofficeUnitOfWork
@@ -14,7 +14,6 @@ from logistics_platform.backoffice.application.projectors import (
     stock_item_of,
 )
 from logistics_platform.shared.application.envelope import EventEnvelope
-from logistics_platform.shared.application.subscriber import Subscriber
 
 CATALOG = "backoffice.catalog_on_stock_item_added"
 CATALOG_EVENTS = frozenset({STOCK_ITEM_ADDED})
@@ -28,11 +27,6 @@ FORMERLY_TRACKING = (
     "backoffice.track_on_stock_item_reserved",
     "backoffice.track_on_package_registered",
 )
-
-
-def backoffice_projections(subscribers: Iterable[Subscriber[Any]]) -> dict[str, frozenset[str]]:
-    """The backoffice's subscribers among ``subscribers``, and the events each follows."""
-    return {s.name: s.events for s in subscribers if s.name.startswith("backoffice.")}
 
 
 def projecting(name: str) -> Callable[[EventEnvelope, BackofficeUnitOfWork], Any]:

@@ -14,7 +14,6 @@ from logistics_platform.backoffice.application.queries import (
     TrackingSearch,
     TrackingSort,
 )
-from logistics_platform.backoffice.application.subscribers import backoffice_projections
 from logistics_platform.backoffice.domain.tracking_view import TrackingStatus
 from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog
 from logistics_platform.entrypoints.http.backoffice_schemas import (
@@ -125,7 +124,7 @@ async def analytics_summary(
 async def projections(platform: PlatformDep) -> JSONResponse:
     """Each backoffice projection's last applied event and how far it is behind the
     event log; 503 when the read store does not answer."""
-    lags = await OutboxEventLog(platform.engine).lag(backoffice_projections(platform.subscribers))
+    lags = await OutboxEventLog(platform.engine).lag(platform.projections())
     try:
         views: int | None = await platform.tracking.count()
     except Exception:
