@@ -43,6 +43,7 @@ def test_registering_a_package_records_that_it_was_registered() -> None:
         "id": id.value,
         "trackingNumber": "AB12CD34EF",
         "reservationId": "order-1",
+        "version": 1,
     }
 
 

@@ -59,7 +59,12 @@ def test_the_envelope_has_the_spec_shape() -> None:
             "type": "inventory.stock_item.reserved",
             "occurredOn": "2026-01-01T12:00:00.000000Z",
             "aggregateId": AGGREGATE,
-            "attributes": {"id": AGGREGATE, "quantity": 10, "reservationId": "order-1"},
+            "attributes": {
+                "id": AGGREGATE,
+                "quantity": 10,
+                "reservationId": "order-1",
+                "expiresAt": None,
+            },
         },
         "meta": {"correlationId": "corr", "causationId": "cause"},
     }
@@ -96,3 +101,16 @@ def test_rebuilding_an_event_without_one_of_its_attributes_is_refused() -> None:
     )
     with pytest.raises(InvalidArgument, match="reservationId"):
         incomplete.to_domain_event()
+
+
+def test_an_event_recorded_before_an_attribute_was_added_reads_with_its_default() -> None:
+    recorded_by_an_earlier_version = EventEnvelope(
+        event_id="c6aaaae2-2efa-485d-88c9-5e216757e05a",
+        name="inventory.stock_item.added",
+        occurred_on=datetime(2026, 1, 1, tzinfo=UTC),
+        aggregate_id=AGGREGATE,
+        attributes={"id": AGGREGATE, "name": "Mug", "quantity": 3},
+    )
+    event = recorded_by_an_earlier_version.to_domain_event()
+    assert isinstance(event, StockItemAdded)
+    assert (event.warehouse, event.sku, event.low_stock_threshold) == ("MAIN", None, 0)

@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, Field, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self
 
@@ -59,7 +59,7 @@ class DomainEvent:
         every field of the subclass under its camelCase name."""
         return {
             "id": self.aggregate_id,
-            **{_camel(name): getattr(self, name) for name in self._attribute_fields()},
+            **{_camel(f.name): getattr(self, f.name) for f in self._attribute_fields()},
         }
 
     @classmethod
@@ -72,15 +72,20 @@ class DomainEvent:
         attributes: Mapping[str, Any],
     ) -> Self:
         """Rebuild the event from what :meth:`to_primitives` produced."""
-        try:
-            values = {name: attributes[_camel(name)] for name in cls._attribute_fields()}
-        except KeyError as missing:
-            raise InvalidArgument(f"{cls.EVENT_NAME} lacks the attribute {missing}") from None
+        values = {}
+        for attribute in cls._attribute_fields():
+            key = _camel(attribute.name)
+            if key in attributes:
+                values[attribute.name] = attributes[key]
+            elif attribute.default is MISSING:
+                # Attributes added to an event later carry defaults, so that events
+                # recorded before them (outbox, event log) still read.
+                raise InvalidArgument(f"{cls.EVENT_NAME} lacks the attribute '{key}'")
         return cls(aggregate_id=aggregate_id, event_id=event_id, occurred_on=occurred_on, **values)
 
     @classmethod
-    def _attribute_fields(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls) if f.name not in _ENVELOPE_FIELDS)
+    def _attribute_fields(cls) -> tuple[Field[Any], ...]:
+        return tuple(f for f in fields(cls) if f.name not in _ENVELOPE_FIELDS)
 
 
 _ENVELOPE_FIELDS = frozenset({"aggregate_id", "event_id", "occurred_on"})
