@@ -68,12 +68,25 @@ class StockItemRestocked(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class StockItemLowStock(DomainEvent):
-    """Available fell below the item's threshold (raised once per crossing)."""
+    """Available fell below the item's threshold (raised once per crossing); ``version``
+    is the item's after the change, so an alert list keeps the latest of these two."""
 
     EVENT_NAME: ClassVar[str] = "inventory.stock_item.low_stock"
 
     available: int
     threshold: int
+    version: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockItemLowStockCleared(DomainEvent):
+    """Available rose back to the threshold or above: the low-stock alert is over."""
+
+    EVENT_NAME: ClassVar[str] = "inventory.stock_item.low_stock_cleared"
+
+    available: int
+    threshold: int
+    version: int
 
 
 @dataclass(frozen=True, kw_only=True)
