@@ -5,6 +5,7 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -143,3 +144,21 @@ async def test_a_database_file_in_a_folder_not_made_yet_is_created(tmp_path: Pat
     # `logistics db upgrade` on a fresh checkout: the default file is ./var/logistics.db.
     await migrations.upgrade_url(f"sqlite:///{tmp_path}/var/logistics.db")
     assert (tmp_path / "var" / "logistics.db").is_file()
+
+
+def test_the_declared_head_is_the_newest_script() -> None:
+    # A restart at HEAD skips Alembic altogether, so HEAD must name the newest script.
+    scripts = ScriptDirectory.from_config(migrations.alembic_config())
+    assert scripts.get_current_head() == migrations.HEAD
+
+
+async def test_a_database_is_at_no_revision_before_the_first_upgrade_and_at_head_after(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    try:
+        assert await migrations.current_revision(engine) is None
+        await migrations.upgrade(engine)
+        assert await migrations.current_revision(engine) == migrations.HEAD
+    finally:
+        await engine.dispose()

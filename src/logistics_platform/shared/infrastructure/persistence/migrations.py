@@ -1,18 +1,27 @@
 """Applying the Alembic migrations that ship inside the package."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.shared.infrastructure.persistence.database import create_engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 _SCRIPTS = Path(__file__).resolve().parents[3] / "migrations"
 
+# The newest revision under migrations/versions (a test keeps the two equal): a process
+# that finds its database there starts without loading Alembic and every script.
+HEAD = "0004"
 
-def alembic_config() -> Config:
+
+def alembic_config() -> "Config":
+    from alembic.config import Config  # noqa: PLC0415 - only when there is work to do
+
     config = Config()
     config.set_main_option("script_location", str(_SCRIPTS))
     return config
@@ -20,6 +29,9 @@ def alembic_config() -> Config:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the database to ``revision`` (idempotent; safe from several processes)."""
+    if revision == "head" and await current_revision(engine) == HEAD:
+        return
+    from alembic import command  # noqa: PLC0415
 
     def run(connection: Connection) -> None:
         config = alembic_config()
@@ -28,6 +40,17 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(run)
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The revision the database is at, or None before the first migration."""
+    async with engine.connect() as connection:
+        try:
+            result = await connection.execute(text("SELECT version_num FROM alembic_version"))
+        except DBAPIError:  # no such table yet
+            return None
+        revisions = result.scalars().all()
+    return revisions[0] if len(revisions) == 1 else None
 
 
 async def upgrade_url(url: str) -> None:
