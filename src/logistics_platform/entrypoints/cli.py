@@ -68,6 +68,28 @@ def consumer(context: Annotated[Context, typer.Argument(help="whose subscribers 
     _run({}, workers=consumer_role(context), read_store=context is Context.backoffice)
 
 
+@app.command()
+def simulate(  # noqa: PLR0917 - typer reads options from the signature
+    orders: Annotated[int, typer.Option(min=1, help="How many orders to place")] = 200,
+    rate: Annotated[float, typer.Option(min=0.1, help="Orders started per second")] = 50.0,
+    seed: Annotated[int | None, typer.Option(help="Random seed, to repeat a run")] = None,
+    inventory_url: Annotated[str, typer.Option(help="Inventory API")] = "http://127.0.0.1:3000",
+    logistics_url: Annotated[str, typer.Option(help="Logistics API")] = "http://127.0.0.1:3003",
+    backoffice_url: Annotated[str, typer.Option(help="Backoffice API")] = "http://127.0.0.1:3001",
+) -> None:
+    """Drive a realistic day through the public APIs of a running platform, then reconcile
+    stock, packages, reservations and tracking views (exit 1 if anything disagrees)."""
+    from logistics_platform.entrypoints.simulation import Endpoints, Options  # noqa: PLC0415
+    from logistics_platform.entrypoints.simulation import simulate as run  # noqa: PLC0415
+
+    report = run(
+        Endpoints(inventory_url, logistics_url, backoffice_url),
+        Options(orders=orders, rate=rate, seed=seed),
+    )
+    if not report.reconciled:
+        raise typer.Exit(1)
+
+
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration to DATABASE_URL."""
