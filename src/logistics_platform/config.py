@@ -1,9 +1,9 @@
 """Settings, read from the environment (or a ``.env`` file). No configuration is needed:
 the defaults run the embedded mode on a SQLite file."""
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -86,6 +86,31 @@ class Settings(BaseSettings):
     auto_migrate: bool = Field(
         default=True, description="Apply database migrations when a process starts"
     )
+    auth: Literal["none", "jwt"] = Field(
+        default="none",
+        description="jwt: every API call but probes and the public tracking lookup needs a"
+        " bearer token; none (the embedded default): anyone may call anything",
+    )
+    jwt_secret: SecretStr | None = Field(
+        default=None, description="Shared secret of HS256 tokens (at least 32 bytes)"
+    )
+    jwt_jwks_url: str | None = Field(
+        default=None, description="https://… JWKS of an identity provider (RS256/ES256 tokens)"
+    )
+    jwt_audience: str = Field(default="logistics-platform", description="Required `aud` claim")
+    jwt_issuer: str = Field(default="logistics-platform", description="Required `iss` claim")
+    jwt_roles_claim: str = Field(default="roles", description="Claim holding the caller's roles")
+    jwt_leeway_seconds: int = Field(
+        default=30, ge=0, le=300, description="Clock skew allowed on `exp` and `nbf`"
+    )
+
+    @model_validator(mode="after")
+    def _jwt_needs_a_key(self) -> Self:
+        if self.auth == "jwt" and self.jwt_secret is None and self.jwt_jwks_url is None:
+            raise ValueError("AUTH=jwt needs JWT_SECRET (HS256) or JWT_JWKS_URL (RS256/ES256)")
+        if self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
+            raise ValueError("JWT_SECRET must be at least 32 characters")
+        return self
 
     @property
     def event_batch_window(self) -> float:

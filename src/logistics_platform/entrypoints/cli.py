@@ -90,6 +90,30 @@ def simulate(  # noqa: PLR0917 - typer reads options from the signature
         raise typer.Exit(1)
 
 
+@app.command()
+def token(
+    role: Annotated[
+        list[str],
+        typer.Option(
+            help="inventory:write, logistics:operate, backoffice:read or admin (repeatable)"
+        ),
+    ],
+    ttl: Annotated[int, typer.Option(min=1, max=31_536_000, help="Seconds it is valid")] = 3600,
+    subject: Annotated[str, typer.Option(help="Who the token names (`sub`)")] = "local-user",
+) -> None:
+    """Mint a bearer token signed with JWT_SECRET, for local use and tests."""
+    from logistics_platform.entrypoints.http.auth import Role, mint_token  # noqa: PLC0415
+
+    unknown = sorted(set(role) - set(Role))
+    if unknown:
+        raise typer.BadParameter(f"unknown role {', '.join(unknown)}", param_hint="--role")
+    try:
+        typer.echo(mint_token(settings_for_a_role(), role, subject=subject, ttl_seconds=ttl))
+    except ValueError as error:
+        typer.secho(str(error), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+
+
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration to DATABASE_URL."""

@@ -161,6 +161,11 @@ def run_role(
     async def main() -> int:
         stop = stop_on_signals()
         platform = await bootstrap(read_store=read_store)
+        if apis and platform.settings.auth == "none":
+            log.warning(
+                "AUTH=none: these APIs are open, anyone may write;"
+                " set AUTH=jwt and JWT_SECRET (or JWT_JWKS_URL) before exposing them"
+            )
         return await run(
             host=platform.settings.host,
             services=[_service(platform, api, port) for api, port in apis.items()],

@@ -3,35 +3,43 @@
 Given a platform (``serve``, tests) an app uses it; otherwise it builds its own at start-up
 with what its role needs."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.entrypoints.http import backoffice, health, inventory
+from logistics_platform.entrypoints.http.auth import Access, Role
 from logistics_platform.entrypoints.http.probes import probes
 from logistics_platform.entrypoints.http.problems import install_problem_handlers
+
+STAFF = frozenset({Role.INVENTORY_WRITE, Role.LOGISTICS_OPERATE, Role.BACKOFFICE_READ})
+INVENTORY = Access(read=STAFF, write=frozenset({Role.INVENTORY_WRITE}))
+BACKOFFICE = Access(
+    read=frozenset({Role.BACKOFFICE_READ}),
+    public=frozenset({"/tracking/by-number/{tracking_number}"}),  # a customer's lookup
+)
 
 
 def create_inventory_app(platform: Platform | None = None) -> FastAPI:
     app = _app("Inventory API", "Stock items and reservations (write side).", platform)
     install_problem_handlers(app)
-    return _with(app, probes("inventory-api"), inventory.router)
+    return _with(app, [probes("inventory-api")], [(inventory.router, INVENTORY)])
 
 
 def create_backoffice_app(platform: Platform | None = None) -> FastAPI:
     description = "Tracking views built from domain events (read side)."
     app = _app("Backoffice API", description, platform, read_store=True)
     install_problem_handlers(app)
-    return _with(app, probes("backoffice-api", read_side=True), backoffice.router)
+    return _with(app, [probes("backoffice-api", read_side=True)], [(backoffice.router, BACKOFFICE)])
 
 
 def create_health_app(platform: Platform | None = None) -> FastAPI:
     app = _app(
         "Health service", "Reports whether the platform's backing services answer.", platform
     )
-    return _with(app, probes("health-check", liveness=False), health.router)
+    return _with(app, [probes("health-check", liveness=False), health.router])
 
 
 def _app(
@@ -45,9 +53,16 @@ def _app(
     )
 
 
-def _with(app: FastAPI, *routers: APIRouter) -> FastAPI:
-    for router in routers:
+def _with(
+    app: FastAPI,
+    public: list[APIRouter],
+    guarded: Sequence[tuple[APIRouter, Access]] = (),
+) -> FastAPI:
+    """``app`` with routers anyone may call (probes) and routers behind their access rule."""
+    for router in public:
         app.include_router(router)
+    for router, access in guarded:
+        app.include_router(router, dependencies=[access.dependency()])
     return app
 
 
