@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = Field(
         default=None, description="Shared secret of HS256 tokens (at least 32 bytes)"
     )
+    jwt_previous_secret: SecretStr | None = Field(
+        default=None,
+        description="During a rotation: the former JWT_SECRET, still accepted (never used to sign)",
+    )
     jwt_jwks_url: str | None = Field(
         default=None, description="https://… JWKS of an identity provider (RS256/ES256 tokens)"
     )

@@ -145,3 +145,36 @@ def test_jwt_auth_without_a_key_or_with_a_short_secret_is_refused_at_start() -> 
         Settings(auth="jwt")
     with pytest.raises(ValueError, match="at least 32"):
         Settings(auth="jwt", jwt_secret="short")
+
+
+async def test_during_a_rotation_tokens_signed_with_the_previous_secret_still_work(
+    sqlite_url: str,
+) -> None:
+    former = "the-former-secret-that-was-long-enough-too"
+    settings = Settings(
+        database_url=sqlite_url,
+        auth="jwt",
+        jwt_secret=SECRET,
+        jwt_previous_secret=former,
+    )
+    platform = await bootstrap(settings, migrate=True)
+    try:
+        app = apps.create_backoffice_app(platform)
+        app.state.platform = platform
+        old = Settings(database_url=sqlite_url, auth="jwt", jwt_secret=former)
+        tokens = {
+            "new": mint_token(settings, ["backoffice:read"], subject="a", ttl_seconds=60),
+            "old": mint_token(old, ["backoffice:read"], subject="a", ttl_seconds=60),
+            "other": jwt.encode({"sub": "a", "exp": int(time.time()) + 60}, "z" * 40),
+        }
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            statuses = {
+                name: (
+                    await client.get("/tracking", headers={"Authorization": f"Bearer {token}"})
+                ).status_code
+                for name, token in tokens.items()
+            }
+    finally:
+        await platform.close()
+    assert statuses == {"new": 200, "old": 200, "other": 401}

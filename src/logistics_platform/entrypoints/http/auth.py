@@ -55,7 +55,14 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> Principal:
         if self._jwks is None:
-            return self._decode(token, self._secret(), ["HS256"])
+            try:
+                return self._decode(token, self._secret(), ["HS256"])
+            except InvalidToken:
+                previous = self._settings.jwt_previous_secret
+                if previous is None:
+                    raise
+                # Mid-rotation, tokens minted before the switch are still good.
+                return self._decode(token, previous.get_secret_value(), ["HS256"])
         try:  # fetching the provider's keys (cached by the client) is blocking I/O
             key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
         except jwt.PyJWKClientConnectionError:
