@@ -21,6 +21,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 RABBITMQ_URL = os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def unavailable(reason: str) -> None:
@@ -46,6 +47,24 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def reachable_redis() -> str:
+    """The test Redis server's URL, once it answers a PING."""
+    target = URL(REDIS_URL)
+    try:
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(target.host or "127.0.0.1", target.port or 6379), 5
+        )
+        writer.write(b"PING\r\n")
+        answer = await asyncio.wait_for(reader.readline(), 5)
+        writer.close()
+    except (OSError, TimeoutError) as error:
+        unavailable(f"Redis is not reachable at {REDIS_URL}: {error}")
+        raise AssertionError("unreachable") from error
+    if not answer.startswith(b"+PONG"):
+        unavailable(f"Redis at {REDIS_URL} answered {answer!r} to PING")
+    return REDIS_URL
 
 
 def _dsn(url: str) -> str:

@@ -3,7 +3,7 @@ the defaults run the embedded mode on a SQLite file."""
 
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -107,6 +107,33 @@ class Settings(BaseSettings):
     jwt_leeway_seconds: int = Field(
         default=30, ge=0, le=300, description="Clock skew allowed on `exp` and `nbf`"
     )
+
+    rate_limit: str = Field(
+        default="200/second",
+        description="Calls per client (token subject, else address) to an API, in the"
+        " `limits` notation (e.g. 100/second, 5000/minute); none: no limit",
+    )
+    public_rate_limit: str = Field(
+        default="60/minute",
+        description="Calls per address to the public tracking lookup; none: no limit",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://… where replicas share their rate-limit counters;"
+        " unset: each process counts alone, in memory",
+    )
+
+    @field_validator("rate_limit", "public_rate_limit")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        from limits import parse  # noqa: PLC0415 - only the APIs need the library otherwise
+
+        if value != "none":
+            try:
+                parse(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a rate such as 100/second") from None
+        return value
 
     @model_validator(mode="after")
     def _jwt_needs_a_key(self) -> Self:

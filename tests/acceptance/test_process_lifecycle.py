@@ -48,6 +48,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
         "BACKOFFICE_PORT": str(ports["backoffice"]),
         "HEALTH_PORT": str(ports["health"]),
         "LOG_FORMAT": "json",
+        "RATE_LIMIT": "none",  # the shutdown test sends 200 reservations at once
     }
     env.pop("RABBITMQ_URL", None)
     log = tmp_path / "serve.log"

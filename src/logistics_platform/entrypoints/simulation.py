@@ -34,6 +34,7 @@ SCENARIOS: dict[str, tuple[int, str, str]] = {
 }
 WAREHOUSES = ("MAD-1", "BCN-1", "LIS-1")
 CARRIERS = ("SEUR", "DHL", "UPS", "CTT")
+ATTEMPTS = 10  # per command, on lost answers and rate limiting
 PLACES = ("Madrid hub", "Zaragoza", "Barcelona hub", "Lisbon hub", "Porto", "Valencia")
 
 
@@ -342,19 +343,22 @@ class Simulator:
         """Send a command with an Idempotency-Key; a lost answer is asked for again with
         the same key, so a retry never does the thing twice."""
         headers = {"Idempotency-Key": str(uuid.uuid4())}
-        for attempt in range(3):
+        for attempt in range(ATTEMPTS):
             try:
                 answer = await self.http.request(method, url, json=body, headers=headers)
             except httpx.TransportError:
-                if attempt == 2:
+                if attempt == ATTEMPTS - 1:
                     raise
                 await asyncio.sleep(0.2 * (attempt + 1))
+                continue
+            if answer.status_code == 429:  # over the rate limit: wait as told, same key
+                await asyncio.sleep(float(answer.headers.get("Retry-After", "1")))
                 continue
             if answer.status_code in ({expect} if isinstance(expect, int) else expect):
                 self.report.commands[name] += 1
                 return answer
             raise UnexpectedAnswer(f"{name} {url}: {answer.status_code} {answer.text[:300]}")
-        raise AssertionError("unreachable")
+        raise UnexpectedAnswer(f"{name} {url}: no answer after {ATTEMPTS} attempts")
 
 
 def simulate(endpoints: Endpoints, options: Options) -> Report:

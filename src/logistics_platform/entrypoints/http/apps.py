@@ -13,6 +13,7 @@ from logistics_platform.entrypoints.http import backoffice, health, inventory
 from logistics_platform.entrypoints.http.auth import Access, Role
 from logistics_platform.entrypoints.http.probes import probes
 from logistics_platform.entrypoints.http.problems import install_problem_handlers
+from logistics_platform.entrypoints.http.rate_limits import RateLimitHeaders
 
 STAFF = frozenset({Role.INVENTORY_WRITE, Role.LOGISTICS_OPERATE, Role.BACKOFFICE_READ})
 INVENTORY = Access(read=STAFF, write=frozenset({Role.INVENTORY_WRITE}))
@@ -45,12 +46,14 @@ def create_health_app(platform: Platform | None = None) -> FastAPI:
 def _app(
     title: str, description: str, platform: Platform | None, *, read_store: bool = False
 ) -> FastAPI:
-    return FastAPI(
+    app = FastAPI(
         title=title,
         version="1.0.0",
         description=description,
         lifespan=_lifespan(platform, read_store=read_store),
     )
+    app.add_middleware(RateLimitHeaders)
+    return app
 
 
 def _with(

@@ -22,6 +22,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from logistics_platform.config import Settings
+from logistics_platform.entrypoints.http.rate_limits import RateLimits
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -138,13 +139,16 @@ class Access:
             settings: Settings = request.app.state.platform.settings
             route = getattr(request.scope.get("route"), "path", request.url.path)
             allowed = self.roles_for(request.method, route)
+            address = request.client.host if request.client else "unknown"
             if settings.auth == "none" or allowed is None:
-                principal = ANONYMOUS
+                principal, client = ANONYMOUS, f"address:{address}"
             else:
                 principal = await _principal(request, settings, credentials)
-                if not principal.roles & allowed:
-                    needed = " or ".join(sorted(allowed))
-                    raise HTTPException(403, f"this call needs the role {needed}")
+                client = f"subject:{principal.subject}"
+            await _count_the_call(request, "public" if allowed is None else "client", client)
+            if allowed is not None and not principal.roles & allowed:
+                needed = " or ".join(sorted(allowed))
+                raise HTTPException(403, f"this call needs the role {needed}")
             request.state.principal = principal
             return principal
 
@@ -165,6 +169,17 @@ async def _principal(
         raise _unauthorized(f"invalid token: {error}", error="invalid_token") from None
     except jwt.PyJWKClientConnectionError as error:  # the provider did not answer
         raise HTTPException(503, f"cannot check the token: {error}") from None
+
+
+async def _count_the_call(request: Request, kind: str, client: str) -> None:
+    limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
+    if limits is None:
+        limits = request.app.state.rate_limits = RateLimits(request.app.state.platform.settings)
+    quota = await limits.take(kind, client)
+    request.state.quota = quota
+    if quota is not None and quota.exceeded:
+        headers = {"Retry-After": str(quota.reset_seconds)}  # RateLimit-*: RateLimitHeaders
+        raise HTTPException(429, "too many requests: slow down and retry later", headers=headers)
 
 
 def _unauthorized(detail: str, *, error: str | None) -> HTTPException:
