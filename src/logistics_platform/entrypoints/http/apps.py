@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.entrypoints.http import backoffice, health, inventory
 from logistics_platform.entrypoints.http.auth import Access, Role
+from logistics_platform.entrypoints.http.openapi import app_version, document_problems, operation_id
 from logistics_platform.entrypoints.http.probes import probes
 from logistics_platform.entrypoints.http.problems import install_problem_handlers
 from logistics_platform.entrypoints.http.rate_limits import RateLimitHeaders
@@ -48,9 +49,10 @@ def _app(
 ) -> FastAPI:
     app = FastAPI(
         title=title,
-        version="1.0.0",
+        version=app_version(),
         description=description,
         lifespan=_lifespan(platform, read_store=read_store),
+        generate_unique_id_function=operation_id,
     )
     app.add_middleware(RateLimitHeaders)
     return app
@@ -66,6 +68,7 @@ def _with(
         app.include_router(router)
     for router, access in guarded:
         app.include_router(router, dependencies=[access.dependency()])
+    document_problems(app, public=frozenset().union(*(access.public for _, access in guarded)))
     return app
 
 

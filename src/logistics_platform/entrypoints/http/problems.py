@@ -1,5 +1,6 @@
 """The one place that turns failures into RFC 9457 problem+json responses."""
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -25,11 +26,16 @@ _STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
 )
 
 
-def problem(status: int, detail: str, *, title: str | None = None, **extra: Any) -> JSONResponse:
-    """A problem document; ``error`` repeats ``detail`` for the guide's clients."""
+def problem(
+    status: int, detail: str, *, title: str | None = None, kind: str | None = None, **extra: Any
+) -> JSONResponse:
+    """A problem document; ``error`` repeats ``detail`` for the guide's clients. Its
+    ``type`` names the kind of problem (``/problems/insufficient-stock``), so that clients
+    tell two 409s apart without reading titles."""
+    phrase = HTTPStatus(status).phrase
     body = {
-        "type": "about:blank",
-        "title": title or HTTPStatus(status).phrase,
+        "type": problem_type(kind or _kebab(phrase)),
+        "title": title or phrase,
         "status": status,
         "detail": detail,
         "error": detail,
@@ -38,10 +44,27 @@ def problem(status: int, detail: str, *, title: str | None = None, **extra: Any)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+def problem_type(kind: str) -> str:
+    return f"/problems/{kind}"
+
+
+def status_of(error: type[DomainError]) -> int:
+    return next((code for kind, code in _STATUS_OF if issubclass(error, kind)), 422)
+
+
+def kind_of(error: type[DomainError]) -> str:
+    """``InsufficientStock`` → ``insufficient-stock``: stable while the class keeps its name."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", error.__name__).lower()
+
+
+def _kebab(phrase: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", phrase.lower()).strip("-")
+
+
 async def _domain_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
-    status = next((code for kind, code in _STATUS_OF if isinstance(error, kind)), 422)
-    return problem(status, error.message, title=error.title)
+    kind = type(error)
+    return problem(status_of(kind), error.message, title=error.title, kind=kind_of(kind))
 
 
 async def _invalid_request(_: Request, error: Exception) -> JSONResponse:
@@ -51,7 +74,13 @@ async def _invalid_request(_: Request, error: Exception) -> JSONResponse:
         for issue in error.errors()
     ]
     summary = "; ".join(f"{issue['field']}: {issue['message']}" for issue in errors[:5])
-    return problem(422, summary or "invalid request", title="Invalid request", errors=errors)
+    return problem(
+        422,
+        summary or "invalid request",
+        title="Invalid request",
+        kind="invalid-request",
+        errors=errors,
+    )
 
 
 async def _http_error(_: Request, error: Exception) -> JSONResponse:
