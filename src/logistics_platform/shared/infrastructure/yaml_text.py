@@ -6,12 +6,15 @@ as a JSON string, which is also a valid YAML double-quoted scalar.
 """
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
 
 # No indicator YAML reads specially (":", "#", quotes, brackets...), no space at an end.
 _PLAIN = re.compile(r"^[A-Za-z_$/]([A-Za-z0-9_.$/ ,()`-]*[A-Za-z0-9_.$/)`-])?$")
+# Characters JSON leaves as they are but YAML refuses or reads as line breaks.
+_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 # Words YAML 1.1 readers (PyYAML among them) take for booleans or null.
 _RESERVED = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"})
 
@@ -44,8 +47,16 @@ def _is_nested(value: Any) -> bool:
 
 def _scalar(value: Any) -> str:
     if isinstance(value, str):
-        plain = _PLAIN.match(value) and value.lower() not in _RESERVED
-        return value if plain else json.dumps(value, ensure_ascii=False)
+        if _PLAIN.match(value) and value.lower() not in _RESERVED:
+            return value
+        quoted = json.dumps(value, ensure_ascii=False)
+        return _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", quoted)
     if isinstance(value, dict | list):
         return "{}" if isinstance(value, dict) else "[]"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"JSON has no {value}")
+        text = json.dumps(value)
+        # YAML 1.1 (PyYAML) reads "1e+16" as a string: give the mantissa a point.
+        return text.replace("e", ".0e", 1) if "e" in text and "." not in text else text
     return json.dumps(value)
