@@ -20,7 +20,8 @@ _RESERVED = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n", "nul
 
 
 def to_yaml(value: Any) -> str:
-    return "\n".join(_lines(value, "")) + "\n"
+    lines = _lines(value, "") if _is_nested(value) else [_scalar(value)]
+    return "\n".join(lines) + "\n"
 
 
 def _lines(value: Any, indent: str) -> Iterator[str]:
