@@ -12,8 +12,9 @@ JSON_VALUES = st.recursive(
     | st.integers()
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -27,9 +28,7 @@ def test_plain_words_stay_plain_and_lookalikes_are_quoted() -> None:
     text = to_yaml(
         {"name": "domain_events", "on": "yes", "version": "0.1.0", "$ref": "#/channels/a.b"}
     )
-    assert text == (
-        'name: domain_events\n"on": "yes"\nversion: "0.1.0"\n$ref: "#/channels/a.b"\n'
-    )
+    assert text == ('name: domain_events\n"on": "yes"\nversion: "0.1.0"\n$ref: "#/channels/a.b"\n')
 
 
 def test_mappings_in_lists_are_block_style() -> None:
