@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 # No indicator YAML reads specially (":", "#", quotes, brackets...), no space at an end.
-_PLAIN = re.compile(r"^[A-Za-z_$/]([A-Za-z0-9_.$/ ,()`-]*[A-Za-z0-9_.$/)`-])?$")
+_PLAIN = re.compile(r"[A-Za-z_$/]([A-Za-z0-9_.$/ ,()`-]*[A-Za-z0-9_.$/)`-])?")
 # Characters JSON leaves as they are but YAML refuses or reads as line breaks.
 _UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 # Words YAML 1.1 readers (PyYAML among them) take for booleans or null.
@@ -48,7 +48,7 @@ def _is_nested(value: Any) -> bool:
 
 def _scalar(value: Any) -> str:
     if isinstance(value, str):
-        if _PLAIN.match(value) and value.lower() not in _RESERVED:
+        if _PLAIN.fullmatch(value) and value.lower() not in _RESERVED:
             return value
         quoted = json.dumps(value, ensure_ascii=False)
         return _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", quoted)
