@@ -10,7 +10,7 @@ SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml | cksum | cut -d' '
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test check lint format typecheck deploy-check clean
+.PHONY: install run test check lint format typecheck deploy-check catalogue clean
 
 install: $(SYNCED)  ## Create .venv from uv.lock (every other target does it when needed)
 
@@ -44,6 +44,9 @@ $(SYNCED): uv.lock pyproject.toml | $(UV)
 	$(UV) sync --frozen --all-groups --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
 	rm -f $(VENV)/.synced-*
 	touch $@
+
+catalogue: $(SYNCED)  ## Regenerate the event catalogue (docs/asyncapi.yaml, docs/events/) from the code
+	$(VENV)/bin/logistics events catalogue
 
 clean:
 	rm -rf .tools $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from logistics_platform.entrypoints.catalogue_commands import events
 from logistics_platform.entrypoints.event_commands import Context, consumer_role, dead_letters
 from logistics_platform.entrypoints.projection_commands import projections
 from logistics_platform.entrypoints.settings import settings_for_a_role
@@ -22,6 +23,7 @@ db = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(projections, name="projections")
 app.add_typer(dead_letters, name="dead-letters")
+app.add_typer(events, name="events")
 
 Port = Annotated[int | None, typer.Option(help="Port to listen on (default from settings)")]
 

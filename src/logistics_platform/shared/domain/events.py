@@ -84,6 +84,11 @@ class DomainEvent:
         return cls(aggregate_id=aggregate_id, event_id=event_id, occurred_on=occurred_on, **values)
 
     @classmethod
+    def attribute_fields(cls) -> dict[str, Field[Any]]:
+        """The subclass's own fields under their attribute (camelCase) names, in order."""
+        return {_camel(f.name): f for f in cls._attribute_fields()}
+
+    @classmethod
     def _attribute_fields(cls) -> tuple[Field[Any], ...]:
         return tuple(f for f in fields(cls) if f.name not in _ENVELOPE_FIELDS)
 
