@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
 from logistics_platform.entrypoints.http import apps
+from logistics_platform.entrypoints.http.connections import BoundedHttpToolsProtocol
 
 log = structlog.get_logger(__name__)
 
@@ -23,6 +24,9 @@ T = TypeVar("T")
 Worker = Callable[[], Coroutine[Any, Any, None]]
 
 SHUTDOWN_GRACE_SECONDS = 20
+# Connections (and requests in progress) an API serves at once; beyond, 503 at once
+# rather than a process that runs out of memory or file descriptors.
+MAX_CONNECTIONS = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +136,8 @@ def _config(service: HttpService, host: str) -> uvicorn.Config:
         service.app,
         host=host,
         port=service.port,
+        http=BoundedHttpToolsProtocol,
+        limit_concurrency=MAX_CONNECTIONS,
         log_config=None,
         access_log=False,
         lifespan="on",

@@ -1,5 +1,6 @@
 """The one place that turns failures into RFC 9457 problem+json responses."""
 
+import asyncio
 import re
 from http import HTTPStatus
 from typing import Any
@@ -18,6 +19,7 @@ log = structlog.get_logger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 1024 * 1024
+BODY_READ_TIMEOUT_SECONDS = 15.0
 
 _STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, 404),
@@ -108,7 +110,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
-    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        RequestBodyLimits, max_bytes=MAX_BODY_BYTES, read_timeout=BODY_READ_TIMEOUT_SECONDS
+    )
     app.add_middleware(UnavailableAsProblem)
 
 
@@ -136,12 +140,15 @@ class UnavailableAsProblem:
             await _unavailable()(scope, receive, send)
 
 
-class BodySizeLimit:
-    """Refuse request bodies over ``max_bytes`` with 413 before they reach a handler."""
+class RequestBodyLimits:
+    """Refuse request bodies over ``max_bytes`` with 413 before they reach a handler, and
+    bodies that stall (a client that sends less than its Content-Length) with 408 after
+    ``read_timeout`` seconds without a byte, instead of holding the connection for ever."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, read_timeout: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.read_timeout = read_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -151,17 +158,25 @@ class BodySizeLimit:
         if not declared.isdigit() or int(declared) > self.max_bytes:
             await self._too_large(scope, receive, send)
             return
-        received = 0
+        received, complete = 0, False
 
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+        async def bounded_receive() -> Message:
+            nonlocal received, complete
+            if complete:  # after the body, receive() waits for a disconnect: no deadline
+                return await receive()
+            try:
+                async with asyncio.timeout(self.read_timeout):
+                    message = await receive()
+            except TimeoutError:
+                detail = f"the request body stalled for {self.read_timeout:g} s"
+                raise HTTPException(408, detail, headers={"Connection": "close"}) from None
             received += len(message.get("body", b""))
+            complete = not message.get("more_body", False)
             if received > self.max_bytes:
                 raise HTTPException(413, f"request body exceeds {self.max_bytes} bytes")
             return message
 
-        await self.app(scope, counting_receive, send)
+        await self.app(scope, bounded_receive, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(413, f"request body exceeds {self.max_bytes} bytes")
