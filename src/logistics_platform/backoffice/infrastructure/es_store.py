@@ -32,9 +32,12 @@ from logistics_platform.backoffice.application.queries import (
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.backoffice.infrastructure import es_documents as documents
 from logistics_platform.backoffice.infrastructure.es_indices import TrackingIndices
+from logistics_platform.backoffice.infrastructure.sql_catalog import (
+    SqlStockAlerts,
+    SqlStockItemCatalog,
+)
 from logistics_platform.backoffice.infrastructure.sql_views import (
     SqlProjectionProgress,
-    SqlStockItemCatalog,
 )
 from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.domain.errors import ConcurrentModification
@@ -91,6 +94,7 @@ class EsBackofficeUnitOfWork(SqlUnitOfWork, BackofficeUnitOfWork):
     def _open(self) -> None:
         self.tracking_views = EsTrackingViews(self._client, self._index)
         self.catalog = SqlStockItemCatalog(self.connection, self.driver)
+        self.stock_alerts = SqlStockAlerts(self.connection)
         self.progress = self._progress = SqlProjectionProgress(self.connection, self.driver)
 
     async def _before_commit(self) -> None:
