@@ -1,10 +1,11 @@
 """Tracking views as Elasticsearch documents: the index mapping, the document shape (the
 API's camelCase fields) and the queries, as plain data (no client here)."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from logistics_platform.backoffice.application.queries import (
+    DeliveryStats,
     Durations,
     Period,
     StockItemUnits,
@@ -19,6 +20,9 @@ from logistics_platform.backoffice.domain.tracking_view import (
     TrackingView,
 )
 from logistics_platform.backoffice.infrastructure.rows import (
+    refusal_from_primitives,
+    refusal_to_primitives,
+    reservation_status,
     timeline_from_primitives,
     timeline_to_primitives,
 )
@@ -58,6 +62,15 @@ MAPPINGS: dict[str, Any] = {
         "deliveredAt": _DATE,
         "secondsToRegistration": {"type": "double"},
         "secondsToDelivery": {"type": "double"},
+        # Added with the package's lifecycle (put onto older indices at start-up).
+        "carrier": {"type": "keyword"},
+        "lastLocation": {"type": "keyword"},
+        "attempts": {"type": "integer"},
+        "failures": {"type": "integer"},
+        "signedBy": {"type": "keyword"},
+        "reservationStatus": {"type": "keyword"},
+        "cancellationRefused": {"type": "object", "enabled": False},
+        "secondsRegistrationToDelivery": {"type": "double"},
         # Words cut by search_words (the same for every store), matched by prefix.
         "searchText": {
             "type": "text",
@@ -93,6 +106,16 @@ def to_document(view: TrackingView) -> dict[str, Any]:
         "secondsToRegistration": _seconds(view, TrackingStatus.REGISTERED),
         "secondsToDelivery": _seconds(view, TrackingStatus.DELIVERED),
         "searchText": searchable_text(view).strip(),
+        "carrier": view.carrier,
+        "lastLocation": view.last_location,
+        "attempts": view.attempts,
+        "failures": view.failures,
+        "signedBy": view.signed_by,
+        "reservationStatus": view.reservation_status and view.reservation_status.value,
+        "cancellationRefused": refusal_to_primitives(view.cancellation_refused),
+        "secondsRegistrationToDelivery": _elapsed(
+            view.time_between(TrackingStatus.REGISTERED, TrackingStatus.DELIVERED)
+        ),
     }
 
 
@@ -105,6 +128,9 @@ def from_document(source: dict[str, Any], *, version: int) -> TrackingView:
         package_id=source.get("packageId"),
         tracking_number=source.get("trackingNumber"),
         timeline=timeline_from_primitives(source.get("timeline", [])),
+        signed_by=source.get("signedBy"),
+        reservation_status=reservation_status(source.get("reservationStatus")),
+        cancellation_refused=refusal_from_primitives(source.get("cancellationRefused")),
         version=version,
     )
 
@@ -169,12 +195,38 @@ def summary_request(query: SummaryQuery) -> dict[str, Any]:
     for name in ("secondsToRegistration", "secondsToDelivery"):
         aggregations[name] = {"percentiles": {"field": name, "percents": [50, 90]}}
         aggregations[f"{name}Count"] = {"value_count": {"field": name}}
+    aggregations["dispatched"] = {"filter": {"range": {"attempts": {"gt": 0}}}, "aggs": _DELIVERY}
+    aggregations["carriers"] = {
+        "terms": {"field": "carrier", "size": MAX_CARRIERS, "order": {"_key": "asc"}},
+        "aggs": _DELIVERY,
+    }
     return {
         "query": {"bool": {"filter": _in_period(query.period)}},
         "size": 0,
         "track_total_hits": True,
         "aggs": aggregations,
     }
+
+
+# Delivery statistics of a set of dispatched views (overall, or one carrier's).
+_LEAD_TIME = "secondsRegistrationToDelivery"
+_DELIVERY: dict[str, Any] = {
+    "failed": {"filter": {"range": {"failures": {"gt": 0}}}},
+    "returned": {"filter": {"term": {"status": TrackingStatus.RETURNED.value}}},
+    "leadTime": {"percentiles": {"field": _LEAD_TIME, "percents": [50, 90]}},
+    "leadTimeCount": {"value_count": {"field": _LEAD_TIME}},
+}
+MAX_CARRIERS = 100
+
+
+def _delivery_stats(bucket: dict[str, Any]) -> DeliveryStats:
+    count = int(bucket["leadTimeCount"]["value"])
+    return DeliveryStats(
+        dispatched=bucket["doc_count"],
+        failed=bucket["failed"]["doc_count"],
+        returned=bucket["returned"]["doc_count"],
+        lead_time=_percentiles(count, bucket["leadTime"]["values"]),
+    )
 
 
 def to_summary(aggregations: dict[str, Any]) -> TrackingSummary:
@@ -196,6 +248,10 @@ def to_summary(aggregations: dict[str, Any]) -> TrackingSummary:
         per_day=merge_daily(*(_daily(aggregations[name]) for name in _DAILY)),
         to_registration=_durations(aggregations, "secondsToRegistration"),
         to_delivery=_durations(aggregations, "secondsToDelivery"),
+        deliveries=_delivery_stats(aggregations["dispatched"]),
+        by_carrier={
+            bucket["key"]: _delivery_stats(bucket) for bucket in aggregations["carriers"]["buckets"]
+        },
     )
 
 
@@ -210,8 +266,10 @@ def _daily(histogram: dict[str, Any]) -> dict[date, int]:
 
 
 def _durations(aggregations: dict[str, Any], name: str) -> Durations:
-    count = int(aggregations[f"{name}Count"]["value"])
-    values = aggregations[name]["values"]
+    return _percentiles(int(aggregations[f"{name}Count"]["value"]), aggregations[name]["values"])
+
+
+def _percentiles(count: int, values: dict[str, Any]) -> Durations:
     if not count:
         return Durations()
 
@@ -236,5 +294,8 @@ def _timestamp(moment: Any) -> str | None:
 
 
 def _seconds(view: TrackingView, status: TrackingStatus) -> float | None:
-    elapsed = view.time_from_reservation_to(status)
+    return _elapsed(view.time_from_reservation_to(status))
+
+
+def _elapsed(elapsed: timedelta | None) -> float | None:
     return None if elapsed is None else elapsed.total_seconds()

@@ -24,6 +24,8 @@ from logistics_platform.backoffice.application.ports import (
     TrackingViews,
 )
 from logistics_platform.backoffice.application.queries import (
+    AlertsPage,
+    AlertsQuery,
     SummaryQuery,
     TrackingPage,
     TrackingSearch,
@@ -32,6 +34,7 @@ from logistics_platform.backoffice.application.queries import (
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.backoffice.infrastructure import es_documents as documents
 from logistics_platform.backoffice.infrastructure.es_indices import TrackingIndices
+from logistics_platform.backoffice.infrastructure.sql_alerts import low_stock
 from logistics_platform.backoffice.infrastructure.sql_catalog import (
     SqlStockAlerts,
     SqlStockItemCatalog,
@@ -41,6 +44,7 @@ from logistics_platform.backoffice.infrastructure.sql_views import (
 )
 from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.domain.errors import ConcurrentModification
+from logistics_platform.shared.infrastructure.persistence import database
 from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
 
@@ -102,9 +106,12 @@ class EsBackofficeUnitOfWork(SqlUnitOfWork, BackofficeUnitOfWork):
 
 
 class EsTrackingQueries(TrackingQueries):
-    def __init__(self, client: AsyncElasticsearch, alias: str) -> None:
+    """Views from Elasticsearch; low-stock alerts from the SQL catalog."""
+
+    def __init__(self, client: AsyncElasticsearch, alias: str, engine: AsyncEngine) -> None:
         self._client = client
         self._alias = alias
+        self._engine = engine
 
     async def find(self, reservation_id: str) -> TrackingView | None:
         return await EsTrackingViews(self._client, self._alias).get(reservation_id)
@@ -142,6 +149,9 @@ class EsTrackingQueries(TrackingQueries):
     async def count(self) -> int:
         return int((await self._client.count(index=self._alias))["count"])
 
+    async def low_stock(self, query: AlertsQuery) -> AlertsPage:
+        return await low_stock(self._engine, query)
+
 
 class EsTrackingStore(TrackingStore):
     kind = service = "elasticsearch"
@@ -151,7 +161,7 @@ class EsTrackingStore(TrackingStore):
         self._engine = engine
         self._indices = TrackingIndices(client, alias)
         self._alias = alias
-        self.queries = EsTrackingQueries(client, alias)
+        self.queries = EsTrackingQueries(client, alias, database.reader(engine))
 
     def unit_of_work(self, causation: Causation) -> BackofficeUnitOfWork:
         return EsBackofficeUnitOfWork(
