@@ -182,10 +182,19 @@ class Shop:
             package_registered(reservation, tracking_number, on=self.tick(after), package=package)
         )
 
-    def step(self, reservation: str, step: str, after: float = 60) -> None:
-        """The registered package of ``reservation`` takes a lifecycle ``step``."""
+    def step(
+        self, reservation: str, step: str, after: float = 60, **attributes: object
+    ) -> EventEnvelope:
+        """The registered package of ``reservation`` takes a lifecycle ``step``
+        (``attributes`` replace the step's usual ones)."""
         package, version = self.packages[reservation]
         self.packages[reservation] = (package, version + 1)
-        self.events.append(
-            package_step(step, reservation, package, version + 1, on=self.tick(after))
+        event = package_step(
+            step, reservation, package, version + 1, on=self.tick(after), **attributes
         )
+        self.events.append(event)
+        return event
+
+    def inventory(self, verb: str, item: str, reservation: str) -> None:
+        """Inventory's ``inventory.reservation.<verb>`` for ``reservation``."""
+        self.events.append(reservation_changed(verb, item, reservation, on=self.tick(1)))
