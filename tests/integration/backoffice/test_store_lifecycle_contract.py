@@ -165,3 +165,13 @@ async def test_low_stock_alerts_keep_the_latest_level_by_version(read: ReadSide)
     assert by_item[cable].stock_item_name is None  # its addition not seen yet
     in_berlin = await read.store.queries.low_stock(AlertsQuery(warehouse="BER-1"))
     assert [alert.stock_item_id for alert in in_berlin.items] == [drone]
+
+
+async def test_starting_again_keeps_the_views_and_takes_new_fields(read: ReadSide) -> None:
+    shop = Shop()
+    item = shop.add("Drone")
+    a_second_attempt_then_a_return(shop, item, "order-1")
+    await read.happen(shop.events)
+    before = await read.store.queries.find("order-1")
+    await read.store.start()  # another process starting on the same store
+    assert await read.store.queries.find("order-1") == before

@@ -15,6 +15,7 @@ from logistics_platform.backoffice.domain.tracking_view import (
     TrackingStatus,
     TrackingView,
 )
+from logistics_platform.backoffice.infrastructure import es_analytics as analytics
 from logistics_platform.backoffice.infrastructure import es_documents as documents
 
 T0 = datetime(2026, 1, 1, 12, 0, 0, 123456, tzinfo=UTC)
@@ -110,7 +111,7 @@ def test_a_search_filters_sorts_with_a_tie_break_and_pages() -> None:
 
 
 def test_a_summary_is_read_from_the_aggregations() -> None:
-    request = documents.summary_request(SummaryQuery(top=3))
+    request = analytics.summary_request(SummaryQuery(top=3))
     assert request["aggs"]["top"]["terms"]["size"] == 3
     aggregations = {
         "byStatus": {"buckets": [{"key": "registered", "doc_count": 2}]},
@@ -139,7 +140,7 @@ def test_a_summary_is_read_from_the_aggregations() -> None:
             ]
         },
     }
-    summary = documents.to_summary(aggregations)
+    summary = analytics.to_summary(aggregations)
     assert (summary.total, summary.by_status[TrackingStatus.REGISTERED]) == (2, 2)
     [item] = summary.top_stock_items
     assert (item.stock_item_name, item.units, item.reservations) == ("Drone", 7, 2)

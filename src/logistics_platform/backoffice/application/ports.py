@@ -6,9 +6,8 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
+from logistics_platform.backoffice.application.alert_queries import AlertsPage, AlertsQuery
 from logistics_platform.backoffice.application.queries import (
-    AlertsPage,
-    AlertsQuery,
     SummaryQuery,
     TrackingPage,
     TrackingSearch,

@@ -16,6 +16,7 @@ from elasticsearch import AsyncElasticsearch, BadRequestError, ConflictError, No
 from elasticsearch.helpers import async_bulk, async_scan
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from logistics_platform.backoffice.application.alert_queries import AlertsPage, AlertsQuery
 from logistics_platform.backoffice.application.ports import (
     BackofficeUnitOfWork,
     TrackingCopy,
@@ -24,14 +25,13 @@ from logistics_platform.backoffice.application.ports import (
     TrackingViews,
 )
 from logistics_platform.backoffice.application.queries import (
-    AlertsPage,
-    AlertsQuery,
     SummaryQuery,
     TrackingPage,
     TrackingSearch,
     TrackingSummary,
 )
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
+from logistics_platform.backoffice.infrastructure import es_analytics as analytics
 from logistics_platform.backoffice.infrastructure import es_documents as documents
 from logistics_platform.backoffice.infrastructure.es_indices import TrackingIndices
 from logistics_platform.backoffice.infrastructure.sql_alerts import low_stock
@@ -143,8 +143,8 @@ class EsTrackingQueries(TrackingQueries):
         )
 
     async def summary(self, query: SummaryQuery) -> TrackingSummary:
-        found = await self._client.search(index=self._alias, **documents.summary_request(query))
-        return documents.to_summary(found["aggregations"])
+        found = await self._client.search(index=self._alias, **analytics.summary_request(query))
+        return analytics.to_summary(found["aggregations"])
 
     async def count(self) -> int:
         return int((await self._client.count(index=self._alias))["count"])

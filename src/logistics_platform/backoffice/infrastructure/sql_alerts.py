@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from logistics_platform.backoffice.application.queries import (
+from logistics_platform.backoffice.application.alert_queries import (
     AlertsPage,
     AlertsQuery,
     LowStockAlert,

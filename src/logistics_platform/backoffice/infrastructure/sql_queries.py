@@ -6,10 +6,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from logistics_platform.backoffice.application.alert_queries import AlertsPage, AlertsQuery
 from logistics_platform.backoffice.application.ports import TrackingQueries
 from logistics_platform.backoffice.application.queries import (
-    AlertsPage,
-    AlertsQuery,
     Durations,
     Period,
     StockItemUnits,

@@ -6,10 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
+from logistics_platform.backoffice.application.alert_queries import AlertsQuery
 from logistics_platform.backoffice.application.queries import (
     MAX_QUERY_LENGTH,
     MAX_TOP,
-    AlertsQuery,
     Period,
     SummaryQuery,
     TrackingSearch,
@@ -17,15 +17,17 @@ from logistics_platform.backoffice.application.queries import (
 )
 from logistics_platform.backoffice.domain.tracking_view import TrackingStatus
 from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog
-from logistics_platform.entrypoints.http.backoffice_schemas import (
+from logistics_platform.entrypoints.http.analytics_schemas import (
     LowStockListResponse,
-    ProjectionsResponse,
     SummaryResponse,
+)
+from logistics_platform.entrypoints.http.backoffice_schemas import (
+    ProjectionsResponse,
     TrackingListResponse,
     TrackingResponse,
-    problems,
 )
 from logistics_platform.entrypoints.http.dependencies import PlatformDep
+from logistics_platform.entrypoints.http.problem_responses import problems
 from logistics_platform.entrypoints.http.schemas import (
     RESERVATION_ID_PATTERN,
     UUID_PATTERN,
