@@ -3,7 +3,8 @@ analytics: SQLite, PostgreSQL and (when configured) Elasticsearch."""
 
 import pytest
 
-from logistics_platform.backoffice.application.queries import AlertsQuery, SummaryQuery
+from logistics_platform.backoffice.application.alert_queries import AlertsQuery
+from logistics_platform.backoffice.application.queries import SummaryQuery
 from logistics_platform.backoffice.domain.tracking_view import (
     ReservationStatus,
     TrackingStatus,
