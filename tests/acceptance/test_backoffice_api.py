@@ -165,6 +165,10 @@ BAD_LIST_FILTERS: list[dict[str, Any]] = [
     {"q": "%%%"},
     {"q": "a" * 201},
     {"q": " ".join(["word"] * 11)},
+    # beyond what the stores hold (issue 19: these were 500s, an OverflowError)
+    {"from": "9999-12-31T23:59:59-05:00"},
+    {"to": "0001-01-01T00:00:00+05:00"},
+    {"from": "0999-12-31T00:00:00Z"},
 ]
 
 BAD_SUMMARY_PARAMETERS: list[dict[str, Any]] = [
@@ -173,6 +177,8 @@ BAD_SUMMARY_PARAMETERS: list[dict[str, Any]] = [
     {"top": "ten"},
     {"from": "soon"},
     {"from": "2026-02-01", "to": "2026-01-01"},
+    {"from": "9999-12-31T23:59:59-05:00"},
+    {"to": "0001-01-01T00:00:00+05:00"},
 ]
 
 

@@ -5,9 +5,11 @@ from dataclasses import replace
 from logistics_platform.backoffice.application.ports import (
     BackofficeUnitOfWork,
     ProjectionProgress,
+    StockAlerts,
     StockItemCatalog,
     TrackingViews,
 )
+from logistics_platform.backoffice.domain.stock_alerts import StockLevel
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.domain.errors import ConcurrentModification
@@ -38,12 +40,31 @@ class FakeTrackingViews(TrackingViews):
 class FakeCatalog(StockItemCatalog):
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
+        self.items: dict[str, tuple[str | None, str | None, int | None]] = {}
 
     async def name_of(self, stock_item_id: str) -> str | None:
         return self.names.get(stock_item_id)
 
-    async def remember(self, stock_item_id: str, name: str) -> None:
+    async def remember(
+        self,
+        stock_item_id: str,
+        name: str,
+        *,
+        warehouse: str | None = None,
+        sku: str | None = None,
+        threshold: int | None = None,
+    ) -> None:
         self.names.setdefault(stock_item_id, name)
+        self.items.setdefault(stock_item_id, (warehouse, sku, threshold))
+
+
+class FakeStockAlerts(StockAlerts):
+    def __init__(self) -> None:
+        self.levels: dict[str, StockLevel] = {}
+
+    async def record(self, level: StockLevel) -> None:
+        if level.replaces(self.levels.get(level.stock_item_id)):
+            self.levels[level.stock_item_id] = level
 
 
 class FakeProgress(ProjectionProgress):
@@ -60,6 +81,7 @@ class FakeBackofficeUnitOfWork(BackofficeUnitOfWork):
     def __init__(self) -> None:
         self.tracking_views = self.views = FakeTrackingViews()
         self.catalog = FakeCatalog()
+        self.stock_alerts = self.alerts = FakeStockAlerts()
         self.progress = self.recorded = FakeProgress()
         self.handled: set[tuple[str, str]] = set()
 

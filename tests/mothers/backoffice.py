@@ -39,8 +39,11 @@ def _envelope(
     )
 
 
-def stock_item_added(item: str, name: str, *, on: datetime = T0) -> EventEnvelope:
-    return _envelope("inventory.stock_item.added", item, on, name=name, quantity=1000)
+def stock_item_added(
+    item: str, name: str, *, on: datetime = T0, **attributes: object
+) -> EventEnvelope:
+    """Added; ``attributes`` may add ``warehouse``, ``sku``, ``lowStockThreshold``."""
+    return _envelope("inventory.stock_item.added", item, on, name=name, quantity=1000, **attributes)
 
 
 def stock_item_reserved(
@@ -60,7 +63,75 @@ def package_registered(
         on,
         trackingNumber=tracking_number,
         reservationId=reservation,
+        version=1,
     )
+
+
+# A lifecycle step's event name and attributes, as Logistics publishes them.
+PACKAGE_STEPS: dict[str, tuple[str, dict[str, object]]] = {
+    "dispatch": ("logistics.package.dispatched", {"carrier": "DHL", "location": "Depot"}),
+    "checkpoint": (
+        "logistics.package.checkpoint_recorded",
+        {"location": "Hub", "note": "sorted"},
+    ),
+    "deliver": ("logistics.package.delivered", {"signedBy": "Ada", "location": "Door"}),
+    "fail": ("logistics.package.delivery_failed", {"reason": "nobody home", "location": "Door"}),
+    "return": ("logistics.package.returned", {"reason": "refused"}),
+    "cancel": ("logistics.package.cancelled", {"reason": None}),
+}
+
+
+def package_step(
+    step: str,
+    reservation: str,
+    package: str,
+    version: int,
+    *,
+    on: datetime = T0,
+    **attributes: object,
+) -> EventEnvelope:
+    """A lifecycle event (``step`` as in :data:`PACKAGE_STEPS`) at the package ``version``."""
+    name, defaults = PACKAGE_STEPS[step]
+    return _envelope(
+        name,
+        package,
+        on,
+        reservationId=reservation,
+        version=version,
+        **{**defaults, **attributes},
+    )
+
+
+def package_cancellation_refused(
+    reservation: str, package: str, version: int, *, on: datetime = T0
+) -> EventEnvelope:
+    return _envelope(
+        "logistics.package.cancellation_refused",
+        package,
+        on,
+        reservationId=reservation,
+        version=version,
+        status="in_transit",
+        reason="the package left before the reservation was released",
+    )
+
+
+def reservation_changed(
+    verb: str, item: str, reservation: str, *, on: datetime = T0, quantity: int = 1
+) -> EventEnvelope:
+    """``inventory.reservation.<verb>`` (committed, released, expired, commit_refused)."""
+    attributes: dict[str, object] = {"reservationId": reservation, "quantity": quantity}
+    if verb == "commit_refused":
+        attributes = {"reservationId": reservation, "status": "released", "reason": "released"}
+    return _envelope(f"inventory.reservation.{verb}", item, on, **attributes)
+
+
+def stock_level(
+    item: str, *, low: bool, available: int, threshold: int, version: int, on: datetime = T0
+) -> EventEnvelope:
+    """``inventory.stock_item.low_stock`` (or ``..._cleared`` when not ``low``)."""
+    name = "inventory.stock_item.low_stock" + ("" if low else "_cleared")
+    return _envelope(name, item, on, available=available, threshold=threshold, version=version)
 
 
 GUIDE_ITEM = "550e8400-e29b-41d4-a716-446655440000"
@@ -87,6 +158,7 @@ class Shop:
 
     events: list[EventEnvelope] = field(default_factory=list)
     clock: datetime = T0
+    packages: dict[str, tuple[str, int]] = field(default_factory=dict)  # id and version
 
     def tick(self, seconds: float = 60) -> datetime:
         self.clock += timedelta(seconds=seconds)
@@ -104,4 +176,25 @@ class Shop:
         return reservation
 
     def register(self, reservation: str, tracking_number: str, after: float = 60) -> None:
-        self.events.append(package_registered(reservation, tracking_number, on=self.tick(after)))
+        package = str(uuid.uuid4())
+        self.packages[reservation] = (package, 1)
+        self.events.append(
+            package_registered(reservation, tracking_number, on=self.tick(after), package=package)
+        )
+
+    def step(
+        self, reservation: str, step: str, after: float = 60, **attributes: object
+    ) -> EventEnvelope:
+        """The registered package of ``reservation`` takes a lifecycle ``step``
+        (``attributes`` replace the step's usual ones)."""
+        package, version = self.packages[reservation]
+        self.packages[reservation] = (package, version + 1)
+        event = package_step(
+            step, reservation, package, version + 1, on=self.tick(after), **attributes
+        )
+        self.events.append(event)
+        return event
+
+    def inventory(self, verb: str, item: str, reservation: str) -> None:
+        """Inventory's ``inventory.reservation.<verb>`` for ``reservation``."""
+        self.events.append(reservation_changed(verb, item, reservation, on=self.tick(1)))

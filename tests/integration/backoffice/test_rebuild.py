@@ -149,3 +149,23 @@ async def test_projectors_batching_the_same_views_concurrently_give_the_in_order
     assert len(expected) == 40
     for reservation, view in expected.items():
         assert await read.store.queries.find(reservation) == view
+
+
+async def test_a_rebuild_gives_back_the_lifecycle_of_every_package(read: ReadSide) -> None:
+    shop = a_busy_shop(20)
+    steps = [("dispatch", "fail", "dispatch", "deliver"), ("cancel",), ("dispatch", "deliver")]
+    for n, reservation in enumerate(sorted(shop.packages)):
+        for step in steps[n % 3]:
+            shop.step(reservation, step)
+        if n % 3 == 1:
+            shop.inventory("released", shop.events[n % 3].aggregate_id, reservation)
+    events = shop.events
+    await read.record(events)
+    await read.project(random.Random(3).sample(events, len(events)))
+    live = await read.views()
+
+    report = await rebuild_tracking(read.store, read.log, batch_size=7)
+
+    assert await read.views() == live
+    assert report.events == len(events)
+    assert {view.status.value for view in live} >= {"reserved", "delivered", "cancelled"}

@@ -13,6 +13,7 @@ from logistics_platform.backoffice.application.queries import (
     TrackingSort,
 )
 from logistics_platform.backoffice.domain.tracking_view import (
+    ReservationStatus,
     TimelineEntry,
     TrackingStatus,
     TrackingView,
@@ -35,7 +36,9 @@ MINUTE = timedelta(minutes=1)
 
 
 async def test_a_reservation_and_its_package_make_one_registered_view(read: ReadSide) -> None:
-    await read.happen(guide_flow())
+    events = guide_flow()
+    reserved, registered = events[1].event_id, events[2].event_id
+    await read.happen(events)
     view = await read.store.queries.find("order-12345")
     assert view == TrackingView(
         reservation_id="order-12345",
@@ -45,9 +48,10 @@ async def test_a_reservation_and_its_package_make_one_registered_view(read: Read
         package_id="p-1",
         tracking_number="AB12CD34EF",
         timeline=(
-            TimelineEntry(T0 + MINUTE, TrackingStatus.RESERVED),
-            TimelineEntry(T0 + 2 * MINUTE, TrackingStatus.REGISTERED),
+            TimelineEntry(T0 + MINUTE, TrackingStatus.RESERVED, 0, reserved),
+            TimelineEntry(T0 + 2 * MINUTE, TrackingStatus.REGISTERED, 1, registered),
         ),
+        reservation_status=ReservationStatus.HELD,
     )
     assert view.status is TrackingStatus.REGISTERED
     assert await read.store.queries.find("order-unknown") is None

@@ -9,22 +9,51 @@ from logistics_platform.backoffice.application.projectors import PROJECTORS
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.shared.application.envelope import EventEnvelope
 from tests.fakes.backoffice import FakeBackofficeUnitOfWork, delivered
-from tests.mothers.backoffice import Shop, a_tracking_number
+from tests.mothers.backoffice import Shop, a_tracking_number, reservation_changed
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
+# SPEC §6: the steps a package may take from each status.
+NEXT_STEPS = {
+    "registered": {"dispatch": "in_transit", "cancel": "cancelled"},
+    "in_transit": {"checkpoint": "in_transit", "deliver": "delivered", "fail": "failed"},
+    "failed": {"dispatch": "in_transit", "return": "returned"},
+    "delivered": {"return": "returned"},
+    "returned": {},
+    "cancelled": {},
+}
+# What Inventory says of the reservation after each step (if anything).
+RESERVATION_AFTER = {"dispatch": "committed", "cancel": "released"}
+
+
+@st.composite
+def lives(draw: st.DrawFn, shop: Shop, item: str, reservation: str) -> None:
+    """A legal walk through the package's lifecycle, with Inventory's reactions."""
+    status = "registered"
+    for _ in range(draw(st.integers(0, 6))):
+        steps = NEXT_STEPS[status]
+        if not steps:
+            return
+        step = draw(st.sampled_from(sorted(steps)))
+        shop.step(reservation, step, after=draw(st.integers(1, 3600)))
+        status = steps[step]
+        if (verb := RESERVATION_AFTER.get(step)) and draw(st.booleans()):
+            shop.events.append(reservation_changed(verb, item, reservation, on=shop.tick()))
+
+
 @st.composite
 def shops(draw: st.DrawFn) -> list[EventEnvelope]:
-    """Items added, reservations of them, and packages for some of the reservations."""
+    """Items added, reservations of them, and packages for some of the reservations,
+    each living a random legal life."""
     shop = Shop()
     items = [shop.add(f"Item {n}") for n in range(draw(st.integers(1, 3)))]
     for n in range(draw(st.integers(1, 6))):
-        reservation = shop.reserve(
-            draw(st.sampled_from(items)), f"order-{n}", draw(st.integers(1, 9))
-        )
+        item = draw(st.sampled_from(items))
+        reservation = shop.reserve(item, f"order-{n}", draw(st.integers(1, 9)))
         if draw(st.booleans()):
             shop.register(reservation, a_tracking_number(n), after=draw(st.integers(1, 3600)))
+            draw(lives(shop, item, reservation))
     return shop.events
 
 
@@ -54,6 +83,28 @@ async def test_any_order_with_duplicates_gives_the_in_order_views(
     assert await delivered(shuffled) == expected
     assert await projected_without_dedup(shuffled) == expected
     assert all(view.stock_item_name for view in expected.values() if view.stock_item_id)
+    for view in expected.values():
+        assert len({entry.event_id for entry in view.timeline}) == len(view.timeline)
+        assert view.status.value == _last_step_status(in_order, view.reservation_id)
+
+
+def _last_step_status(events: list[EventEnvelope], reservation_id: str) -> str:
+    """The status the package's last event (in the order it happened) left it in."""
+    statuses = {
+        "logistics.package.registered": "registered",
+        "logistics.package.dispatched": "in_transit",
+        "logistics.package.checkpoint_recorded": "in_transit",
+        "logistics.package.delivered": "delivered",
+        "logistics.package.delivery_failed": "delivery_failed",
+        "logistics.package.returned": "returned",
+        "logistics.package.cancelled": "cancelled",
+    }
+    mine = [
+        statuses[e.name]
+        for e in events
+        if e.name in statuses and e.attributes["reservationId"] == reservation_id
+    ]
+    return mine[-1] if mine else "reserved"
 
 
 @st.composite

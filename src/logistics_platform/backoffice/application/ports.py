@@ -6,12 +6,14 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
+from logistics_platform.backoffice.application.alert_queries import AlertsPage, AlertsQuery
 from logistics_platform.backoffice.application.queries import (
     SummaryQuery,
     TrackingPage,
     TrackingSearch,
     TrackingSummary,
 )
+from logistics_platform.backoffice.domain.stock_alerts import StockLevel
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.unit_of_work import Causation, UnitOfWork
@@ -38,7 +40,7 @@ class TrackingViews(abc.ABC):
 
 
 class StockItemCatalog(abc.ABC):
-    """Stock item names, learned from ``inventory.stock_item.added``.
+    """Stock items (name, warehouse, sku, threshold), learned from ``inventory.stock_item.added``.
 
     For one stock item, transactions that call ``name_of`` or ``remember`` run one after
     the other, so a view saved without a name is always seen by the ``remember`` that
@@ -52,7 +54,24 @@ class StockItemCatalog(abc.ABC):
         """These entries are about to be used: a store may take them in one go."""
 
     @abc.abstractmethod
-    async def remember(self, stock_item_id: str, name: str) -> None: ...
+    async def remember(
+        self,
+        stock_item_id: str,
+        name: str,
+        *,
+        warehouse: str | None = None,
+        sku: str | None = None,
+        threshold: int | None = None,
+    ) -> None:
+        """Note the item as added (the first record of it stays)."""
+
+
+class StockAlerts(abc.ABC):
+    """Each stock item's latest low-stock level."""
+
+    @abc.abstractmethod
+    async def record(self, level: StockLevel) -> None:
+        """Keep ``level`` unless a level of a later item version is already kept."""
 
 
 class ProjectionProgress(abc.ABC):
@@ -66,6 +85,7 @@ class ProjectionProgress(abc.ABC):
 class BackofficeUnitOfWork(UnitOfWork):
     tracking_views: TrackingViews
     catalog: StockItemCatalog
+    stock_alerts: StockAlerts
     progress: ProjectionProgress
 
 
@@ -88,6 +108,10 @@ class TrackingQueries(abc.ABC):
     @abc.abstractmethod
     async def count(self) -> int:
         """How many tracking views there are."""
+
+    @abc.abstractmethod
+    async def low_stock(self, query: AlertsQuery) -> AlertsPage:
+        """Items whose latest low-stock level is low, oldest alert first."""
 
 
 class TrackingCopy(abc.ABC):

@@ -1,51 +1,153 @@
-"""Projectors: keep tracking views up to date from Inventory's and Logistics' events."""
+"""Projectors: keep tracking views, the stock item catalog and the low-stock levels up to
+date from Inventory's and Logistics' events (read by name and attributes)."""
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
+from logistics_platform.backoffice.application import attributes as read
 from logistics_platform.backoffice.application.ports import BackofficeUnitOfWork
-from logistics_platform.backoffice.domain.tracking_view import TrackingView
+from logistics_platform.backoffice.domain.stock_alerts import StockLevel
+from logistics_platform.backoffice.domain.tracking_view import (
+    CancellationRefused,
+    ReservationStatus,
+    TimelineEntry,
+    TrackingStatus,
+    TrackingView,
+)
 from logistics_platform.shared.application.envelope import EventEnvelope
-from logistics_platform.shared.domain.errors import InvalidArgument
 
 STOCK_ITEM_ADDED = "inventory.stock_item.added"
 STOCK_ITEM_RESERVED = "inventory.stock_item.reserved"
+LOW_STOCK = "inventory.stock_item.low_stock"
+LOW_STOCK_CLEARED = "inventory.stock_item.low_stock_cleared"
 PACKAGE_REGISTERED = "logistics.package.registered"
+PACKAGE_CANCELLATION_REFUSED = "logistics.package.cancellation_refused"
+# Each reservation event's new state of the reservation.
+RESERVATION_EVENTS = {
+    "inventory.reservation.committed": ReservationStatus.COMMITTED,
+    "inventory.reservation.released": ReservationStatus.RELEASED,
+    "inventory.reservation.expired": ReservationStatus.EXPIRED,
+    "inventory.reservation.commit_refused": ReservationStatus.COMMIT_REFUSED,
+}
+# Each lifecycle event's status of the package, and the attribute its timeline note is.
+PACKAGE_EVENTS = {
+    "logistics.package.dispatched": (TrackingStatus.IN_TRANSIT, None),
+    "logistics.package.checkpoint_recorded": (TrackingStatus.IN_TRANSIT, "note"),
+    "logistics.package.delivered": (TrackingStatus.DELIVERED, None),
+    "logistics.package.delivery_failed": (TrackingStatus.DELIVERY_FAILED, "reason"),
+    "logistics.package.returned": (TrackingStatus.RETURNED, "reason"),
+    "logistics.package.cancelled": (TrackingStatus.CANCELLED, "reason"),
+}
+PACKAGE_DELIVERED = "logistics.package.delivered"
+PACKAGE_DISPATCHED = "logistics.package.dispatched"
 
 
 async def catalog_on_stock_item_added(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
-    """Learn the item's name, and give it to views that were projected before it was known."""
-    stock_item_id, name = _text(event, "id"), _text(event, "name")
-    await uow.catalog.remember(stock_item_id, name)
+    """Learn the item, and give its name to views projected before it was known."""
+    stock_item_id, name = read.text(event, "id"), read.text(event, "name")
+    await uow.catalog.remember(
+        stock_item_id,
+        name,
+        warehouse=read.optional_text(event, "warehouse"),
+        sku=read.optional_text(event, "sku"),
+        threshold=read.whole_number(event, "lowStockThreshold", default=0),
+    )
     for view in await uow.tracking_views.unnamed_for_stock_item(stock_item_id):
         await uow.tracking_views.save(view.named(name))
 
 
-async def track_on_stock_item_reserved(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
-    """Start (or complete) the reservation's view, named if the item's name is known."""
-    reservation_id, stock_item_id = _text(event, "reservationId"), _text(event, "id")
-    view = await uow.tracking_views.get(reservation_id) or TrackingView(reservation_id)
-    await uow.tracking_views.save(
-        view.reserved(
-            stock_item_id=stock_item_id,
-            quantity=_whole_number(event, "quantity"),
-            stock_item_name=await uow.catalog.name_of(stock_item_id),
-            on=event.occurred_on,
+async def alert_on_stock_level(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
+    """Keep the item's latest low-stock fact by the item's version."""
+    await uow.stock_alerts.record(
+        StockLevel(
+            stock_item_id=read.text(event, "id"),
+            low=event.name == LOW_STOCK,
+            available=read.whole_number(event, "available"),
+            threshold=read.whole_number(event, "threshold"),
+            since=event.occurred_on,
+            version=read.version(event),
         )
     )
+
+
+async def track_on_stock_item_reserved(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
+    """Start (or complete) the reservation's view, named if the item's name is known."""
+    stock_item_id = read.text(event, "id")
+    name = await uow.catalog.name_of(stock_item_id)
+    await _change(
+        event,
+        uow,
+        lambda view: view.reserved(
+            stock_item_id=stock_item_id,
+            quantity=read.whole_number(event, "quantity"),
+            stock_item_name=name,
+            on=event.occurred_on,
+            event_id=event.event_id,
+        ),
+    )
+
+
+async def track_on_reservation_changed(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
+    """Mirror the reservation's state (the view may not have seen the reservation yet)."""
+    status = RESERVATION_EVENTS[event.name]
+    await _change(event, uow, lambda view: view.reservation_became(status))
 
 
 async def track_on_package_registered(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
     """Attach the package; the view may not have seen its reservation yet."""
-    reservation_id = _text(event, "reservationId")
-    view = await uow.tracking_views.get(reservation_id) or TrackingView(reservation_id)
-    await uow.tracking_views.save(
-        view.package_registered(
-            package_id=_text(event, "id"),
-            tracking_number=_text(event, "trackingNumber"),
+    await _change(
+        event,
+        uow,
+        lambda view: view.package_registered(
+            package_id=read.text(event, "id"),
+            tracking_number=read.text(event, "trackingNumber"),
             on=event.occurred_on,
-        )
+            event_id=event.event_id,
+            version=read.version(event, default=1),
+        ),
     )
+
+
+async def track_on_package_moved(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
+    """One step of the package's life: a timeline entry at the package's version."""
+    status, note = PACKAGE_EVENTS[event.name]
+    entry = TimelineEntry(
+        occurred_on=event.occurred_on,
+        status=status,
+        version=read.version(event),
+        event_id=event.event_id,
+        location=read.optional_text(event, "location"),
+        note=read.optional_text(event, note) if note else None,
+        carrier=read.text(event, "carrier") if event.name == PACKAGE_DISPATCHED else None,
+    )
+    package_id = read.text(event, "id")
+    if event.name == PACKAGE_DELIVERED:
+        signed_by = read.text(event, "signedBy")
+        await _change(
+            event,
+            uow,
+            lambda view: view.package_delivered(entry, package_id=package_id, signed_by=signed_by),
+        )
+    else:
+        await _change(event, uow, lambda view: view.package_moved(entry, package_id=package_id))
+
+
+async def track_on_cancellation_refused(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
+    """Logistics kept the package going although its reservation went away."""
+    refusal = CancellationRefused(
+        occurred_on=event.occurred_on,
+        status=read.text(event, "status"),
+        reason=read.text(event, "reason"),
+    )
+    await _change(event, uow, lambda view: view.cancellation_was_refused(refusal))
+
+
+async def _change(
+    event: EventEnvelope, uow: BackofficeUnitOfWork, change: Callable[[TrackingView], TrackingView]
+) -> None:
+    """Apply ``change`` to the event's view (a new one if none exists) and save it."""
+    reservation_id = read.text(event, "reservationId")
+    view = await uow.tracking_views.get(reservation_id) or TrackingView(reservation_id)
+    await uow.tracking_views.save(change(view))
 
 
 Projector = Callable[[EventEnvelope, BackofficeUnitOfWork], Awaitable[None]]
@@ -53,9 +155,16 @@ Projector = Callable[[EventEnvelope, BackofficeUnitOfWork], Awaitable[None]]
 # The projector of each event the backoffice follows.
 PROJECTORS: dict[str, Projector] = {
     STOCK_ITEM_ADDED: catalog_on_stock_item_added,
+    LOW_STOCK: alert_on_stock_level,
+    LOW_STOCK_CLEARED: alert_on_stock_level,
     STOCK_ITEM_RESERVED: track_on_stock_item_reserved,
     PACKAGE_REGISTERED: track_on_package_registered,
+    PACKAGE_CANCELLATION_REFUSED: track_on_cancellation_refused,
+    **dict.fromkeys(RESERVATION_EVENTS, track_on_reservation_changed),
+    **dict.fromkeys(PACKAGE_EVENTS, track_on_package_moved),
 }
+CATALOG_PROJECTED = frozenset({STOCK_ITEM_ADDED, LOW_STOCK, LOW_STOCK_CLEARED})
+TRACKING_PROJECTED = frozenset(PROJECTORS) - CATALOG_PROJECTED
 
 
 async def project(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
@@ -65,7 +174,8 @@ async def project(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
 
 def stock_item_of(event: EventEnvelope) -> str | None:
     """The stock item whose catalog entry handling the event uses, if any."""
-    value = event.attributes.get("id") if event.name.startswith("inventory.stock_item.") else None
+    used = event.name in (STOCK_ITEM_ADDED, STOCK_ITEM_RESERVED)
+    value = event.attributes.get("id") if used else None
     return value if isinstance(value, str) else None
 
 
@@ -73,23 +183,3 @@ def reservation_of(event: EventEnvelope) -> str | None:
     """The reservation an event's view is keyed by, if it concerns one."""
     value = event.attributes.get("reservationId")
     return value if isinstance(value, str) else None
-
-
-def _attribute(event: EventEnvelope, name: str) -> Any:
-    if name not in event.attributes:
-        raise InvalidArgument(f"{event.name} {event.event_id} lacks {name!r}")
-    return event.attributes[name]
-
-
-def _text(event: EventEnvelope, name: str) -> str:
-    value = _attribute(event, name)
-    if not isinstance(value, str) or not value:
-        raise InvalidArgument(f"{event.name} {event.event_id}: {name!r} must be a non-empty text")
-    return value
-
-
-def _whole_number(event: EventEnvelope, name: str) -> int:
-    value = _attribute(event, name)
-    if type(value) is not int:
-        raise InvalidArgument(f"{event.name} {event.event_id}: {name!r} must be a whole number")
-    return value

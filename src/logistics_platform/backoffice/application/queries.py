@@ -138,6 +138,26 @@ class Durations:
 
 
 @dataclass(frozen=True, slots=True)
+class DeliveryStats:
+    """Packages dispatched (overall, or by one carrier: the one of its latest dispatch),
+    how many failed at least once, were returned, and their lead time registered →
+    delivered. Rates are over the packages dispatched."""
+
+    dispatched: int = 0
+    failed: int = 0
+    returned: int = 0
+    lead_time: Durations = field(default_factory=Durations)
+
+    @property
+    def failure_rate(self) -> float | None:
+        return _rate(self.failed, self.dispatched)
+
+    @property
+    def return_rate(self) -> float | None:
+        return _rate(self.returned, self.dispatched)
+
+
+@dataclass(frozen=True, slots=True)
 class TrackingSummary:
     total: int
     by_status: dict[TrackingStatus, int]
@@ -145,6 +165,12 @@ class TrackingSummary:
     per_day: list[DailyCounts]
     to_registration: Durations
     to_delivery: Durations
+    deliveries: DeliveryStats = field(default_factory=DeliveryStats)
+    by_carrier: dict[str, DeliveryStats] = field(default_factory=dict)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
 
 
 def percentile(ordered: list[float], fraction: float) -> float | None:
@@ -173,7 +199,23 @@ def merge_daily(
     ]
 
 
+# What every read store holds and compares alike (years before 1000 lose their 4-digit
+# form in timestamps; after 9999 Python has no datetime).
+EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
 def _utc(moment: datetime | None) -> datetime | None:
+    """In UTC; a moment whose UTC falls outside years 1-9999 cannot be asked about."""
     if moment is None:
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        in_utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        in_utc = None
+    if in_utc is None or not EARLIEST <= in_utc <= LATEST:
+        raise InvalidArgument(
+            f"{moment.isoformat()} is out of range: dates must fall within "
+            f"{EARLIEST.date().isoformat()} and {LATEST.date().isoformat()} UTC"
+        )
+    return in_utc

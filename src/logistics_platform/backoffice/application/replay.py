@@ -7,10 +7,12 @@ from dataclasses import replace
 from logistics_platform.backoffice.application.ports import (
     BackofficeUnitOfWork,
     ProjectionProgress,
+    StockAlerts,
     StockItemCatalog,
     TrackingCopy,
     TrackingViews,
 )
+from logistics_platform.backoffice.domain.stock_alerts import StockLevel
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.domain.errors import ConcurrentModification
@@ -69,8 +71,22 @@ class _MemoryCatalog(StockItemCatalog):
     async def name_of(self, stock_item_id: str) -> str | None:
         return self._names.get(stock_item_id)
 
-    async def remember(self, stock_item_id: str, name: str) -> None:
+    async def remember(
+        self,
+        stock_item_id: str,
+        name: str,
+        *,
+        warehouse: str | None = None,
+        sku: str | None = None,
+        threshold: int | None = None,
+    ) -> None:
+        """Only names: the rest of the catalog is not the tracking views' to rebuild."""
         self._names.setdefault(stock_item_id, name)
+
+
+class _NoAlerts(StockAlerts):
+    async def record(self, level: StockLevel) -> None:
+        """Low-stock levels are kept live, not rebuilt with the tracking views."""
 
 
 class _NoProgress(ProjectionProgress):
@@ -86,6 +102,7 @@ class ReplayUnitOfWork(BackofficeUnitOfWork):
         self.views = ReplayViews(copy, nameless)
         self.tracking_views = self.views
         self.catalog = _MemoryCatalog(names)
+        self.stock_alerts = _NoAlerts()
         self.progress = _NoProgress()
 
     async def commit(self) -> None:

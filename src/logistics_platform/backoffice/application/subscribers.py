@@ -6,9 +6,8 @@ from typing import Any
 
 from logistics_platform.backoffice.application.ports import BackofficeUnitOfWork
 from logistics_platform.backoffice.application.projectors import (
-    PACKAGE_REGISTERED,
-    STOCK_ITEM_ADDED,
-    STOCK_ITEM_RESERVED,
+    CATALOG_PROJECTED,
+    TRACKING_PROJECTED,
     project,
     reservation_of,
     stock_item_of,
@@ -16,12 +15,13 @@ from logistics_platform.backoffice.application.projectors import (
 from logistics_platform.shared.application.envelope import EventEnvelope
 
 CATALOG = "backoffice.catalog_on_stock_item_added"
-CATALOG_EVENTS = frozenset({STOCK_ITEM_ADDED})
+# The catalog also keeps each item's low-stock level (the name stays: it names a queue).
+CATALOG_EVENTS = CATALOG_PROJECTED
 # A reservation's events share one subscriber: its view has one writer, which takes them
 # as they come, in batches of either kind. The catalog stays on its own: naming views
 # queries the store, which must not miss views its own batch created.
 TRACKING = "backoffice.tracking"
-TRACKING_EVENTS = frozenset({STOCK_ITEM_RESERVED, PACKAGE_REGISTERED})
+TRACKING_EVENTS = TRACKING_PROJECTED
 # The tracking subscriber's names before migration 0004 (which carried their records over).
 FORMERLY_TRACKING = (
     "backoffice.track_on_stock_item_reserved",

@@ -1,17 +1,12 @@
 """Tracking views as Elasticsearch documents: the index mapping, the document shape (the
 API's camelCase fields) and the queries, as plain data (no client here)."""
 
-from datetime import date
+from datetime import timedelta
 from typing import Any
 
 from logistics_platform.backoffice.application.queries import (
-    Durations,
     Period,
-    StockItemUnits,
-    SummaryQuery,
     TrackingSearch,
-    TrackingSummary,
-    merge_daily,
 )
 from logistics_platform.backoffice.domain.search_words import searchable_text
 from logistics_platform.backoffice.domain.tracking_view import (
@@ -19,6 +14,9 @@ from logistics_platform.backoffice.domain.tracking_view import (
     TrackingView,
 )
 from logistics_platform.backoffice.infrastructure.rows import (
+    refusal_from_primitives,
+    refusal_to_primitives,
+    reservation_status,
     timeline_from_primitives,
     timeline_to_primitives,
 )
@@ -58,6 +56,15 @@ MAPPINGS: dict[str, Any] = {
         "deliveredAt": _DATE,
         "secondsToRegistration": {"type": "double"},
         "secondsToDelivery": {"type": "double"},
+        # Added with the package's lifecycle (put onto older indices at start-up).
+        "carrier": {"type": "keyword"},
+        "lastLocation": {"type": "keyword"},
+        "attempts": {"type": "integer"},
+        "failures": {"type": "integer"},
+        "signedBy": {"type": "keyword"},
+        "reservationStatus": {"type": "keyword"},
+        "cancellationRefused": {"type": "object", "enabled": False},
+        "secondsRegistrationToDelivery": {"type": "double"},
         # Words cut by search_words (the same for every store), matched by prefix.
         "searchText": {
             "type": "text",
@@ -93,6 +100,16 @@ def to_document(view: TrackingView) -> dict[str, Any]:
         "secondsToRegistration": _seconds(view, TrackingStatus.REGISTERED),
         "secondsToDelivery": _seconds(view, TrackingStatus.DELIVERED),
         "searchText": searchable_text(view).strip(),
+        "carrier": view.carrier,
+        "lastLocation": view.last_location,
+        "attempts": view.attempts,
+        "failures": view.failures,
+        "signedBy": view.signed_by,
+        "reservationStatus": view.reservation_status and view.reservation_status.value,
+        "cancellationRefused": refusal_to_primitives(view.cancellation_refused),
+        "secondsRegistrationToDelivery": _elapsed(
+            view.time_between(TrackingStatus.REGISTERED, TrackingStatus.DELIVERED)
+        ),
     }
 
 
@@ -105,13 +122,16 @@ def from_document(source: dict[str, Any], *, version: int) -> TrackingView:
         package_id=source.get("packageId"),
         tracking_number=source.get("trackingNumber"),
         timeline=timeline_from_primitives(source.get("timeline", [])),
+        signed_by=source.get("signedBy"),
+        reservation_status=reservation_status(source.get("reservationStatus")),
+        cancellation_refused=refusal_from_primitives(source.get("cancellationRefused")),
         version=version,
     )
 
 
 def search_request(search: TrackingSearch) -> dict[str, Any]:
     """Keyword arguments for ``AsyncElasticsearch.search``."""
-    filters = _in_period(search.period)
+    filters = in_period(search.period)
     if search.status is not None:
         filters.append({"term": {"status": search.status.value}})
     if search.stock_item_id is not None:
@@ -140,89 +160,7 @@ def unnamed_query(stock_item_id: str) -> dict[str, Any]:
     }
 
 
-def summary_request(query: SummaryQuery) -> dict[str, Any]:
-    """Keyword arguments for ``AsyncElasticsearch.search``: aggregations only."""
-    aggregations: dict[str, Any] = {
-        "byStatus": {"terms": {"field": "status", "size": len(TrackingStatus)}},
-        "top": {
-            "terms": {
-                "field": "stockItemId",
-                "size": query.top,
-                "order": [{"units": "desc"}, {"_key": "asc"}],
-            },
-            "aggs": {
-                "units": {"sum": {"field": "reservedQuantity"}},
-                "name": {"terms": {"field": "stockItemName.keyword", "size": 1}},
-            },
-        },
-    }
-    for name in ("reservedAt", "registeredAt", "deliveredAt"):
-        aggregations[name] = {
-            "date_histogram": {
-                "field": name,
-                "calendar_interval": "day",
-                "min_doc_count": 1,
-                "time_zone": "UTC",
-                "format": "yyyy-MM-dd",
-            }
-        }
-    for name in ("secondsToRegistration", "secondsToDelivery"):
-        aggregations[name] = {"percentiles": {"field": name, "percents": [50, 90]}}
-        aggregations[f"{name}Count"] = {"value_count": {"field": name}}
-    return {
-        "query": {"bool": {"filter": _in_period(query.period)}},
-        "size": 0,
-        "track_total_hits": True,
-        "aggs": aggregations,
-    }
-
-
-def to_summary(aggregations: dict[str, Any]) -> TrackingSummary:
-    by_status = dict.fromkeys(TrackingStatus, 0)
-    for bucket in aggregations["byStatus"]["buckets"]:
-        by_status[TrackingStatus(bucket["key"])] = bucket["doc_count"]
-    return TrackingSummary(
-        total=sum(by_status.values()),
-        by_status=by_status,
-        top_stock_items=[
-            StockItemUnits(
-                stock_item_id=bucket["key"],
-                stock_item_name=next((b["key"] for b in bucket["name"]["buckets"]), None),
-                units=int(bucket["units"]["value"]),
-                reservations=bucket["doc_count"],
-            )
-            for bucket in aggregations["top"]["buckets"]
-        ],
-        per_day=merge_daily(*(_daily(aggregations[name]) for name in _DAILY)),
-        to_registration=_durations(aggregations, "secondsToRegistration"),
-        to_delivery=_durations(aggregations, "secondsToDelivery"),
-    )
-
-
-_DAILY = ("reservedAt", "registeredAt", "deliveredAt")
-
-
-def _daily(histogram: dict[str, Any]) -> dict[date, int]:
-    return {
-        date.fromisoformat(bucket["key_as_string"]): bucket["doc_count"]
-        for bucket in histogram["buckets"]
-    }
-
-
-def _durations(aggregations: dict[str, Any], name: str) -> Durations:
-    count = int(aggregations[f"{name}Count"]["value"])
-    values = aggregations[name]["values"]
-    if not count:
-        return Durations()
-
-    def at(percent: str) -> float | None:
-        value = values.get(percent)
-        return None if value is None else round(float(value), 3)
-
-    return Durations(count=count, median=at("50.0"), p90=at("90.0"))
-
-
-def _in_period(period: Period) -> list[dict[str, Any]]:
+def in_period(period: Period) -> list[dict[str, Any]]:
     bounds = {}
     if period.start is not None:
         bounds["gte"] = format_timestamp(period.start)
@@ -236,5 +174,8 @@ def _timestamp(moment: Any) -> str | None:
 
 
 def _seconds(view: TrackingView, status: TrackingStatus) -> float | None:
-    elapsed = view.time_from_reservation_to(status)
+    return _elapsed(view.time_from_reservation_to(status))
+
+
+def _elapsed(elapsed: timedelta | None) -> float | None:
     return None if elapsed is None else elapsed.total_seconds()

@@ -20,9 +20,13 @@ class TrackingIndices:
         return f"{self.alias}_v{version}"
 
     async def ensure(self) -> None:
-        """Create ``<alias>_v1`` behind the alias unless the alias exists (idempotent,
-        safe when several processes start together)."""
+        """Create ``<alias>_v1`` behind the alias unless the alias exists, else add the
+        mapping's new fields to it (idempotent, safe when several processes start together)."""
         if await self._client.indices.exists_alias(name=self.alias):
+            # Fields added since the index was made (adding a field is allowed in place).
+            await self._client.indices.put_mapping(
+                index=self.alias, properties=MAPPINGS["properties"]
+            )
             return
         try:
             await self._client.indices.create(

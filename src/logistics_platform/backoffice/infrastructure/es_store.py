@@ -16,6 +16,7 @@ from elasticsearch import AsyncElasticsearch, BadRequestError, ConflictError, No
 from elasticsearch.helpers import async_bulk, async_scan
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from logistics_platform.backoffice.application.alert_queries import AlertsPage, AlertsQuery
 from logistics_platform.backoffice.application.ports import (
     BackofficeUnitOfWork,
     TrackingCopy,
@@ -30,14 +31,20 @@ from logistics_platform.backoffice.application.queries import (
     TrackingSummary,
 )
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
+from logistics_platform.backoffice.infrastructure import es_analytics as analytics
 from logistics_platform.backoffice.infrastructure import es_documents as documents
 from logistics_platform.backoffice.infrastructure.es_indices import TrackingIndices
+from logistics_platform.backoffice.infrastructure.sql_alerts import low_stock
+from logistics_platform.backoffice.infrastructure.sql_catalog import (
+    SqlStockAlerts,
+    SqlStockItemCatalog,
+)
 from logistics_platform.backoffice.infrastructure.sql_views import (
     SqlProjectionProgress,
-    SqlStockItemCatalog,
 )
 from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.domain.errors import ConcurrentModification
+from logistics_platform.shared.infrastructure.persistence import database
 from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
 
@@ -91,6 +98,7 @@ class EsBackofficeUnitOfWork(SqlUnitOfWork, BackofficeUnitOfWork):
     def _open(self) -> None:
         self.tracking_views = EsTrackingViews(self._client, self._index)
         self.catalog = SqlStockItemCatalog(self.connection, self.driver)
+        self.stock_alerts = SqlStockAlerts(self.connection)
         self.progress = self._progress = SqlProjectionProgress(self.connection, self.driver)
 
     async def _before_commit(self) -> None:
@@ -98,9 +106,12 @@ class EsBackofficeUnitOfWork(SqlUnitOfWork, BackofficeUnitOfWork):
 
 
 class EsTrackingQueries(TrackingQueries):
-    def __init__(self, client: AsyncElasticsearch, alias: str) -> None:
+    """Views from Elasticsearch; low-stock alerts from the SQL catalog."""
+
+    def __init__(self, client: AsyncElasticsearch, alias: str, engine: AsyncEngine) -> None:
         self._client = client
         self._alias = alias
+        self._engine = engine
 
     async def find(self, reservation_id: str) -> TrackingView | None:
         return await EsTrackingViews(self._client, self._alias).get(reservation_id)
@@ -132,11 +143,14 @@ class EsTrackingQueries(TrackingQueries):
         )
 
     async def summary(self, query: SummaryQuery) -> TrackingSummary:
-        found = await self._client.search(index=self._alias, **documents.summary_request(query))
-        return documents.to_summary(found["aggregations"])
+        found = await self._client.search(index=self._alias, **analytics.summary_request(query))
+        return analytics.to_summary(found["aggregations"])
 
     async def count(self) -> int:
         return int((await self._client.count(index=self._alias))["count"])
+
+    async def low_stock(self, query: AlertsQuery) -> AlertsPage:
+        return await low_stock(self._engine, query)
 
 
 class EsTrackingStore(TrackingStore):
@@ -147,7 +161,7 @@ class EsTrackingStore(TrackingStore):
         self._engine = engine
         self._indices = TrackingIndices(client, alias)
         self._alias = alias
-        self.queries = EsTrackingQueries(client, alias)
+        self.queries = EsTrackingQueries(client, alias, database.reader(engine))
 
     def unit_of_work(self, causation: Causation) -> BackofficeUnitOfWork:
         return EsBackofficeUnitOfWork(

@@ -108,13 +108,17 @@ async def write_views(
 ) -> None:
     rows = [to_values(view, version=view.version) for view in views]
     arrays = [
-        [json.dumps(row[name]) if kind == "JSONB" else row[name] for row in rows]
+        [_json(row[name]) if kind == "JSONB" else row[name] for row in rows]
         for name, kind in _columns(table)
     ]
     seen_versions = [seen[view.reservation_id] for view in views]
     written = await driver.fetchval(_write_views(table), *arrays, seen_versions)
     if written != len(views):
         raise ConcurrentModification("a tracking view was written meanwhile")
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
 
 
 _SELECT_NAMES = (

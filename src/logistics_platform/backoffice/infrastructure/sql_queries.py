@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from logistics_platform.backoffice.application.alert_queries import AlertsPage, AlertsQuery
 from logistics_platform.backoffice.application.ports import TrackingQueries
 from logistics_platform.backoffice.application.queries import (
     Durations,
@@ -20,6 +21,8 @@ from logistics_platform.backoffice.application.queries import (
 )
 from logistics_platform.backoffice.domain.tracking_view import TrackingStatus, TrackingView
 from logistics_platform.backoffice.infrastructure.rows import to_view
+from logistics_platform.backoffice.infrastructure.sql_alerts import low_stock
+from logistics_platform.backoffice.infrastructure.sql_delivery_stats import delivery_stats
 from logistics_platform.backoffice.infrastructure.sql_views import SqlTrackingViews
 from logistics_platform.backoffice.infrastructure.tables import tracking_views
 
@@ -79,6 +82,7 @@ class SqlTrackingQueries(TrackingQueries):
                 .group_by(c.status)
             ):
                 by_status[TrackingStatus(status)] = count
+            deliveries, by_carrier = await delivery_stats(connection, within)
             return TrackingSummary(
                 total=sum(by_status.values()),
                 by_status=by_status,
@@ -90,7 +94,12 @@ class SqlTrackingQueries(TrackingQueries):
                 ),
                 to_registration=await _durations(connection, c.registered_at, within),
                 to_delivery=await _durations(connection, c.delivered_at, within),
+                deliveries=deliveries,
+                by_carrier=by_carrier,
             )
+
+    async def low_stock(self, query: AlertsQuery) -> AlertsPage:
+        return await low_stock(self._engine, query)
 
     async def count(self) -> int:
         async with self._engine.connect() as connection:

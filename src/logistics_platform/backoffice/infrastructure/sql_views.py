@@ -32,17 +32,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from logistics_platform.backoffice.application.ports import (
     ProjectionProgress,
-    StockItemCatalog,
     TrackingViews,
 )
-from logistics_platform.backoffice.domain.tracking_view import (
-    TrackingView,
-)
+from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.backoffice.infrastructure import pg_statements as on_postgresql
 from logistics_platform.backoffice.infrastructure.rows import to_values, to_view, utc
 from logistics_platform.backoffice.infrastructure.tables import (
     projection_progress,
-    stock_item_names,
     tracking_views,
 )
 from logistics_platform.shared.application.envelope import (
@@ -207,63 +203,6 @@ def _update_view(table: Table) -> Update:
     return update(table).where(
         table.c.reservation_id == bindparam("key"), table.c.version == bindparam("seen")
     )
-
-
-class SqlStockItemCatalog(StockItemCatalog):
-    """Once this transaction holds a stock item's entry, its name cannot change under it:
-    it is read once."""
-
-    def __init__(
-        self, connection: AsyncConnection, driver: asyncpg.Connection | None = None
-    ) -> None:
-        self._connection = connection
-        self._driver = driver
-        self._held: set[str] = set()
-        self._names: dict[str, str | None] = {}
-
-    async def prefetch(self, stock_item_ids: Iterable[str]) -> None:
-        """Hold the entries (all at once, in one order: no deadlock between two batches)
-        and read their names."""
-        wanted = sorted(set(stock_item_ids) - self._names.keys())
-        await self._hold_once(wanted)
-        self._names.update(dict.fromkeys(wanted))
-        self._names.update(await self._rows(wanted))
-
-    async def name_of(self, stock_item_id: str) -> str | None:
-        if stock_item_id not in self._names:
-            await self.prefetch([stock_item_id])
-        return self._names[stock_item_id]
-
-    async def remember(self, stock_item_id: str, name: str) -> None:
-        await self._hold_once([stock_item_id])
-        self._names.pop(stock_item_id, None)
-        await self._connection.execute(
-            insert_ignoring_duplicates(self._connection, stock_item_names),
-            {"stock_item_id": stock_item_id, "name": name},
-        )
-
-    async def _hold_once(self, stock_item_ids: list[str]) -> None:
-        if missing := [id for id in stock_item_ids if id not in self._held]:
-            await self._hold(missing)
-            self._held.update(missing)
-
-    async def _hold(self, stock_item_ids: list[str]) -> None:
-        """Keep other transactions off these entries until this one ends (no need on
-        SQLite, whose writers take turns)."""
-        if self._driver is not None:
-            await on_postgresql.hold(self._driver, on_postgresql.CATALOG_LOCK, stock_item_ids)
-
-    async def _rows(self, stock_item_ids: list[str]) -> list[tuple[str, str]]:
-        """The known names among these items, as (id, name)."""
-        if self._driver is not None:
-            return await on_postgresql.select_names(self._driver, stock_item_ids)
-        rows = await self._connection.execute(_select_names, {"keys": stock_item_ids})
-        return [(row.stock_item_id, row.name) for row in rows]
-
-
-_select_names = select(stock_item_names).where(
-    stock_item_names.c.stock_item_id.in_(bindparam("keys", expanding=True))
-)
 
 
 class SqlProjectionProgress(ProjectionProgress):

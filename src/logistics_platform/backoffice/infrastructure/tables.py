@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Index,
@@ -46,6 +47,20 @@ def _tracking_columns() -> list[Column[Any]]:
         Column("registered_at", DateTime(timezone=True), nullable=True),
         Column("delivered_at", DateTime(timezone=True), nullable=True),
         Column("search_text", Text, nullable=False, server_default=""),
+        *lifecycle_columns(),
+    ]
+
+
+def lifecycle_columns() -> list[Column[Any]]:
+    """What migration 0007 added: the package's life after registration."""
+    return [
+        Column("carrier", String(50), nullable=True),
+        Column("last_location", String(100), nullable=True),
+        Column("attempts", Integer, nullable=False, server_default="0"),
+        Column("failures", Integer, nullable=False, server_default="0"),
+        Column("signed_by", String(100), nullable=True),
+        Column("reservation_status", String(20), nullable=True),
+        Column("cancellation_refused", Timeline, nullable=True),
     ]
 
 
@@ -73,6 +88,7 @@ def tracking_indexes(table: Table, *, suffix: str = "") -> list[Index]:
         Index(name("tracking_number"), c.tracking_number),
         Index(name("created_at"), c.created_at, c.reservation_id),
         Index(name("updated_at"), c.updated_at, c.reservation_id),
+        Index(name("carrier"), c.carrier),
         search,
     ]
 
@@ -85,6 +101,22 @@ stock_item_names = Table(
     metadata,
     Column("stock_item_id", String(36), primary_key=True),
     Column("name", String(200), nullable=False),
+    Column("warehouse", String(20), nullable=True),
+    Column("sku", String(64), nullable=True),
+    Column("low_stock_threshold", BigInteger, nullable=True),
+)
+
+# Each stock item's latest low-stock event (by the item's version): an alert while ``low``.
+stock_levels = Table(
+    "backoffice_stock_levels",
+    metadata,
+    Column("stock_item_id", String(36), primary_key=True),
+    Column("low", Boolean, nullable=False),
+    Column("available", BigInteger, nullable=False),
+    Column("threshold", BigInteger, nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Index("ix_backoffice_stock_levels_low_since", "low", "since"),
 )
 
 projection_progress = Table(

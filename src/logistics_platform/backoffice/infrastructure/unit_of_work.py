@@ -2,9 +2,12 @@
 in the subscriber's transaction, with the record of the events it handled."""
 
 from logistics_platform.backoffice.application.ports import BackofficeUnitOfWork
+from logistics_platform.backoffice.infrastructure.sql_catalog import (
+    SqlStockAlerts,
+    SqlStockItemCatalog,
+)
 from logistics_platform.backoffice.infrastructure.sql_views import (
     SqlProjectionProgress,
-    SqlStockItemCatalog,
     SqlTrackingViews,
 )
 from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
@@ -14,6 +17,7 @@ class SqlBackofficeUnitOfWork(SqlUnitOfWork, BackofficeUnitOfWork):
     def _open(self) -> None:
         self.tracking_views = self._views = SqlTrackingViews(self.connection, self.driver)
         self.catalog = SqlStockItemCatalog(self.connection, self.driver)
+        self.stock_alerts = SqlStockAlerts(self.connection)
         self.progress = self._progress = SqlProjectionProgress(self.connection, self.driver)
 
     async def _before_commit(self) -> None:

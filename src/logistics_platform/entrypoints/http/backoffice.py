@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
+from logistics_platform.backoffice.application.alert_queries import AlertsQuery
 from logistics_platform.backoffice.application.queries import (
     MAX_QUERY_LENGTH,
     MAX_TOP,
@@ -16,13 +17,17 @@ from logistics_platform.backoffice.application.queries import (
 )
 from logistics_platform.backoffice.domain.tracking_view import TrackingStatus
 from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog
+from logistics_platform.entrypoints.http.analytics_schemas import (
+    LowStockListResponse,
+    SummaryResponse,
+)
 from logistics_platform.entrypoints.http.backoffice_schemas import (
     ProjectionsResponse,
-    SummaryResponse,
     TrackingListResponse,
     TrackingResponse,
 )
 from logistics_platform.entrypoints.http.dependencies import PlatformDep
+from logistics_platform.entrypoints.http.problem_responses import problems
 from logistics_platform.entrypoints.http.schemas import (
     RESERVATION_ID_PATTERN,
     UUID_PATTERN,
@@ -32,6 +37,7 @@ from logistics_platform.entrypoints.http.schemas import (
 from logistics_platform.shared.domain.errors import NotFound
 
 TRACKING_NUMBER_PATTERN = r"^[A-Za-z0-9]{10}$"
+WAREHOUSE_PATTERN = r"^[A-Z0-9-]{1,20}$"
 
 From = Annotated[
     datetime | None,
@@ -43,7 +49,11 @@ To = Annotated[datetime | None, Query(alias="to", description="created before (I
 router = APIRouter(tags=["tracking"])
 
 
-@router.get("/tracking/by-number/{tracking_number}", response_model=TrackingResponse)
+@router.get(
+    "/tracking/by-number/{tracking_number}",
+    response_model=TrackingResponse,
+    responses=problems(404, 422),
+)
 async def get_tracking_by_number(
     tracking_number: Annotated[str, Path(pattern=TRACKING_NUMBER_PATTERN)],
     platform: PlatformDep,
@@ -55,7 +65,9 @@ async def get_tracking_by_number(
     return TrackingResponse.of(view)
 
 
-@router.get("/tracking/{reservation_id}", response_model=TrackingResponse)
+@router.get(
+    "/tracking/{reservation_id}", response_model=TrackingResponse, responses=problems(404, 422)
+)
 async def get_tracking(
     reservation_id: Annotated[str, Path(pattern=RESERVATION_ID_PATTERN)],
     platform: PlatformDep,
@@ -67,7 +79,7 @@ async def get_tracking(
     return TrackingResponse.of(view)
 
 
-@router.get("/tracking", response_model=TrackingListResponse)
+@router.get("/tracking", response_model=TrackingListResponse, responses=problems(422))
 async def list_tracking(
     *,
     platform: PlatformDep,
@@ -107,20 +119,43 @@ async def list_tracking(
     )
 
 
-@router.get("/analytics/summary", response_model=SummaryResponse)
+@router.get("/analytics/summary", response_model=SummaryResponse, responses=problems(422))
 async def analytics_summary(
     platform: PlatformDep,
     from_: From = None,
     to: To = None,
     top: Annotated[int, Query(ge=1, le=MAX_TOP, description="stock items to rank")] = 10,
 ) -> SummaryResponse:
-    """Counts per status, top stock items by units reserved, activity per day and the
-    time from reservation to registration (and delivery), over views created in range."""
+    """Counts per status, top stock items by units reserved, activity per day, the time
+    from reservation to registration (and delivery), and per carrier (and overall) the
+    packages dispatched, their failure and return rates and their lead time from
+    registration to delivery, over views created in range."""
     summary = await platform.tracking.summary(SummaryQuery(period=Period(from_, to), top=top))
     return SummaryResponse.of(summary)
 
 
-@router.get("/projections", response_model=ProjectionsResponse, responses={503: {}})
+@router.get(
+    "/alerts/low-stock",
+    response_model=LowStockListResponse,
+    responses=problems(422),
+    tags=["alerts"],
+)
+async def low_stock_alerts(
+    *,
+    platform: PlatformDep,
+    warehouse: Annotated[str | None, Query(pattern=WAREHOUSE_PATTERN)] = None,
+    page: Annotated[Page, Query()] = 1,
+    size: Annotated[PageSize, Query()] = 20,
+) -> LowStockListResponse:
+    """Stock items under their low-stock threshold (their latest low-stock event, by the
+    item's version, is not cleared), the oldest alert first."""
+    found = await platform.tracking.low_stock(
+        AlertsQuery(warehouse=warehouse, page=page, size=size)
+    )
+    return LowStockListResponse.of(found)
+
+
+@router.get("/projections", response_model=ProjectionsResponse, responses=problems(503))
 async def projections(platform: PlatformDep) -> JSONResponse:
     """Each backoffice projection's last applied event and how far it is behind the
     event log; 503 when the read store does not answer."""

@@ -6,14 +6,40 @@ from datetime import datetime
 from pydantic import Field
 
 from logistics_platform.backoffice.application.ports import ProjectionLag
-from logistics_platform.backoffice.application.queries import Durations, TrackingSummary
-from logistics_platform.backoffice.domain.tracking_view import TrackingStatus, TrackingView
+from logistics_platform.backoffice.domain.tracking_view import (
+    CancellationRefused,
+    ReservationStatus,
+    TimelineEntry,
+    TrackingStatus,
+    TrackingView,
+)
 from logistics_platform.entrypoints.http.schemas import CamelModel, PageMeta
 from logistics_platform.shared.application.envelope import format_timestamp
 
 
 class TimelineEntryResponse(CamelModel):
     status: TrackingStatus
+    occurred_on: str
+    location: str | None = None
+    note: str | None = None
+    carrier: str | None = Field(default=None, description="on dispatches")
+    version: int = Field(description="the package's version after it (0: the reservation)")
+
+    @classmethod
+    def of(cls, entry: TimelineEntry) -> "TimelineEntryResponse":
+        return cls(
+            status=entry.status,
+            occurred_on=format_timestamp(entry.occurred_on),
+            location=entry.location,
+            note=entry.note,
+            carrier=entry.carrier,
+            version=entry.version,
+        )
+
+
+class CancellationRefusedResponse(CamelModel):
+    status: str = Field(description="the package's status when the cancellation came")
+    reason: str
     occurred_on: str
 
 
@@ -26,7 +52,16 @@ class TrackingResponse(CamelModel):
     package_id: str | None
     tracking_number: str | None
     status: TrackingStatus
-    timeline: list[TimelineEntryResponse]
+    carrier: str | None = Field(description="the carrier of the latest dispatch")
+    last_location: str | None
+    attempts: int = Field(description="dispatches so far")
+    delivered_at: str | None
+    signed_by: str | None
+    reservation_status: ReservationStatus | None
+    cancellation_refused: CancellationRefusedResponse | None = Field(
+        description="the reservation went away after the package had left"
+    )
+    timeline: list[TimelineEntryResponse] = Field(description="one entry per event, by version")
     created_at: str | None
     updated_at: str | None
 
@@ -41,12 +76,14 @@ class TrackingResponse(CamelModel):
             package_id=view.package_id,
             tracking_number=view.tracking_number,
             status=view.status,
-            timeline=[
-                TimelineEntryResponse(
-                    status=entry.status, occurred_on=format_timestamp(entry.occurred_on)
-                )
-                for entry in view.timeline
-            ],
+            carrier=view.carrier,
+            last_location=view.last_location,
+            attempts=view.attempts,
+            delivered_at=_timestamp(view.delivered_at),
+            signed_by=view.signed_by,
+            reservation_status=view.reservation_status,
+            cancellation_refused=_refusal(view.cancellation_refused),
+            timeline=[TimelineEntryResponse.of(entry) for entry in view.timeline],
             created_at=_timestamp(view.created_at),
             updated_at=_timestamp(view.updated_at),
         )
@@ -54,68 +91,6 @@ class TrackingResponse(CamelModel):
 
 class TrackingListResponse(PageMeta):
     items: list[TrackingResponse]
-
-
-class StockItemUnitsResponse(CamelModel):
-    stock_item_id: str
-    stock_item_name: str | None
-    units_reserved: int
-    reservations: int
-
-
-class DailyCountsResponse(CamelModel):
-    date: str = Field(description="UTC day, YYYY-MM-DD")
-    reservations: int
-    registrations: int
-    deliveries: int
-
-
-class DurationsResponse(CamelModel):
-    count: int = Field(description="views that reached both statuses")
-    median_seconds: float | None
-    p90_seconds: float | None
-
-    @classmethod
-    def of(cls, durations: Durations) -> "DurationsResponse":
-        return cls(
-            count=durations.count, median_seconds=durations.median, p90_seconds=durations.p90
-        )
-
-
-class SummaryResponse(CamelModel):
-    total: int
-    counts_by_status: dict[TrackingStatus, int]
-    top_stock_items: list[StockItemUnitsResponse]
-    per_day: list[DailyCountsResponse]
-    reservation_to_registration: DurationsResponse
-    reservation_to_delivery: DurationsResponse
-
-    @classmethod
-    def of(cls, summary: TrackingSummary) -> "SummaryResponse":
-        return cls(
-            total=summary.total,
-            counts_by_status=summary.by_status,
-            top_stock_items=[
-                StockItemUnitsResponse(
-                    stock_item_id=item.stock_item_id,
-                    stock_item_name=item.stock_item_name,
-                    units_reserved=item.units,
-                    reservations=item.reservations,
-                )
-                for item in summary.top_stock_items
-            ],
-            per_day=[
-                DailyCountsResponse(
-                    date=day.day.isoformat(),
-                    reservations=day.reservations,
-                    registrations=day.registrations,
-                    deliveries=day.deliveries,
-                )
-                for day in summary.per_day
-            ],
-            reservation_to_registration=DurationsResponse.of(summary.to_registration),
-            reservation_to_delivery=DurationsResponse.of(summary.to_delivery),
-        )
 
 
 class ProjectionLagResponse(CamelModel):
@@ -161,6 +136,16 @@ class ProjectionsResponse(CamelModel):
                 for lag in lags
             ],
         )
+
+
+def _refusal(refusal: CancellationRefused | None) -> CancellationRefusedResponse | None:
+    if refusal is None:
+        return None
+    return CancellationRefusedResponse(
+        status=refusal.status,
+        reason=refusal.reason,
+        occurred_on=format_timestamp(refusal.occurred_on),
+    )
 
 
 def _timestamp(moment: datetime | None) -> str | None:
