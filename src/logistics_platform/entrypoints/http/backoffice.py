@@ -27,7 +27,7 @@ from logistics_platform.entrypoints.http.backoffice_schemas import (
     TrackingResponse,
 )
 from logistics_platform.entrypoints.http.dependencies import PlatformDep
-from logistics_platform.entrypoints.http.problem_responses import problems
+from logistics_platform.entrypoints.http.openapi import problems
 from logistics_platform.entrypoints.http.schemas import (
     RESERVATION_ID_PATTERN,
     UUID_PATTERN,

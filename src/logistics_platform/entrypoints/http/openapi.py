@@ -7,6 +7,7 @@ a missing role, a rate limit, an oversized body, a backing service down — is a
 once, for all of them.
 """
 
+from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -59,6 +60,12 @@ _GUARDED = {
     "403": "The token lacks the role this call needs",
 }
 _LIMITED = {"429": "Too many calls from this client; retry after Retry-After seconds"}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """A route's own failures for its ``responses=``; :func:`document_problems` gives
+    them the problem schema."""
+    return {status: {"description": HTTPStatus(status).phrase} for status in statuses}
 
 
 def app_version() -> str:
