@@ -143,7 +143,11 @@ async def _dispose(store: TrackingStore) -> None:
     await store.close()
 
 
-@pytest.fixture
-async def sqlite_read(sqlite_url: str) -> AsyncIterator[ReadSide]:
-    async with _store(sqlite_url) as side:
+@pytest.fixture(params=["sqlite", "elasticsearch"])
+async def file_or_search_read(
+    request: pytest.FixtureRequest, sqlite_url: str
+) -> AsyncIterator[ReadSide]:
+    """Views in SQLite, or in the search server with the handled ids in SQLite."""
+    server = request.getfixturevalue("search_server") if request.param == "elasticsearch" else None
+    async with _store(sqlite_url, server) as side:
         yield side
