@@ -106,11 +106,11 @@ async def read(request: pytest.FixtureRequest) -> AsyncIterator[ReadSide]:
 
 
 def _expect_stand_in_gaps(request: pytest.FixtureRequest, server: SearchServer) -> None:
-    """A test marked ``stand_in_lacks(feature)`` is an expected (strict) failure there:
-    it must fail on that request, and it passes on a real Elasticsearch."""
+    """A test marked ``stand_in_lacks(feature, ...)`` is a strict expected failure there, by
+    the refusal of its first feature; on a real Elasticsearch it is an ordinary test."""
     marker = request.node.get_closest_marker("stand_in_lacks")
     if server.stand_in and marker is not None:
-        reason = STAND_IN_LACKS[marker.args[0]]
+        reason = "the stand-in lacks: " + "; ".join(STAND_IN_LACKS[f] for f in marker.args)
         request.applymarker(pytest.mark.xfail(reason=reason, raises=BadRequestError, strict=True))
 
 

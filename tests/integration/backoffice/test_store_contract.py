@@ -201,7 +201,7 @@ async def test_text_search_matches_word_starts_in_name_reservation_and_tracking_
     assert found == dict(SEARCHES)
 
 
-@pytest.mark.stand_in_lacks("percentiles")
+@pytest.mark.stand_in_lacks("percentiles", "terms_order_by_metric")
 async def test_the_summary_counts_ranks_and_times_the_views(read: ReadSide) -> None:
     await some_views(read)
     summary = await read.store.queries.summary(SummaryQuery(top=1))
