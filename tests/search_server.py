@@ -1,12 +1,12 @@
 """The search server the Elasticsearch store's tests run against.
 
 ``ELASTICSEARCH_URL`` if set (a real Elasticsearch 8). Otherwise a compatible stand-in,
-*not Elasticsearch*: the binary bundled in PyPI's ``noida-db`` (a dev dependency), which
-answers Elasticsearch 8's REST API for what our store uses (index, alias and mapping
+*not Elasticsearch*: the binary bundled in PyPI's ``noida-db`` (a pinned dev dependency),
+which answers Elasticsearch 8's REST API for what our store uses (index, alias and mapping
 management, external versions, bulk, bool/term/prefix search with sort and
-``track_total_hits``, scroll, most aggregations). It starts in
-milliseconds on a free port with a fresh data directory, one process for the whole test
-session, stopped at its end. Known gaps are listed in ``STAND_IN_LACKS``.
+``track_total_hits``, scroll, most aggregations). One process for the whole test session,
+on a free port with a fresh data directory, stopped at its end; it answers within ~0.05 s.
+What it does not do is listed in ``STAND_IN_LACKS``.
 """
 
 import shutil
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tests.waiting import wait_until
 
-STARTUP = 30.0  # seconds; it takes ~0.03 s on an idle machine
+STARTUP = 30.0  # seconds, at most, on a loaded machine
 
 # What Elasticsearch does and the stand-in does not (noida-db 0.2.3): tests that need it are
 # marked ``stand_in_lacks(...)`` and are strict expected failures on the stand-in.
