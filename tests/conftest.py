@@ -1,11 +1,12 @@
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
-from tests.services import fresh_postgres_database
+from tests.search_server import SearchServer, StandIn
+from tests.services import ELASTICSEARCH_URL, fresh_postgres_database, unavailable
 
 # A helper that asserts, outside test modules: its failures explained like the tests'.
 pytest.register_assert_rewrite("tests.acceptance.problems")
@@ -40,3 +41,22 @@ async def platform(database_url: str) -> AsyncIterator[Platform]:
         yield built
     finally:
         await built.close()
+
+
+@pytest.fixture(scope="session")
+def search_server() -> Iterator[SearchServer]:
+    """ELASTICSEARCH_URL's server if set; else the compatible stand-in (not Elasticsearch),
+    started once for the session. Tests share it: each uses its own index names."""
+    if ELASTICSEARCH_URL:
+        yield SearchServer(ELASTICSEARCH_URL, stand_in=False)
+        return
+    stand_in = StandIn()
+    try:
+        stand_in.start()
+    except (OSError, RuntimeError, AssertionError) as error:
+        stand_in.stop()
+        unavailable(f"the Elasticsearch stand-in (noida-db) did not start: {error}")
+    try:
+        yield SearchServer(stand_in.url, stand_in=True)
+    finally:
+        stand_in.stop()

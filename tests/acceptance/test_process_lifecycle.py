@@ -1,4 +1,5 @@
-"""`logistics serve` as a real process: it starts, serves the flow, and stops cleanly."""
+"""`logistics serve` as a real process: it starts, serves the flow (with its tracking views in
+the database or in the search server: Elasticsearch or its stand-in), and stops cleanly."""
 
 import asyncio
 import os
@@ -7,6 +8,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.search_server import SearchServer
 from tests.waiting import PROCESS_START, wait_until
 
 LOGISTICS = str(Path(sys.executable).with_name("logistics"))
@@ -32,13 +35,16 @@ class Served:
     ports: dict[str, int]
     database: Path
     log: Path
+    read_store: str
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
+def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Served]:
+    """`logistics serve`, embedded, its read store ``sql`` unless the test (indirectly)
+    asks for ``elasticsearch``."""
     ports = {"inventory": free_port(), "backoffice": free_port(), "health": free_port()}
     database = tmp_path / "serve.db"
     env = {
@@ -49,15 +55,21 @@ def served(tmp_path: Path) -> Iterator[Served]:
         "HEALTH_PORT": str(ports["health"]),
         "LOG_FORMAT": "json",
         "RATE_LIMIT": "none",  # the shutdown test sends 200 reservations at once
+        "READ_STORE": getattr(request, "param", "sql"),
     }
     env.pop("RABBITMQ_URL", None)
+    search: SearchServer | None = None
+    if env["READ_STORE"] == "elasticsearch":
+        search = request.getfixturevalue("search_server")
+        env["ELASTICSEARCH_URL"] = search.url
+        env["ELASTICSEARCH_INDEX"] = f"test_{uuid.uuid4().hex[:12]}_tracking_views"
     log = tmp_path / "serve.log"
     # Into a file, not a pipe nobody reads while it runs: a full pipe would block its logging.
     with log.open("wb") as output:
         process = subprocess.Popen(
             [LOGISTICS, "serve"], env=env, stdout=output, stderr=subprocess.STDOUT
         )
-    served = Served(process, ports, database, log)
+    served = Served(process, ports, database, log, env["READ_STORE"])
     try:
         for port in ports.values():
             wait_until_ready(served, port)
@@ -66,6 +78,13 @@ def served(tmp_path: Path) -> Iterator[Served]:
         if process.poll() is None:
             process.kill()
         process.wait(timeout=60)
+        if search is not None:
+            delete_indices_behind(search.url, env["ELASTICSEARCH_INDEX"])
+
+
+def delete_indices_behind(url: str, alias: str) -> None:
+    for index in httpx.get(f"{url}/_alias/{alias}", timeout=30).json():
+        httpx.delete(f"{url}/{index}", timeout=30).raise_for_status()
 
 
 def wait_until_ready(served: Served, port: int) -> None:
@@ -83,6 +102,7 @@ def wait_until_ready(served: Served, port: int) -> None:
     wait_until(ready, within=PROCESS_START, what=f"{url} to answer 200", details=served.output)
 
 
+@pytest.mark.parametrize("served", ["sql", "elasticsearch"], indirect=True)
 def test_serve_runs_the_guide_flow_and_shows_the_tracking_view(served: Served) -> None:
     ports = served.ports
     inventory = f"http://127.0.0.1:{ports['inventory']}"
@@ -100,8 +120,11 @@ def test_serve_runs_the_guide_flow_and_shows_the_tracking_view(served: Served) -
             return body if ready and body.get("stockItemName") else None
 
         view = wait_until(complete, what="the registered tracking view", details=served.output)
+        health = client.get(f"http://127.0.0.1:{ports['health']}/health").json()
     assert view["status"] == "registered"
     assert view["stockItemName"] == "iPhone 15 Pro"
+    # The views were where asked: a search server is a service of its own.
+    assert ("elasticsearch" in health["services"]) == (served.read_store == "elasticsearch")
 
 
 def test_sigterm_finishes_requests_in_flight_and_exits_cleanly(served: Served) -> None:

@@ -1,6 +1,6 @@
 """The backoffice and the health service count an Elasticsearch read store among the
-services they need: when it does not answer, they say so (503), and the Inventory API,
-which does not need it, stays ready."""
+services they need: when it answers (Elasticsearch or its stand-in) they are ready; when
+it does not, they say so (503), and the Inventory API, which does not need it, stays ready."""
 
 import socket
 import uuid
@@ -12,6 +12,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
+from logistics_platform.backoffice.infrastructure.es_store import EsTrackingStore
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
 from logistics_platform.entrypoints.http.apps import (
@@ -20,6 +21,7 @@ from logistics_platform.entrypoints.http.apps import (
     create_inventory_app,
 )
 from logistics_platform.entrypoints.http.probes import database_label
+from tests.search_server import SearchServer
 
 
 @pytest.fixture
@@ -41,6 +43,27 @@ async def without_elasticsearch(platform: Platform, refusing_url: str) -> AsyncI
         await unreachable.tracking_store.close()
 
 
+@pytest.fixture
+async def with_search_server(
+    platform: Platform, search_server: SearchServer
+) -> AsyncIterator[Platform]:
+    """The platform's database, with tracking views in the search server, in an index of
+    its own."""
+    alias = f"test_{uuid.uuid4().hex[:12]}_tracking_views"
+    settings = platform.settings.model_copy(
+        update={"elasticsearch_url": search_server.url, "elasticsearch_index": alias}
+    )
+    searching = Platform(settings, platform.engine)
+    store = searching.tracking_store
+    assert isinstance(store, EsTrackingStore)
+    await store.start()
+    try:
+        yield searching
+    finally:
+        await store.delete_indices()
+        await store.close()
+
+
 async def _get(
     create_app: Callable[[Platform], FastAPI], platform: Platform, path: str
 ) -> httpx.Response:
@@ -51,6 +74,19 @@ async def _get(
         ) as client,
     ):
         return await client.get(path)
+
+
+async def test_a_search_server_that_answers_makes_the_backoffice_ready(
+    with_search_server: Platform,
+) -> None:
+    assert (await _get(create_backoffice_app, with_search_server, "/ready")).status_code == 200
+    health = await _get(create_health_app, with_search_server, "/health")
+    assert (health.status_code, health.json()["services"]) == (
+        200,
+        {database_label(with_search_server): "ok", "elasticsearch": "ok"},
+    )
+    unknown = await _get(create_backoffice_app, with_search_server, "/tracking/order-1")
+    assert unknown.status_code == 404
 
 
 async def test_an_unreachable_read_store_makes_the_backoffice_unready(

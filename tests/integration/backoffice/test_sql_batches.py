@@ -17,7 +17,7 @@ from tests.services import fresh_postgres_database
 
 @pytest.fixture
 async def postgres_read() -> AsyncIterator[ReadSide]:
-    async with fresh_postgres_database() as url, _store(url, "postgres") as side:
+    async with fresh_postgres_database() as url, _store(url) as side:
         yield side
 
 

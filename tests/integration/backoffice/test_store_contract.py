@@ -205,6 +205,7 @@ async def test_text_search_matches_word_starts_in_name_reservation_and_tracking_
     assert found == dict(SEARCHES)
 
 
+@pytest.mark.stand_in_lacks("percentiles", "terms_order_by_metric")
 async def test_the_summary_counts_ranks_and_times_the_views(read: ReadSide) -> None:
     await some_views(read)
     summary = await read.store.queries.summary(SummaryQuery(top=1))
@@ -234,6 +235,7 @@ async def test_the_summary_counts_ranks_and_times_the_views(read: ReadSide) -> N
     assert summary.to_delivery.median is None
 
 
+@pytest.mark.stand_in_lacks("percentiles")
 async def test_the_summary_covers_the_period_asked_for(read: ReadSide) -> None:
     await some_views(read)
     after_all = await read.store.queries.summary(SummaryQuery(period=Period(T0 + 60 * MINUTE)))

@@ -1,4 +1,5 @@
-"""The order-tolerance property on a real store: SQLite, through the live subscribers."""
+"""The order-tolerance property on real stores (SQLite, and the search server: Elasticsearch or
+its stand-in), through the live subscribers."""
 
 import uuid
 
@@ -30,25 +31,27 @@ def scrambled_shops(draw: st.DrawFn) -> tuple[list[EventEnvelope], list[EventEnv
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-async def test_a_scrambled_stream_gives_the_in_order_views_on_sqlite(
-    sqlite_read: ReadSide, stream: tuple[list[EventEnvelope], list[EventEnvelope]]
+async def test_a_scrambled_stream_gives_the_in_order_views(
+    file_or_search_read: ReadSide, stream: tuple[list[EventEnvelope], list[EventEnvelope]]
 ) -> None:
     in_order, scrambled = stream
     expected = await delivered(in_order)
-    await sqlite_read.project(scrambled)
+    await file_or_search_read.project(scrambled)
     for reservation, view in expected.items():
-        assert await sqlite_read.store.queries.find(reservation) == view
+        assert await file_or_search_read.store.queries.find(reservation) == view
 
 
 @given(scrambled_shops(), st.integers(2, 5))
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-async def test_a_scrambled_stream_delivered_in_batches_gives_the_in_order_views_on_sqlite(
-    sqlite_read: ReadSide, stream: tuple[list[EventEnvelope], list[EventEnvelope]], size: int
+async def test_a_scrambled_stream_delivered_in_batches_gives_the_in_order_views(
+    file_or_search_read: ReadSide,
+    stream: tuple[list[EventEnvelope], list[EventEnvelope]],
+    size: int,
 ) -> None:
     in_order, scrambled = stream
     expected = await delivered(in_order)
-    await sqlite_read.project_in_batches(scrambled, size)
+    await file_or_search_read.project_in_batches(scrambled, size)
     for reservation, view in expected.items():
-        assert await sqlite_read.store.queries.find(reservation) == view
+        assert await file_or_search_read.store.queries.find(reservation) == view
