@@ -97,6 +97,7 @@ async def test_a_release_after_dispatch_shows_the_refusals(read: ReadSide) -> No
     assert view.cancellation_refused.status == "in_transit"
 
 
+@pytest.mark.stand_in_lacks("percentiles")  # the summary asks for lead-time percentiles
 async def test_a_cancelled_package_is_counted_as_cancelled(read: ReadSide) -> None:
     shop = Shop()
     item = shop.add("Drone")
@@ -112,6 +113,7 @@ async def test_a_cancelled_package_is_counted_as_cancelled(read: ReadSide) -> No
     assert view.reservation_status is ReservationStatus.RELEASED
 
 
+@pytest.mark.stand_in_lacks("percentiles")  # the summary asks for lead-time percentiles
 async def test_the_summary_rates_deliveries_per_carrier(read: ReadSide) -> None:
     shop = Shop()
     item = shop.add("Drone")
