@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from logistics_platform.logistics.application.unit_of_work import LogisticsUnitOfWork
-from logistics_platform.logistics.domain.package import Package
+from logistics_platform.logistics.domain.package import Package, PackageId, PackageNotFound
 from logistics_platform.logistics.domain.repository import PackageRepository
 from logistics_platform.shared.domain.events import DomainEvent
 
@@ -17,6 +17,12 @@ class FakePackageRepository(PackageRepository):
     async def add(self, package: Package) -> None:
         self.by_reservation[package.reservation_id] = package
         self.seen.append(package)
+
+    async def get(self, id: PackageId) -> Package:
+        for package in self.by_reservation.values():
+            if package.id == id:
+                return package
+        raise PackageNotFound(id.value)
 
     async def for_reservation(self, reservation_id: str) -> Package | None:
         return self.by_reservation.get(reservation_id)
