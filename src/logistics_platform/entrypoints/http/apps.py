@@ -1,4 +1,4 @@
-"""The three HTTP apps, each its routers included (FastAPI's "bigger applications" layout).
+"""The four HTTP apps, each its routers included (FastAPI's "bigger applications" layout).
 
 Given a platform (``serve``, tests) an app uses it; otherwise it builds its own at start-up
 with what its role needs."""
@@ -9,15 +9,25 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from logistics_platform.bootstrap import Platform, bootstrap
-from logistics_platform.entrypoints.http import backoffice, health, inventory
+from logistics_platform.entrypoints.http import backoffice, health, inventory, logistics
+from logistics_platform.entrypoints.http.idempotency import IdempotencyKeys
 from logistics_platform.entrypoints.http.probes import probes
 from logistics_platform.entrypoints.http.problems import install_problem_handlers
 
 
 def create_inventory_app(platform: Platform | None = None) -> FastAPI:
     app = _app("Inventory API", "Stock items and reservations (write side).", platform)
+    app.add_middleware(IdempotencyKeys, scope="inventory-api")
     install_problem_handlers(app)
     return _with(app, probes("inventory-api"), inventory.router)
+
+
+def create_logistics_app(platform: Platform | None = None) -> FastAPI:
+    description = "Packages and their delivery lifecycle (write side)."
+    app = _app("Logistics API", description, platform)
+    app.add_middleware(IdempotencyKeys, scope="logistics-api")
+    install_problem_handlers(app)
+    return _with(app, probes("logistics-api"), logistics.router)
 
 
 def create_backoffice_app(platform: Platform | None = None) -> FastAPI:
