@@ -226,6 +226,13 @@ def subscriber_table(
             prepare=logistics.find_packages_of,
         ),
         Subscriber(
+            "logistics.cancel_package_on_reservation_ended",
+            frozenset({logistics.RESERVATION_RELEASED, logistics.RESERVATION_EXPIRED}),
+            logistics.cancel_package_on_reservation_ended,
+            packages,
+            prepare=logistics.find_packages_of,
+        ),
+        Subscriber(
             backoffice.CATALOG,
             backoffice.CATALOG_EVENTS,
             backoffice.projecting(backoffice.CATALOG),

@@ -21,11 +21,18 @@ class FakePackageRepository(PackageRepository):
     async def get(self, id: PackageId) -> Package:
         for package in self.by_reservation.values():
             if package.id == id:
-                return package
+                return self._loaded(package)
         raise PackageNotFound(id.value)
 
     async def for_reservation(self, reservation_id: str) -> Package | None:
-        return self.by_reservation.get(reservation_id)
+        package = self.by_reservation.get(reservation_id)
+        return None if package is None else self._loaded(package)
+
+    def _loaded(self, package: Package) -> Package:
+        """As a real store: what was handed out has its events collected on commit."""
+        if package not in self.seen:
+            self.seen.append(package)
+        return package
 
     async def prefetch(self, reservation_ids: Iterable[str]) -> None:
         self.prefetched.extend(reservation_ids)

@@ -15,10 +15,13 @@ from logistics_platform.logistics.application.commands import (
     RecordCheckpoint,
 )
 from logistics_platform.logistics.domain.package import IllegalTransition, PackageNotFound
+from logistics_platform.logistics.infrastructure.queries import PackageFilter
 from logistics_platform.logistics.infrastructure.tables import packages
+from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.domain.errors import DomainError
 from logistics_platform.shared.infrastructure.persistence import outbox
 from tests.integration.test_package_registration import registering, reserved
+from tests.mothers.logistics import reservation_ended
 
 
 async def registered(platform: Platform, reservation_id: str = "order-1") -> str:
@@ -130,3 +133,49 @@ async def test_concurrent_steps_through_separate_buses_still_let_one_win(
     finally:
         await other.close()
     assert [outcome for outcome in outcomes if not isinstance(outcome, DomainError)] == [None]
+
+
+def subscriber(platform: Platform, name: str) -> Subscriber[object]:
+    return next(s for s in platform.subscribers if s.name == name)
+
+
+CANCELLING = "logistics.cancel_package_on_reservation_ended"
+
+
+async def test_a_release_cancels_the_stored_package_once(platform: Platform) -> None:
+    id = await registered(platform)
+    released = reservation_ended("order-1")
+
+    await asyncio.gather(*(subscriber(platform, CANCELLING).deliver(released) for _ in range(4)))
+
+    package = await platform.packages.find(id)
+    assert package is not None
+    assert (package.status, package.version) == ("cancelled", 2)
+    assert (await event_names(platform)).count("logistics.package.cancelled") == 1
+
+
+async def test_a_release_before_the_reservation_leaves_one_cancelled_package(
+    platform: Platform,
+) -> None:
+    await subscriber(platform, CANCELLING).deliver(reservation_ended("order-9"))
+    await registering(platform).deliver(reserved("order-9"))
+
+    found = await platform.packages.page(PackageFilter(reservation_id="order-9"), page=1, size=5)
+    (package,) = found.items
+    assert (package.status, package.version) == ("cancelled", 2)
+
+
+async def test_a_release_after_dispatch_is_refused_visibly_once(platform: Platform) -> None:
+    id = await registered(platform)
+    await platform.package_commands.handle(DispatchPackage(id, "DHL", "MAIN"))
+
+    await subscriber(platform, CANCELLING).deliver(reservation_ended("order-1"))
+    await subscriber(platform, CANCELLING).deliver(reservation_ended("order-1", expired=True))
+
+    package = await platform.packages.find(id)
+    assert package is not None
+    assert (package.status, package.version) == ("in_transit", 3)
+    assert package.cancellation_refused is not None
+    assert "released" in package.cancellation_refused
+    names = await event_names(platform)
+    assert names.count("logistics.package.cancellation_refused") == 1

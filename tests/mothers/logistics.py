@@ -1,4 +1,6 @@
-"""Packages in the states the lifecycle tests start from."""
+"""Packages in the states the lifecycle tests start from, and the events they react to."""
+
+import uuid
 
 from logistics_platform.logistics.domain.package import (
     Package,
@@ -6,6 +8,8 @@ from logistics_platform.logistics.domain.package import (
     PackageStatus,
     TrackingNumber,
 )
+from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.domain.events import utc_now
 
 # The commands that bring a registered package into each status.
 _PATH_TO: dict[PackageStatus, tuple[str, ...]] = {
@@ -48,3 +52,16 @@ def package_in(status: PackageStatus) -> Package:
         apply(package, command)
     package.pull_domain_events()
     return package
+
+
+def reservation_ended(reservation_id: str, *, expired: bool = False) -> EventEnvelope:
+    """Inventory's release (or expiry) of a reservation, as Logistics receives it."""
+    name = "inventory.reservation.expired" if expired else "inventory.reservation.released"
+    item = "550e8400-e29b-41d4-a716-446655440000"
+    return EventEnvelope(
+        event_id=str(uuid.uuid4()),
+        name=name,
+        occurred_on=utc_now(),
+        aggregate_id=item,
+        attributes={"id": item, "reservationId": reservation_id, "quantity": 1},
+    )
