@@ -188,3 +188,14 @@ async def test_inventory_posts_and_puts_take_an_idempotency_key_too(apis: Apis) 
     assert again.content == first.content
     without = await apis.inventory.post("/stock-items", json=item)
     assert_problem(without, 409)  # the key made the repeat harmless, not the item
+
+
+async def test_openapi_declares_the_problems_and_the_idempotency_key(apis: Apis) -> None:
+    document = (await apis.logistics.get("/openapi.json")).json()
+    dispatch = document["paths"]["/packages/{id}/dispatch"]["post"]
+    for status in ("404", "409", "422"):
+        content = dispatch["responses"][status]["content"]
+        assert content["application/problem+json"]["schema"]["title"] == "Problem"
+    assert "Idempotency-Key" in [parameter["name"] for parameter in dispatch["parameters"]]
+    assert (await apis.logistics.get("/health")).json()["service"] == "logistics-api"
+    assert (await apis.logistics.get("/ready")).status_code == 200

@@ -10,7 +10,10 @@ from fastapi import APIRouter, FastAPI
 
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.entrypoints.http import backoffice, health, inventory, logistics
-from logistics_platform.entrypoints.http.idempotency import IdempotencyKeys
+from logistics_platform.entrypoints.http.idempotency import (
+    IdempotencyKeys,
+    document_idempotency_keys,
+)
 from logistics_platform.entrypoints.http.probes import probes
 from logistics_platform.entrypoints.http.problems import install_problem_handlers
 
@@ -18,6 +21,7 @@ from logistics_platform.entrypoints.http.problems import install_problem_handler
 def create_inventory_app(platform: Platform | None = None) -> FastAPI:
     app = _app("Inventory API", "Stock items and reservations (write side).", platform)
     app.add_middleware(IdempotencyKeys, scope="inventory-api")
+    document_idempotency_keys(app)
     install_problem_handlers(app)
     return _with(app, probes("inventory-api"), inventory.router)
 
@@ -26,6 +30,7 @@ def create_logistics_app(platform: Platform | None = None) -> FastAPI:
     description = "Packages and their delivery lifecycle (write side)."
     app = _app("Logistics API", description, platform)
     app.add_middleware(IdempotencyKeys, scope="logistics-api")
+    document_idempotency_keys(app)
     install_problem_handlers(app)
     return _with(app, probes("logistics-api"), logistics.router)
 

@@ -14,7 +14,9 @@ The key may be sent as the draft's structured-field string (``"abc"``) or bare (
 
 import contextlib
 import hashlib
+from typing import Any
 
+from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -82,6 +84,32 @@ class IdempotencyKeys:
         if self._records is None:
             self._records = IdempotencyRecords(scope["app"].state.platform.engine, self.scope)
         return self._records
+
+
+def document_idempotency_keys(app: FastAPI) -> None:
+    """Name the header in the OpenAPI document of every route it applies to."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = build()
+        for path in document.get("paths", {}).values():
+            for method, operation in path.items():
+                if method.upper() in _CHANGING and "x-idempotency" not in operation:
+                    operation["x-idempotency"] = True
+                    operation.setdefault("parameters", []).append(_HEADER_DOCUMENTED)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_HEADER_DOCUMENTED = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Repeat the request safely: the same key and request answer the first"
+    " answer again (24 h); another request with the key is 422, one still running 409.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+}
 
 
 def _key(header: bytes) -> str | None:

@@ -41,10 +41,10 @@ class Problem(CamelModel):
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
     """OpenAPI's description of the error answers a route may give."""
+    schema = Problem.model_json_schema(by_alias=True)
     return {
         status: {
-            "model": Problem,
-            "content": {"application/problem+json": {}},
+            "content": {"application/problem+json": {"schema": schema}},
             "description": _MEANING.get(status, "problem"),
         }
         for status in statuses
