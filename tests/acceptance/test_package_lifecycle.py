@@ -199,3 +199,27 @@ async def test_openapi_declares_the_problems_and_the_idempotency_key(apis: Apis)
     assert "Idempotency-Key" in [parameter["name"] for parameter in dispatch["parameters"]]
     assert (await apis.logistics.get("/health")).json()["service"] == "logistics-api"
     assert (await apis.logistics.get("/ready")).status_code == 200
+
+
+async def test_12_concurrent_deliveries_and_failures_give_one_200_and_eleven_409s(
+    apis: Apis,
+) -> None:
+    id = (await reserved_package(apis))["id"]
+    await step(apis, id, "dispatch", {"carrier": "DHL", "location": "MAIN"})
+
+    answers = await asyncio.gather(
+        *(
+            step(apis, id, "deliver", {"signedBy": f"S{n}"})
+            if n % 2
+            else step(apis, id, "fail", {"reason": f"R{n}"})
+            for n in range(12)
+        )
+    )
+
+    (won,) = [answer for answer in answers if answer.status_code == 200]
+    final = won.json()["status"]
+    for answer in answers:
+        if answer is not won:
+            assert f"'{final}'" in assert_problem(answer, 409)["detail"]
+    stored = (await apis.logistics.get(f"/packages/{id}")).json()
+    assert (stored["status"], stored["version"], len(stored["history"])) == (final, 3, 3)

@@ -3,8 +3,9 @@
 from collections.abc import Iterable
 
 from logistics_platform.logistics.application.unit_of_work import LogisticsUnitOfWork
-from logistics_platform.logistics.domain.package import Package, PackageId, PackageNotFound
+from logistics_platform.logistics.domain.package import Package, PackageNotFound
 from logistics_platform.logistics.domain.repository import PackageRepository
+from logistics_platform.logistics.domain.values import PackageId
 from logistics_platform.shared.domain.events import DomainEvent
 
 

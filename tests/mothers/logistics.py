@@ -2,12 +2,8 @@
 
 import uuid
 
-from logistics_platform.logistics.domain.package import (
-    Package,
-    PackageId,
-    PackageStatus,
-    TrackingNumber,
-)
+from logistics_platform.logistics.domain.package import Package
+from logistics_platform.logistics.domain.values import PackageId, PackageStatus, TrackingNumber
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.domain.events import utc_now
 

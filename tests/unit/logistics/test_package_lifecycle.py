@@ -3,7 +3,8 @@
 import pytest
 
 from logistics_platform.logistics.domain import events
-from logistics_platform.logistics.domain.package import IllegalTransition, PackageStatus
+from logistics_platform.logistics.domain.package import IllegalTransition
+from logistics_platform.logistics.domain.values import PackageStatus
 from logistics_platform.shared.domain.errors import Conflict, InvalidArgument
 from tests.mothers.logistics import apply, package_in, registered_package
 

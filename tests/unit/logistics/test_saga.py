@@ -12,7 +12,7 @@ from logistics_platform.logistics.domain.events import (
     PackageCancelled,
     PackageRegistered,
 )
-from logistics_platform.logistics.domain.package import PackageStatus
+from logistics_platform.logistics.domain.values import PackageStatus
 from logistics_platform.shared.application.subscriber import Subscriber
 from tests.fakes.logistics import FakeLogisticsUnitOfWork
 from tests.mothers.backoffice import stock_item_reserved

@@ -24,7 +24,8 @@ from logistics_platform.entrypoints.http.schemas import (
     problem_responses,
 )
 from logistics_platform.logistics.application import commands
-from logistics_platform.logistics.domain.package import PackageNotFound, PackageStatus
+from logistics_platform.logistics.domain.package import PackageNotFound
+from logistics_platform.logistics.domain.values import PackageStatus
 from logistics_platform.logistics.infrastructure.queries import PackageFilter
 
 PackagePathId = Annotated[UUID, Path(description="the package's UUID")]

@@ -16,7 +16,8 @@ from logistics_platform.logistics.application.commands import (
     ReturnPackage,
 )
 from logistics_platform.logistics.application.unit_of_work import LogisticsUnitOfWork
-from logistics_platform.logistics.domain.package import Package, PackageId
+from logistics_platform.logistics.domain.package import Package
+from logistics_platform.logistics.domain.values import PackageId
 
 
 async def _package(package_id: str, uow: LogisticsUnitOfWork) -> Package:

@@ -3,12 +3,8 @@
 from collections.abc import Sequence
 
 from logistics_platform.logistics.application.unit_of_work import LogisticsUnitOfWork
-from logistics_platform.logistics.domain.package import (
-    Package,
-    PackageId,
-    PackageStatus,
-    TrackingNumber,
-)
+from logistics_platform.logistics.domain.package import Package
+from logistics_platform.logistics.domain.values import PackageId, PackageStatus, TrackingNumber
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.domain.errors import InvalidArgument
 

@@ -1,51 +1,20 @@
 """The Package aggregate: what ships for one reservation, its tracking number and its
 delivery lifecycle (SPEC §6)."""
 
-import enum
-import re
-import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from logistics_platform.logistics.domain import events
+from logistics_platform.logistics.domain.values import (
+    HistoryEntry,
+    PackageId,
+    PackageStatus,
+    TrackingNumber,
+)
 from logistics_platform.shared.domain.aggregate import AggregateRoot
 from logistics_platform.shared.domain.errors import Conflict, InvalidArgument, NotFound
 from logistics_platform.shared.domain.events import DomainEvent, utc_now
-from logistics_platform.shared.domain.identifiers import Uuid
 from logistics_platform.shared.domain.text import clean_text
-
-_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-_TRACKING_NUMBER = re.compile(r"[A-Z0-9]{10}")
-
-
-class PackageId(Uuid):
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class TrackingNumber:
-    """Ten characters from A-Z and 0-9, drawn with a CSPRNG (36**10, about 3.7e15 values)."""
-
-    value: str
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.value, str) or not _TRACKING_NUMBER.fullmatch(self.value):
-            raise InvalidArgument("a tracking number is 10 characters from A-Z and 0-9")
-
-    @classmethod
-    def generate(cls) -> "TrackingNumber":
-        return cls("".join(secrets.choice(_ALPHABET) for _ in range(10)))
-
-
-class PackageStatus(enum.StrEnum):
-    REGISTERED = "registered"
-    IN_TRANSIT = "in_transit"
-    DELIVERED = "delivered"
-    DELIVERY_FAILED = "delivery_failed"
-    RETURNED = "returned"
-    CANCELLED = "cancelled"
-
 
 S = PackageStatus
 # Which statuses each command leaves from (SPEC §6); returned and cancelled are final.
@@ -57,16 +26,6 @@ _LEAVES_FROM: dict[str, frozenset[PackageStatus]] = {
     "return": frozenset({S.DELIVERY_FAILED, S.DELIVERED}),
     "cancel": frozenset({S.REGISTERED}),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    """One event of the package's life, as an operator reads it."""
-
-    status: PackageStatus
-    occurred_on: datetime
-    location: str | None = None
-    note: str | None = None
 
 
 class PackageNotFound(NotFound):

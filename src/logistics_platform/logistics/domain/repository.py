@@ -3,7 +3,8 @@
 import abc
 from collections.abc import Iterable
 
-from logistics_platform.logistics.domain.package import Package, PackageId
+from logistics_platform.logistics.domain.package import Package
+from logistics_platform.logistics.domain.values import PackageId
 from logistics_platform.shared.domain.repository import Repository
 
 

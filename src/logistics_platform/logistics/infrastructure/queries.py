@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from logistics_platform.logistics.domain.package import HistoryEntry
+from logistics_platform.logistics.domain.values import HistoryEntry
 from logistics_platform.logistics.infrastructure.tables import history_from_json, packages
 
 T = TypeVar("T")

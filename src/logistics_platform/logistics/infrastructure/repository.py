@@ -12,14 +12,9 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from logistics_platform.logistics.domain.package import (
-    Package,
-    PackageId,
-    PackageNotFound,
-    PackageStatus,
-    TrackingNumber,
-)
+from logistics_platform.logistics.domain.package import Package, PackageNotFound
 from logistics_platform.logistics.domain.repository import PackageRepository
+from logistics_platform.logistics.domain.values import PackageId, PackageStatus, TrackingNumber
 from logistics_platform.logistics.infrastructure.tables import (
     history_from_json,
     history_to_json,

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Column, DateTime, Index, Integer, String, Table, Text, func
 
-from logistics_platform.logistics.domain.package import HistoryEntry, PackageStatus
+from logistics_platform.logistics.domain.values import HistoryEntry, PackageStatus
 from logistics_platform.shared.infrastructure.persistence.database import metadata
 
 packages = Table(
