@@ -69,7 +69,7 @@ WORKDIR /app
 USER 10001:10001
 
 # Inventory API, Backoffice API, Health service.
-EXPOSE 3000 3001 3002
+EXPOSE 3000 3001 3002 3003
 
 # No curl in the image: the probe is a few lines of the Python that is already there.
 # HEALTHCHECK_PORT is read by this probe only (the app does not know it): set it to the

@@ -19,8 +19,10 @@ from logistics_platform.inventory.application import handlers as inventory
 from logistics_platform.inventory.application.commands import AddStockItem, ReserveStock
 from logistics_platform.inventory.infrastructure.queries import StockItemQueries
 from logistics_platform.inventory.infrastructure.unit_of_work import SqlInventoryUnitOfWork
+from logistics_platform.logistics.application import handlers as package_handlers
 from logistics_platform.logistics.application import subscribers as logistics
 from logistics_platform.logistics.application.unit_of_work import LogisticsUnitOfWork
+from logistics_platform.logistics.infrastructure.queries import PackageQueries
 from logistics_platform.logistics.infrastructure.unit_of_work import SqlLogisticsUnitOfWork
 from logistics_platform.shared.application.command_bus import CommandBus
 from logistics_platform.shared.application.subscriber import Subscriber
@@ -93,6 +95,15 @@ class Platform:
     @functools.cached_property
     def stock_items(self) -> StockItemQueries:
         return StockItemQueries(reader(self.engine))
+
+    @functools.cached_property
+    def package_commands(self) -> CommandBus[SqlLogisticsUnitOfWork]:
+        """Logistics' commands: a package's lifecycle steps."""
+        return CommandBus(package_handlers.HANDLERS, self._unit_of_work(SqlLogisticsUnitOfWork))
+
+    @functools.cached_property
+    def packages(self) -> PackageQueries:
+        return PackageQueries(reader(self.engine))
 
     @functools.cached_property
     def subscribers(self) -> list[Subscriber[Any]]:
@@ -211,6 +222,13 @@ def subscriber_table(
             "logistics.create_package_on_stock_item_reserved",
             frozenset({logistics.STOCK_ITEM_RESERVED}),
             logistics.create_package_on_stock_item_reserved,
+            packages,
+            prepare=logistics.find_packages_of,
+        ),
+        Subscriber(
+            "logistics.cancel_package_on_reservation_ended",
+            frozenset({logistics.RESERVATION_RELEASED, logistics.RESERVATION_EXPIRED}),
+            logistics.cancel_package_on_reservation_ended,
             packages,
             prepare=logistics.find_packages_of,
         ),

@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     inventory_port: int = Field(default=3000, ge=1, le=65535)
     backoffice_port: int = Field(default=3001, ge=1, le=65535)
     health_port: int = Field(default=3002, ge=1, le=65535)
+    logistics_port: int = Field(default=3003, ge=1, le=65535)
     db_pool_size: int = Field(
         default=20, ge=1, le=200, description="PostgreSQL connections a process keeps, at most"
     )

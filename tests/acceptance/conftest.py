@@ -11,17 +11,19 @@ from logistics_platform.entrypoints.http.apps import (
     create_backoffice_app,
     create_health_app,
     create_inventory_app,
+    create_logistics_app,
 )
 
 
 @dataclass
 class Apis:
-    """HTTP clients for the three APIs of one embedded platform."""
+    """HTTP clients for the four APIs of one embedded platform."""
 
     platform: Platform
     inventory: httpx.AsyncClient
     backoffice: httpx.AsyncClient
     health: httpx.AsyncClient
+    logistics: httpx.AsyncClient
 
     async def settle(self) -> None:
         """Let in-process delivery hand every recorded event to every subscriber."""
@@ -44,11 +46,12 @@ async def apis(platform: Platform) -> AsyncIterator[Apis]:
         await _client(create_inventory_app(platform), stack),
         await _client(create_backoffice_app(platform), stack),
         await _client(create_health_app(platform), stack),
+        await _client(create_logistics_app(platform), stack),
     )
     try:
         yield clients
     finally:
-        for client in (clients.inventory, clients.backoffice, clients.health):
+        for client in (clients.inventory, clients.backoffice, clients.health, clients.logistics):
             await client.aclose()
         for manager in reversed(stack):
             await manager.__aexit__(None, None, None)

@@ -3,8 +3,9 @@
 from collections.abc import Iterable
 
 from logistics_platform.logistics.application.unit_of_work import LogisticsUnitOfWork
-from logistics_platform.logistics.domain.package import Package
+from logistics_platform.logistics.domain.package import Package, PackageNotFound
 from logistics_platform.logistics.domain.repository import PackageRepository
+from logistics_platform.logistics.domain.values import PackageId
 from logistics_platform.shared.domain.events import DomainEvent
 
 
@@ -18,8 +19,21 @@ class FakePackageRepository(PackageRepository):
         self.by_reservation[package.reservation_id] = package
         self.seen.append(package)
 
+    async def get(self, id: PackageId) -> Package:
+        for package in self.by_reservation.values():
+            if package.id == id:
+                return self._loaded(package)
+        raise PackageNotFound(id.value)
+
     async def for_reservation(self, reservation_id: str) -> Package | None:
-        return self.by_reservation.get(reservation_id)
+        package = self.by_reservation.get(reservation_id)
+        return None if package is None else self._loaded(package)
+
+    def _loaded(self, package: Package) -> Package:
+        """As a real store: what was handed out has its events collected on commit."""
+        if package not in self.seen:
+            self.seen.append(package)
+        return package
 
     async def prefetch(self, reservation_ids: Iterable[str]) -> None:
         self.prefetched.extend(reservation_ids)

@@ -1,5 +1,7 @@
 """The Alembic migrations build exactly the schema the code declares, on both databases."""
 
+import json
+from datetime import datetime
 from pathlib import Path
 
 from alembic import command
@@ -162,3 +164,34 @@ async def test_a_database_is_at_no_revision_before_the_first_upgrade_and_at_head
         assert await migrations.current_revision(engine) == migrations.HEAD
     finally:
         await engine.dispose()
+
+
+async def test_packages_registered_before_the_lifecycle_get_version_1_and_their_history(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    try:
+        await migrations.upgrade(engine)
+        await downgrade(engine, "0004")
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO logistics_packages"
+                    " (id, tracking_number, reservation_id, status, version)"
+                    " VALUES ('0b5c0a8e-6c1f-4c4e-9a38-3b0f0c2b9d11', 'AB12CD34EF', 'order-1',"
+                    " 'registered', 0)"
+                )
+            )
+        await migrations.upgrade(engine)
+        async with engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    text("SELECT version, attempts, history FROM logistics_packages")
+                )
+            ).one()
+    finally:
+        await engine.dispose()
+    version, attempts, history = row
+    (entry,) = json.loads(history)
+    assert (version, attempts, entry["status"], entry["location"]) == (1, 0, "registered", None)
+    assert datetime.fromisoformat(entry["occurredOn"]).tzinfo is not None

@@ -32,7 +32,8 @@ Port = Annotated[int | None, typer.Option(help="Port to listen on (default from 
 def serve() -> None:
     """Run every API, the event delivery and every subscriber in one process."""
     settings_for_a_role()
-    _run({"inventory": None, "backoffice": None, "health": None}, deliver=True, read_store=True)
+    apis: dict[str, int | None] = dict.fromkeys(("inventory", "backoffice", "health", "logistics"))
+    _run(apis, deliver=True, read_store=True)
 
 
 @app.command("inventory-api")
@@ -40,6 +41,13 @@ def inventory_api(port: Port = None) -> None:
     """Run the Inventory API alone (write side, default port 3000)."""
     settings_for_a_role()
     _run({"inventory": port})
+
+
+@app.command("logistics-api")
+def logistics_api(port: Port = None) -> None:
+    """Run the Logistics API alone (packages and their lifecycle, default port 3003)."""
+    settings_for_a_role()
+    _run({"logistics": port})
 
 
 @app.command("backoffice-api")

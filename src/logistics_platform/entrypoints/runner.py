@@ -150,6 +150,7 @@ APIS: dict[str, tuple[str, Callable[[Platform], FastAPI], Callable[[Settings], i
     "inventory": ("Inventory API", apps.create_inventory_app, lambda s: s.inventory_port),
     "backoffice": ("Backoffice API", apps.create_backoffice_app, lambda s: s.backoffice_port),
     "health": ("Health service", apps.create_health_app, lambda s: s.health_port),
+    "logistics": ("Logistics API", apps.create_logistics_app, lambda s: s.logistics_port),
 }
 
 

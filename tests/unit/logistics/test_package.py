@@ -3,12 +3,8 @@ import re
 import pytest
 
 from logistics_platform.logistics.domain.events import PackageRegistered
-from logistics_platform.logistics.domain.package import (
-    Package,
-    PackageId,
-    PackageStatus,
-    TrackingNumber,
-)
+from logistics_platform.logistics.domain.package import Package
+from logistics_platform.logistics.domain.values import PackageId, PackageStatus, TrackingNumber
 from logistics_platform.shared.domain.errors import InvalidArgument
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from logistics_platform.inventory.domain.stock_item import StockItemId
-from logistics_platform.logistics.domain.package import PackageId
+from logistics_platform.logistics.domain.values import PackageId
 from logistics_platform.shared.domain.errors import InvalidArgument
 from logistics_platform.shared.domain.identifiers import Uuid
 

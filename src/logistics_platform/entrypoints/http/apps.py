@@ -1,4 +1,4 @@
-"""The three HTTP apps, each its routers included (FastAPI's "bigger applications" layout).
+"""The four HTTP apps, each its routers included (FastAPI's "bigger applications" layout).
 
 Given a platform (``serve``, tests) an app uses it; otherwise it builds its own at start-up
 with what its role needs."""
@@ -9,8 +9,12 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from logistics_platform.bootstrap import Platform, bootstrap
-from logistics_platform.entrypoints.http import backoffice, health, inventory
+from logistics_platform.entrypoints.http import backoffice, health, inventory, logistics
 from logistics_platform.entrypoints.http.auth import Access, Role
+from logistics_platform.entrypoints.http.idempotency import (
+    IdempotencyKeys,
+    document_idempotency_keys,
+)
 from logistics_platform.entrypoints.http.openapi import app_version, document_problems, operation_id
 from logistics_platform.entrypoints.http.probes import probes
 from logistics_platform.entrypoints.http.problems import install_problem_handlers
@@ -18,6 +22,10 @@ from logistics_platform.entrypoints.http.rate_limits import RateLimitHeaders
 
 STAFF = frozenset({Role.INVENTORY_WRITE, Role.LOGISTICS_OPERATE, Role.BACKOFFICE_READ})
 INVENTORY = Access(read=STAFF, write=frozenset({Role.INVENTORY_WRITE}))
+LOGISTICS = Access(
+    read=frozenset({Role.LOGISTICS_OPERATE, Role.BACKOFFICE_READ}),
+    write=frozenset({Role.LOGISTICS_OPERATE}),
+)
 BACKOFFICE = Access(
     read=frozenset({Role.BACKOFFICE_READ}),
     public=frozenset({"/tracking/by-number/{tracking_number}"}),  # a customer's lookup
@@ -26,8 +34,19 @@ BACKOFFICE = Access(
 
 def create_inventory_app(platform: Platform | None = None) -> FastAPI:
     app = _app("Inventory API", "Stock items and reservations (write side).", platform)
+    app.add_middleware(IdempotencyKeys, scope="inventory-api")
+    document_idempotency_keys(app)
     install_problem_handlers(app)
     return _with(app, [probes("inventory-api")], [(inventory.router, INVENTORY)])
+
+
+def create_logistics_app(platform: Platform | None = None) -> FastAPI:
+    description = "Packages and their delivery lifecycle (write side)."
+    app = _app("Logistics API", description, platform)
+    app.add_middleware(IdempotencyKeys, scope="logistics-api")
+    document_idempotency_keys(app)
+    install_problem_handlers(app)
+    return _with(app, [probes("logistics-api")], [(logistics.router, LOGISTICS)])
 
 
 def create_backoffice_app(platform: Platform | None = None) -> FastAPI:

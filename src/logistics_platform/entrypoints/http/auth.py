@@ -160,15 +160,35 @@ async def _principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorized("a bearer token is required", error=None)
-    verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
-    if verifier is None:
-        verifier = request.app.state.token_verifier = TokenVerifier(settings)
     try:
-        return await verifier.verify(credentials.credentials)
+        return await _verifier(request.app, settings).verify(credentials.credentials)
     except InvalidToken as error:
         raise _unauthorized(f"invalid token: {error}", error="invalid_token") from None
     except jwt.PyJWKClientConnectionError as error:  # the provider did not answer
         raise HTTPException(503, f"cannot check the token: {error}") from None
+
+
+async def caller_of(app: Any, authorization: bytes | None) -> str | None:
+    """Who sends a request, before routing (for per-caller records such as idempotency
+    keys): the verified token's subject; ``""`` when the APIs are open; None when the token
+    does not verify (the route will answer 401)."""
+    settings: Settings = app.state.platform.settings
+    if settings.auth == "none":
+        return ""
+    scheme, _, token = (authorization or b"").decode("latin-1").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    try:
+        return (await _verifier(app, settings).verify(token.strip())).subject
+    except (InvalidToken, jwt.PyJWKClientConnectionError):
+        return None
+
+
+def _verifier(app: Any, settings: Settings) -> TokenVerifier:
+    verifier: TokenVerifier | None = getattr(app.state, "token_verifier", None)
+    if verifier is None:
+        verifier = app.state.token_verifier = TokenVerifier(settings)
+    return verifier
 
 
 async def _count_the_call(request: Request, kind: str, client: str) -> None:

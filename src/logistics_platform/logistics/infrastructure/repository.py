@@ -1,65 +1,150 @@
-"""Packages on SQL. On PostgreSQL a batch's read and its write are one statement each,
-sent to asyncpg directly inside the unit of work's transaction (every reservation's
-package pays for them)."""
+"""Packages on SQL, with optimistic concurrency on ``version``.
+
+On PostgreSQL the registration path's read and write (a batch of reservations' packages)
+are one statement each, sent to asyncpg directly inside the unit of work's transaction:
+every reservation's package pays for them. Lifecycle changes go through SQLAlchemy."""
 
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import asyncpg
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from logistics_platform.logistics.domain.package import (
-    Package,
-    PackageId,
-    PackageStatus,
-    TrackingNumber,
-)
+from logistics_platform.logistics.domain.package import Package, PackageNotFound
 from logistics_platform.logistics.domain.repository import PackageRepository
-from logistics_platform.logistics.infrastructure.tables import packages
+from logistics_platform.logistics.domain.values import PackageId, PackageStatus, TrackingNumber
+from logistics_platform.logistics.infrastructure.tables import (
+    history_from_json,
+    history_to_json,
+    packages,
+)
 from logistics_platform.shared.domain.errors import ConcurrentModification
 
-_SELECT_ON_POSTGRESQL = (
-    "SELECT id, tracking_number, reservation_id, status, version FROM logistics_packages"
-    " WHERE reservation_id = ANY($1::text[])"
+_COLUMNS = (
+    "id",
+    "tracking_number",
+    "reservation_id",
+    "status",
+    "version",
+    "registered_at",
+    "updated_at",
+    "carrier",
+    "last_location",
+    "attempts",
+    "history",
+    "cancellation_refused",
 )
-_INSERT_ON_POSTGRESQL = """
-    INSERT INTO logistics_packages (id, tracking_number, reservation_id, status, version)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[])
-"""
+_TYPES = (
+    "text[]", "text[]", "text[]", "text[]", "integer[]", "timestamptz[]", "timestamptz[]",
+    "text[]", "text[]", "integer[]", "text[]", "text[]",
+)  # fmt: skip
+_SELECT_ON_POSTGRESQL = (
+    f"SELECT {', '.join(_COLUMNS)} FROM logistics_packages WHERE reservation_id = ANY($1::text[])"
+)
+_INSERT_ON_POSTGRESQL = (
+    f"INSERT INTO logistics_packages ({', '.join(_COLUMNS)}) SELECT * FROM unnest("
+    + ", ".join(f"${n}::{kind}" for n, kind in enumerate(_TYPES, start=1))
+    + ")"
+)
 _INSERT = insert(packages)
+_BY_ID = select(packages).where(packages.c.id == bindparam("id"))
 _FOR_RESERVATION = select(packages).where(packages.c.reservation_id == bindparam("reservation"))
 _FOR_RESERVATIONS = select(packages).where(
     packages.c.reservation_id.in_(bindparam("reservations", expanding=True))
 )
+_UPDATE = (
+    update(packages)
+    .where(packages.c.id == bindparam("package_id"), packages.c.version == bindparam("read"))
+    .values({name: bindparam(name) for name in _COLUMNS[3:]})
+)
 
 
 class SqlPackageRepository(PackageRepository):
-    """New packages are inserted together by :meth:`flush`, before the commit."""
+    """New packages are inserted, and changed ones updated if nobody changed them since
+    they were read, by :meth:`flush`, before the commit."""
 
     def __init__(self, connection: AsyncConnection, driver: asyncpg.Connection | None) -> None:
         super().__init__()
         self._connection = connection
         self._driver = driver  # on PostgreSQL, the transaction's asyncpg connection
         self._new: list[Package] = []
-        self._by_reservation: dict[str, Package | None] = {}  # prefetched or added
+        self._by_reservation: dict[str, Package | None] = {}  # prefetched, loaded or added
+        self._read_at: dict[str, int] = {}  # package id -> version when it was read
 
     async def add(self, package: Package) -> None:
         self._new.append(package)
         self._by_reservation[package.reservation_id] = package
         self.seen.append(package)
 
+    async def get(self, id: PackageId) -> Package:
+        for package in self._by_reservation.values():
+            if package is not None and package.id == id:
+                return package
+        row = (await self._connection.execute(_BY_ID, {"id": id.value})).first()
+        if row is None:
+            raise PackageNotFound(id.value)
+        return self._loaded(row._mapping)
+
+    async def for_reservation(self, reservation_id: str) -> Package | None:
+        if reservation_id in self._by_reservation:
+            return self._by_reservation[reservation_id]
+        row = (
+            await self._connection.execute(_FOR_RESERVATION, {"reservation": reservation_id})
+        ).first()
+        return None if row is None else self._loaded(row._mapping)
+
+    async def prefetch(self, reservation_ids: Iterable[str]) -> None:
+        wanted = sorted(set(reservation_ids) - self._by_reservation.keys())
+        rows = await self._rows(wanted)
+        self._by_reservation.update(dict.fromkeys(wanted))
+        for row in rows:
+            self._loaded(row)
+
+    def _loaded(self, row: Any) -> Package:
+        package = _to_package(row)
+        self._by_reservation[package.reservation_id] = package
+        self._read_at[package.id.value] = package.version
+        self.seen.append(package)
+        return package
+
+    async def _rows(self, reservation_ids: list[str]) -> Sequence[Any]:
+        """The stored packages of these reservations (mappings or records)."""
+        if self._driver is not None:
+            records: Sequence[Any] = await self._driver.fetch(
+                _SELECT_ON_POSTGRESQL, reservation_ids
+            )
+            return records
+        rows = await self._connection.execute(_FOR_RESERVATIONS, {"reservations": reservation_ids})
+        return [row._mapping for row in rows]
+
     async def flush(self) -> None:
-        if not self._new:
-            return
-        if not await self._inserted(self._new):
+        new, self._new = self._new, []
+        if new and not await self._inserted(new):
             raise ConcurrentModification(
                 "a package for one of the reservations "
-                f"{sorted(package.reservation_id for package in self._new)}, or one of their "
+                f"{sorted(package.reservation_id for package in new)}, or one of their "
                 "tracking numbers, was stored concurrently"
             )
-        self._new = []
+        for package in new:
+            self._read_at[package.id.value] = package.version
+        await self._save_changed()
+
+    async def _save_changed(self) -> None:
+        changed = [
+            package
+            for package in self._by_reservation.values()
+            if package is not None
+            and self._read_at.get(package.id.value, package.version) != package.version
+        ]
+        for package in changed:
+            read = self._read_at[package.id.value]
+            values = {**_to_values(package), "package_id": package.id.value, "read": read}
+            result = await self._connection.execute(_UPDATE, values)
+            if result.rowcount != 1:
+                raise ConcurrentModification(f"package {package.id} was changed concurrently")
+            self._read_at[package.id.value] = package.version
 
     async def _inserted(self, new: list[Package]) -> bool:
         """Insert the packages; False if one of them was stored already."""
@@ -74,33 +159,6 @@ class SqlPackageRepository(PackageRepository):
             return False
         return True
 
-    async def prefetch(self, reservation_ids: Iterable[str]) -> None:
-        wanted = sorted(set(reservation_ids) - self._by_reservation.keys())
-        rows = await self._rows(wanted)
-        self._by_reservation.update(dict.fromkeys(wanted))
-        self._by_reservation.update((row["reservation_id"], _to_package(row)) for row in rows)
-
-    async def _rows(self, reservation_ids: list[str]) -> Sequence[Any]:
-        """The stored packages of these reservations (mappings or records)."""
-        if self._driver is not None:
-            records: Sequence[Any] = await self._driver.fetch(
-                _SELECT_ON_POSTGRESQL, reservation_ids
-            )
-            return records
-        rows = await self._connection.execute(_FOR_RESERVATIONS, {"reservations": reservation_ids})
-        return [row._mapping for row in rows]
-
-    async def for_reservation(self, reservation_id: str) -> Package | None:
-        if reservation_id in self._by_reservation:
-            return self._by_reservation[reservation_id]
-        row = (
-            await self._connection.execute(_FOR_RESERVATION, {"reservation": reservation_id})
-        ).first()
-        return None if row is None else _to_package(row._mapping)
-
-
-_COLUMNS = ("id", "tracking_number", "reservation_id", "status", "version")
-
 
 def _to_values(package: Package) -> dict[str, Any]:
     return {
@@ -109,6 +167,13 @@ def _to_values(package: Package) -> dict[str, Any]:
         "reservation_id": package.reservation_id,
         "status": package.status.value,
         "version": package.version,
+        "registered_at": package.created_at,
+        "updated_at": package.updated_at,
+        "carrier": package.carrier,
+        "last_location": package.last_location,
+        "attempts": package.attempts,
+        "history": history_to_json(package.history),
+        "cancellation_refused": package.cancellation_refused,
     }
 
 
@@ -120,4 +185,9 @@ def _to_package(row: Any) -> Package:
         reservation_id=row["reservation_id"],
         status=PackageStatus(row["status"]),
         version=row["version"],
+        history=history_from_json(row["history"]),
+        carrier=row["carrier"],
+        last_location=row["last_location"],
+        attempts=row["attempts"],
+        cancellation_refused=row["cancellation_refused"],
     )

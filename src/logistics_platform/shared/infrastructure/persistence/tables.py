@@ -7,6 +7,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     PrimaryKeyConstraint,
     String,
     Table,
@@ -65,4 +66,22 @@ dead_letters = Table(
     Column("attempts", Integer, nullable=False),
     Column("failed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     UniqueConstraint("subscriber", "event_id"),
+)
+
+# One row per Idempotency-Key an API was sent (scope: the API): the request's
+# fingerprint, and once answered the answer; ``status`` NULL while it is in flight.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(50), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", Integer, nullable=True),
+    Column("content_type", String(200), nullable=True),
+    Column("location", String(2000), nullable=True),
+    Column("body", LargeBinary, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("scope", "key"),
+    Index("ix_idempotency_keys_expires_at", "expires_at"),
 )

@@ -1,0 +1,64 @@
+"""Logistics use cases, each run in a unit of work the command bus opens and commits.
+
+A step beaten by a concurrent one on the same package fails its version check; the bus
+runs it again on what won, where it is usually no longer allowed: ``IllegalTransition``
+(409) naming the status the winner left."""
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from logistics_platform.logistics.application.commands import (
+    CancelPackage,
+    DeliverPackage,
+    DispatchPackage,
+    FailDelivery,
+    RecordCheckpoint,
+    ReturnPackage,
+)
+from logistics_platform.logistics.application.unit_of_work import LogisticsUnitOfWork
+from logistics_platform.logistics.domain.package import Package
+from logistics_platform.logistics.domain.values import PackageId
+
+
+async def _package(package_id: str, uow: LogisticsUnitOfWork) -> Package:
+    return await uow.packages.get(PackageId(package_id))
+
+
+async def dispatch_package(command: DispatchPackage, uow: LogisticsUnitOfWork) -> None:
+    package = await _package(command.package_id, uow)
+    package.dispatch(carrier=command.carrier, location=command.location)
+
+
+async def record_checkpoint(command: RecordCheckpoint, uow: LogisticsUnitOfWork) -> None:
+    package = await _package(command.package_id, uow)
+    package.record_checkpoint(location=command.location, note=command.note)
+
+
+async def deliver_package(command: DeliverPackage, uow: LogisticsUnitOfWork) -> None:
+    package = await _package(command.package_id, uow)
+    package.deliver(signed_by=command.signed_by, location=command.location)
+
+
+async def fail_delivery(command: FailDelivery, uow: LogisticsUnitOfWork) -> None:
+    package = await _package(command.package_id, uow)
+    package.fail(reason=command.reason, location=command.location)
+
+
+async def return_package(command: ReturnPackage, uow: LogisticsUnitOfWork) -> None:
+    package = await _package(command.package_id, uow)
+    package.return_to_sender(reason=command.reason)
+
+
+async def cancel_package(command: CancelPackage, uow: LogisticsUnitOfWork) -> None:
+    package = await _package(command.package_id, uow)
+    package.cancel(reason=command.reason)
+
+
+HANDLERS: Mapping[type, Callable[[Any, LogisticsUnitOfWork], Awaitable[None]]] = {
+    DispatchPackage: dispatch_package,
+    RecordCheckpoint: record_checkpoint,
+    DeliverPackage: deliver_package,
+    FailDelivery: fail_delivery,
+    ReturnPackage: return_package,
+    CancelPackage: cancel_package,
+}
