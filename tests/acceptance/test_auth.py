@@ -23,6 +23,7 @@ STAFF = ["inventory:write", "logistics:operate", "backoffice:read"]
 # reading (GET) and for writing; probes and the customer's tracking lookup are public.
 NEEDED: dict[str, dict[str, list[str]]] = {
     "inventory": {"read": STAFF, "write": ["inventory:write"]},
+    "logistics": {"read": ["logistics:operate", "backoffice:read"], "write": ["logistics:operate"]},
     "backoffice": {"read": ["backoffice:read"], "write": []},
     "health": {"read": [], "write": []},
 }
@@ -42,6 +43,7 @@ async def secured(sqlite_url: str) -> AsyncIterator[Platform]:
 def _apps(platform: Platform) -> dict[str, FastAPI]:
     return {
         "inventory": apps.create_inventory_app(platform),
+        "logistics": apps.create_logistics_app(platform),
         "backoffice": apps.create_backoffice_app(platform),
         "health": apps.create_health_app(platform),
     }
@@ -105,7 +107,7 @@ async def test_every_route_answers_each_kind_of_caller_as_its_rule_says(
                     answer = await call(_token(secured, [right]))
                     assert answer.status_code not in {401, 403}, f"{where} as {right}"
                 checked += 1
-    assert checked >= 8  # every API's guarded routes were reached
+    assert checked >= 16  # every API's guarded routes were reached
 
 
 async def test_a_token_from_another_issuer_audience_or_key_is_refused(secured: Platform) -> None:

@@ -193,9 +193,11 @@ async def test_inventory_posts_and_puts_take_an_idempotency_key_too(apis: Apis) 
 async def test_openapi_declares_the_problems_and_the_idempotency_key(apis: Apis) -> None:
     document = (await apis.logistics.get("/openapi.json")).json()
     dispatch = document["paths"]["/packages/{id}/dispatch"]["post"]
-    for status in ("404", "409", "422"):
+    for status, schema in (("404", "Problem"), ("409", "Problem"), ("422", "ValidationProblem")):
         content = dispatch["responses"][status]["content"]
-        assert content["application/problem+json"]["schema"]["title"] == "Problem"
+        assert content["application/problem+json"]["schema"] == {
+            "$ref": f"#/components/schemas/{schema}"
+        }
     assert "Idempotency-Key" in [parameter["name"] for parameter in dispatch["parameters"]]
     assert (await apis.logistics.get("/health")).json()["service"] == "logistics-api"
     assert (await apis.logistics.get("/ready")).status_code == 200

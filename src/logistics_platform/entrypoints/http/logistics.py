@@ -17,11 +17,11 @@ from logistics_platform.entrypoints.http.logistics_schemas import (
     PackageResponse,
     ReturnRequest,
 )
+from logistics_platform.entrypoints.http.openapi import problems
 from logistics_platform.entrypoints.http.schemas import (
     Page,
     PageSize,
     ReservationIdText,
-    problem_responses,
 )
 from logistics_platform.logistics.application import commands
 from logistics_platform.logistics.domain.package import PackageNotFound
@@ -32,15 +32,15 @@ PackagePathId = Annotated[UUID, Path(description="the package's UUID")]
 TrackingNumberText = Annotated[str, Query(pattern=r"^[A-Z0-9]{10}$")]
 
 router = APIRouter(tags=["packages"])
-_COMMAND_ANSWERS = problem_responses(400, 404, 409, 422)
+_COMMAND_ANSWERS = problems(400, 404, 409, 422)
 
 
-@router.get("/packages/{id}", response_model=PackageResponse, responses=problem_responses(404))
+@router.get("/packages/{id}", response_model=PackageResponse, responses=problems(404))
 async def get_package(id: PackagePathId, platform: PlatformDep) -> PackageResponse:
     return await _package(platform, id)
 
 
-@router.get("/packages", response_model=PackageListResponse, responses=problem_responses(422))
+@router.get("/packages", response_model=PackageListResponse, responses=problems(422))
 async def list_packages(
     platform: PlatformDep,
     *,

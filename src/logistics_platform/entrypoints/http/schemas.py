@@ -27,33 +27,3 @@ class HealthResponse(CamelModel):
     status: str
     service: str
     timestamp: str
-
-
-class Problem(CamelModel):
-    """An RFC 9457 problem document; ``error`` repeats ``detail`` for the guide's clients."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-    error: str
-
-
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
-    """OpenAPI's description of the error answers a route may give."""
-    schema = Problem.model_json_schema(by_alias=True)
-    return {
-        status: {
-            "content": {"application/problem+json": {"schema": schema}},
-            "description": _MEANING.get(status, "problem"),
-        }
-        for status in statuses
-    }
-
-
-_MEANING = {
-    400: "malformed Idempotency-Key",
-    404: "no such resource",
-    409: "conflicts with the current state (or the same Idempotency-Key is in flight)",
-    422: "invalid input (or an Idempotency-Key reused for another request)",
-}
