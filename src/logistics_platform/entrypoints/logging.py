@@ -50,6 +50,7 @@ def configure_logging(settings: Settings, *, role: str = "cli") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)  # ours is the access log
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin
 
 
 def _rendering(log_format: str, role: str) -> list[structlog.types.Processor]:

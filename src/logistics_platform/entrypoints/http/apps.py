@@ -9,7 +9,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from logistics_platform.bootstrap import Platform, bootstrap
-from logistics_platform.entrypoints.http import backoffice, health, inventory
+from logistics_platform.entrypoints.http import backoffice, health, inventory, metrics
+from logistics_platform.entrypoints.http.access_log import AccessLog
 from logistics_platform.entrypoints.http.probes import probes
 from logistics_platform.entrypoints.http.problems import install_problem_handlers
 
@@ -34,15 +35,24 @@ def create_health_app(platform: Platform | None = None) -> FastAPI:
     return _with(app, probes("health-check", liveness=False), health.router)
 
 
+def create_metrics_app(platform: Platform) -> FastAPI:
+    """``/metrics`` alone: for the roles without an API (relay, consumers)."""
+    return _app("Metrics", "The process's Prometheus metrics.", platform)
+
+
 def _app(
     title: str, description: str, platform: Platform | None, *, read_store: bool = False
 ) -> FastAPI:
-    return FastAPI(
+    app = FastAPI(
         title=title,
         version="1.0.0",
         description=description,
         lifespan=_lifespan(platform, read_store=read_store),
     )
+    # Every app: correlation ids, the access log and /metrics, here once.
+    app.add_middleware(AccessLog, api=title.lower().replace(" ", "-"))
+    app.include_router(metrics.router)
+    return app
 
 
 def _with(app: FastAPI, *routers: APIRouter) -> FastAPI:
