@@ -52,7 +52,7 @@ SUBSCRIBER_LAG = Gauge(
 )
 SUBSCRIBER_BACKLOG = Gauge(
     "logistics_subscriber_backlog_events",
-    "Events recorded after a subscriber's checkpoint (in-process delivery)",
+    "Events recorded after a subscriber's checkpoint, of any name (in-process delivery)",
     ["subscriber"],
 )
 OUTBOX_BACKLOG = Gauge("logistics_outbox_backlog_events", "Unpublished outbox events (relay)")
