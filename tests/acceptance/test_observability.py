@@ -149,3 +149,17 @@ async def test_metrics_count_the_guide_flow(apis: Apis) -> None:
     assert grew("logistics_http_request_duration_seconds_count", **route, status="200") == 1
     tracked = {"api": "backoffice-api", "method": "GET", "route": "/tracking/{reservation_id}"}
     assert grew("logistics_http_request_duration_seconds_count", **tracked, status="200") == 1
+
+
+async def test_made_up_paths_and_methods_add_no_metric_series(apis: Apis) -> None:
+    for n in range(3):
+        await apis.inventory.request(f"METHOD{n}", f"/made/up/{n}")
+    scraped = samples((await apis.inventory.get("/metrics")).text)
+    series = [
+        (dict(labels)["route"], dict(labels)["method"])
+        for name, labels in scraped
+        if name == "logistics_http_request_duration_seconds_count"
+    ]
+    assert not any(route.startswith("/made/up") for route, _ in series)
+    assert not any(method.startswith("METHOD") for _, method in series)
+    assert ("unmatched", "other") in series

@@ -22,6 +22,7 @@ _MAX_LENGTH = 128  # fits an AMQP property too
 _ACCEPTED = re.compile(rb"[A-Za-z0-9][A-Za-z0-9._:\-]*")
 _UNMATCHED = "unmatched"  # route label of 404s: a label per made-up path would never end
 _LOGGED_PATH_LENGTH = 200
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Answered often by design (probes, scrapes): logged at debug level unless they fail.
 _ROUTINE = frozenset({"/health", "/live", "/ready", "/metrics"})
 
@@ -65,7 +66,8 @@ class AccessLog:
     def _record(self, scope: Scope, status: int, seconds: float) -> None:
         route = getattr(scope.get("route"), "path", None)
         method = scope["method"]
-        HTTP_REQUEST_DURATION.labels(self.api, method, route or _UNMATCHED, str(status)).observe(
+        label = method if method in _METHODS else "other"  # any token is a method to a server
+        HTTP_REQUEST_DURATION.labels(self.api, label, route or _UNMATCHED, str(status)).observe(
             seconds
         )
         client = scope.get("client")
