@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(
         default=20, ge=1, le=200, description="PostgreSQL connections a process keeps, at most"
     )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port of /metrics for the roles without an API (relay, consumers); unset: none",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["console", "json"] = "console"
     auto_migrate: bool = Field(

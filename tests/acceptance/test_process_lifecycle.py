@@ -161,7 +161,7 @@ def test_sigterm_finishes_requests_in_flight_and_exits_cleanly(served: Served) -
     assert code == 0, served.output()
     assert set(statuses) <= {0, 200}, "a request was cut off or failed during shutdown"
     assert 200 in statuses, "SIGTERM was sent once the server answered a reservation"
-    assert '"event": "stopped"' in served.output()
+    assert '"message": "stopped"' in served.output()
     with sqlite3.connect(served.database) as connection:
         (reserved,) = connection.execute("SELECT reserved FROM inventory_stock_items").fetchone()
     assert reserved == statuses.count(200), "every answered reservation, and only those, is stored"

@@ -12,7 +12,12 @@ import typer
 from logistics_platform.entrypoints.catalogue_commands import events
 from logistics_platform.entrypoints.event_commands import Context, consumer_role, dead_letters
 from logistics_platform.entrypoints.projection_commands import projections
-from logistics_platform.entrypoints.settings import settings_for_a_role
+from logistics_platform.entrypoints.settings import (
+    fail_to_start,
+    name_the_command,
+    one_line,
+    settings_for_a_role,
+)
 
 app = typer.Typer(
     help="Event-driven logistics platform: inventory, logistics and backoffice.",
@@ -24,6 +29,29 @@ app.add_typer(db, name="db")
 app.add_typer(projections, name="projections")
 app.add_typer(dead_letters, name="dead-letters")
 app.add_typer(events, name="events")
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version  # noqa: PLC0415
+
+        typer.echo(f"logistics {version('logistics-platform')}")
+        raise typer.Exit
+
+
+@app.callback()
+def _options(
+    context: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_print_version, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Event-driven logistics platform: inventory, logistics and backoffice."""
+    name_the_command(context.invoked_subcommand)
+
 
 Port = Annotated[int | None, typer.Option(help="Port to listen on (default from settings)")]
 
@@ -74,7 +102,7 @@ def relay() -> None:
 @app.command()
 def consumer(context: Annotated[Context, typer.Argument(help="whose subscribers to run")]) -> None:
     """Consume the RabbitMQ queues of one context's subscribers."""
-    settings_for_a_role(broker=True)
+    settings_for_a_role(broker=True, role=f"consumer-{context.value}")
     _run({}, workers=consumer_role(context), read_store=context is Context.backoffice)
 
 
@@ -130,7 +158,10 @@ def db_upgrade() -> None:
     from logistics_platform.shared.infrastructure.persistence import migrations  # noqa: PLC0415
 
     settings = settings_for_a_role()
-    asyncio.run(migrations.upgrade_url(settings.database_url))
+    try:
+        asyncio.run(migrations.upgrade_url(settings.database_url))
+    except Exception as error:  # the database unreachable, say: no traceback
+        fail_to_start(f"could not upgrade the database: {one_line(error)}")
     typer.secho("database is up to date", fg=typer.colors.GREEN)
 
 

@@ -17,6 +17,7 @@ from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
 from logistics_platform.entrypoints.http import apps
 from logistics_platform.entrypoints.http.connections import BoundedHttpToolsProtocol
+from logistics_platform.entrypoints.settings import one_line
 
 log = structlog.get_logger(__name__)
 
@@ -108,7 +109,9 @@ async def run(
     done, _ = await asyncio.wait([*serving, *working, stopped], return_when=asyncio.FIRST_COMPLETED)
     failed = [task for task in done if task is not stopped]
     for task in failed:
-        log.error("stopping: a service ended unexpectedly", service=task.get_name())
+        error = None if task.cancelled() else task.exception()
+        reason = one_line(error) if error else "it returned"
+        log.error("stopping: a service ended unexpectedly", service=task.get_name(), reason=reason)
     log.info("shutting down")
     for server in servers:
         server.should_exit = True
@@ -167,21 +170,32 @@ def run_role(
 
     async def main() -> int:
         stop = stop_on_signals()
-        platform = await bootstrap(read_store=read_store)
+        try:
+            platform = await bootstrap(read_store=read_store)
+        except Exception as error:  # database or read store unreachable, say: no traceback
+            log.error("could not start", reason=one_line(error))
+            return 1
         if apis and platform.settings.auth == "none":
             log.warning(
                 "AUTH=none: these APIs are open, anyone may write;"
                 " set AUTH=jwt and JWT_SECRET (or JWT_JWKS_URL) before exposing them"
             )
+        services = [_service(platform, api, port) for api, port in apis.items()]
         return await run(
             host=platform.settings.host,
-            services=[_service(platform, api, port) for api, port in apis.items()],
+            services=services or _metrics_service(platform),
             workers=[*(workers(platform) if workers else []), *_delivery(platform, deliver)],
             on_stop=platform.close,
             stop=stop,
         )
 
     return run_process(main())
+
+
+def _metrics_service(platform: Platform) -> list[HttpService]:
+    """A role without an API serves its metrics on METRICS_PORT, if set."""
+    port = platform.settings.metrics_port
+    return [] if port is None else [HttpService("Metrics", apps.create_metrics_app(platform), port)]
 
 
 def _service(platform: Platform, api: str, port: int | None) -> HttpService:

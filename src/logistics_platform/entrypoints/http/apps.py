@@ -9,7 +9,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from logistics_platform.bootstrap import Platform, bootstrap
-from logistics_platform.entrypoints.http import backoffice, health, inventory, logistics
+from logistics_platform.entrypoints.http import backoffice, health, inventory, logistics, metrics
+from logistics_platform.entrypoints.http.access_log import AccessLog
 from logistics_platform.entrypoints.http.auth import Access, Role
 from logistics_platform.entrypoints.http.idempotency import (
     IdempotencyKeys,
@@ -63,6 +64,11 @@ def create_health_app(platform: Platform | None = None) -> FastAPI:
     return _with(app, [probes("health-check", liveness=False), health.router])
 
 
+def create_metrics_app(platform: Platform) -> FastAPI:
+    """``/metrics`` alone: for the roles without an API (relay, consumers)."""
+    return _with(_app("Metrics", "The process's Prometheus metrics.", platform), [])
+
+
 def _app(
     title: str, description: str, platform: Platform | None, *, read_store: bool = False
 ) -> FastAPI:
@@ -82,12 +88,15 @@ def _with(
     public: list[APIRouter],
     guarded: Sequence[tuple[APIRouter, Access]] = (),
 ) -> FastAPI:
-    """``app`` with routers anyone may call (probes) and routers behind their access rule."""
-    for router in public:
+    """``app`` with routers anyone may call (probes, /metrics) and routers behind their
+    access rule; every request logged once, with its correlation id (the outermost layer,
+    so that refusals by the others are logged too)."""
+    for router in [*public, metrics.router]:
         app.include_router(router)
     for router, access in guarded:
         app.include_router(router, dependencies=[access.dependency()])
     document_problems(app, public=frozenset().union(*(access.public for _, access in guarded)))
+    app.add_middleware(AccessLog, api=app.title.lower().replace(" ", "-"))
     return app
 
 

@@ -1,9 +1,8 @@
 """What routes depend on, declared once: the process's platform and the request's causation."""
 
-import uuid
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 
 from logistics_platform.bootstrap import Platform
 from logistics_platform.shared.application.unit_of_work import Causation
@@ -14,11 +13,10 @@ async def _platform(request: Request) -> Platform:
     return platform
 
 
-async def _causation(x_correlation_id: Annotated[str | None, Header()] = None) -> Causation:
-    try:
-        return Causation(correlation_id=str(uuid.UUID(x_correlation_id or "")))
-    except ValueError:
-        return Causation()
+async def _causation(request: Request) -> Causation:
+    """Caused by the request: its correlation id (see access_log) goes with its events."""
+    correlation_id: str | None = getattr(request.state, "correlation_id", None)
+    return Causation(correlation_id=correlation_id) if correlation_id else Causation()
 
 
 PlatformDep = Annotated[Platform, Depends(_platform)]

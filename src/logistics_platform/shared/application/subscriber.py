@@ -4,11 +4,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+import structlog
+
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.retry import retry_on_concurrent_modification
 from logistics_platform.shared.application.unit_of_work import Causation, UnitOfWork
 
 U = TypeVar("U", bound=UnitOfWork)
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +60,20 @@ class Subscriber(Generic[U]):
                     if envelope.event_id in unhandled:
                         unhandled.discard(envelope.event_id)  # a duplicate in the batch
                         uow.caused_by(Causation.of(envelope))
-                        await self.handler(envelope, uow)
+                        await self._handle(envelope, uow)
                 wrote = before_commit is not None and await before_commit(uow)
                 await uow.commit()
                 return wrote
 
         return await retry_on_concurrent_modification(attempt)
+
+    async def _handle(self, envelope: EventEnvelope, uow: U) -> None:
+        # What the handler logs carries the correlation id of the request that began it.
+        with structlog.contextvars.bound_contextvars(correlation_id=envelope.correlation_id):
+            log.debug(
+                "handling event",
+                subscriber=self.name,
+                event_name=envelope.name,
+                event_id=envelope.event_id,
+            )
+            await self.handler(envelope, uow)

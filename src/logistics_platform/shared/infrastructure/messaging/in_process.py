@@ -8,6 +8,7 @@ in order and a checkpoint never skips an event. See docs/adr/0002-event-delivery
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
@@ -20,6 +21,8 @@ from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.application.unit_of_work import UnitOfWork
+from logistics_platform.shared.infrastructure import metrics
+from logistics_platform.shared.infrastructure.messaging import backlog
 from logistics_platform.shared.infrastructure.persistence import outbox
 from logistics_platform.shared.infrastructure.persistence.availability import unavailable
 from logistics_platform.shared.infrastructure.persistence.database import reader
@@ -58,9 +61,13 @@ class InProcessDelivery:
 
     async def run(self) -> None:
         """Follow the log until cancelled."""
+        names = [subscriber.name for subscriber in self._subscribers]
         async with asyncio.TaskGroup() as group:
             for subscriber in self._subscribers:
                 group.create_task(self._follow(subscriber), name=subscriber.name)
+            group.create_task(
+                backlog.sample_forever(backlog.subscriber_sampler(self._engine, names))
+            )
 
     async def catch_up(self) -> int:
         """Deliver until nothing is left, including events recorded while delivering;
@@ -127,11 +134,13 @@ class InProcessDelivery:
         advanced = False
         for start in range(0, len(batch), _EVENTS_PER_TRANSACTION):
             chunk = batch[start : start + _EVENTS_PER_TRANSACTION]
+            envelopes = [recorded.envelope for recorded in chunk]
+            started = time.perf_counter()
             try:
                 advanced = await subscriber.deliver_all(
-                    [recorded.envelope for recorded in chunk],
-                    before_commit=self._advancing(subscriber.name, chunk[-1].position),
+                    envelopes, before_commit=self._advancing(subscriber.name, chunk[-1].position)
                 )
+                metrics.handled(subscriber.name, envelopes, time.perf_counter() - started)
             except Exception:  # one of them fails: each is retried alone, see _deliver
                 advanced = False
                 for recorded in chunk:
@@ -153,10 +162,18 @@ class InProcessDelivery:
         return advance
 
     async def _deliver(self, subscriber: Subscriber[Any], envelope: EventEnvelope) -> None:
+        with structlog.contextvars.bound_contextvars(correlation_id=envelope.correlation_id):
+            await self._deliver_with_retries(subscriber, envelope)
+
+    async def _deliver_with_retries(
+        self, subscriber: Subscriber[Any], envelope: EventEnvelope
+    ) -> None:
         delay = self._first_retry_delay
         for attempt in range(1, self._max_attempts + 1):
+            started = time.perf_counter()
             try:
                 await subscriber.deliver(envelope)
+                metrics.handled(subscriber.name, [envelope], time.perf_counter() - started)
                 return
             except Exception as error:
                 if unavailable(error):  # not the event's fault: not an attempt
@@ -171,7 +188,11 @@ class InProcessDelivery:
                 )
                 if attempt == self._max_attempts:
                     await self._dead_letter(subscriber.name, envelope, repr(error), attempt)
+                    metrics.count(
+                        metrics.EVENTS_DEAD_LETTERED, [envelope], subscriber=subscriber.name
+                    )
                     return
+                metrics.count(metrics.EVENTS_RETRIED, [envelope], subscriber=subscriber.name)
                 await asyncio.sleep(delay)
                 delay *= 2
 

@@ -17,6 +17,7 @@ import contextlib
 import math
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -28,6 +29,8 @@ from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.event_publisher import EventPublisher
 from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.domain.errors import InvalidArgument
+from logistics_platform.shared.infrastructure import metrics
+from logistics_platform.shared.infrastructure.messaging import backlog
 from logistics_platform.shared.infrastructure.persistence.database import is_sqlite
 from logistics_platform.shared.infrastructure.persistence.tables import outbox
 from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
@@ -119,6 +122,9 @@ class OutboxRelay:
                 async with asyncio.TaskGroup() as batches:
                     for _ in range(self._batches_in_flight):
                         batches.create_task(self._relay_forever())
+                    batches.create_task(
+                        backlog.sample_forever(partial(backlog.sample_outbox, self._engine))
+                    )
             finally:
                 await self._publisher.close()
 
@@ -134,9 +140,11 @@ class OutboxRelay:
             claimed(len(rows))
             if not rows:
                 return 0
-            await self._publisher.publish(_readable(rows))
+            envelopes = _readable(rows)
+            await self._publisher.publish(envelopes)
             await self._mark_published(transaction, [position for position, _ in rows])
             await transaction.commit()
+        metrics.count(metrics.EVENTS_PUBLISHED, envelopes)
         return len(rows)
 
     async def _claim(self, transaction: SqlUnitOfWork) -> list[tuple[int, str]]:

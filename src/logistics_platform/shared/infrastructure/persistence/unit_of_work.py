@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.unit_of_work import Causation, UnitOfWork
 from logistics_platform.shared.domain.events import DomainEvent
+from logistics_platform.shared.infrastructure import metrics
 from logistics_platform.shared.infrastructure.persistence import outbox
 from logistics_platform.shared.infrastructure.persistence.database import insert_ignoring_duplicates
 from logistics_platform.shared.infrastructure.persistence.tables import processed_events
@@ -187,6 +188,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._transaction = None  # whatever the commit does, nothing is left to roll back
         await transaction.commit()
         if envelopes:
+            metrics.count(metrics.EVENTS_RECORDED, envelopes)
             self._on_events_committed(frozenset(envelope.name for envelope in envelopes))
 
     async def rollback(self) -> None:

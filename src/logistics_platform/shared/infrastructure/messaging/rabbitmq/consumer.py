@@ -3,6 +3,7 @@ send the event to wait in a retry queue, and after the last attempt to the dead 
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from logistics_platform.shared.application.grouped_delivery import GroupedDelive
 from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.domain.errors import InvalidArgument
+from logistics_platform.shared.infrastructure import metrics
 from logistics_platform.shared.infrastructure.messaging.rabbitmq.acks import Acknowledgements
 from logistics_platform.shared.infrastructure.messaging.rabbitmq.publisher import (
     carried_headers,
@@ -57,6 +59,7 @@ class _Stopping(Exception):
 class _Failure:
     reason: str
     final: bool  # no point in trying again (the message cannot even be read)
+    event: str = "unreadable"  # its name, for the metrics
 
 
 @dataclass(slots=True)
@@ -207,6 +210,13 @@ class RabbitMqConsumer:
             envelope = EventEnvelope.from_json(message.body)
         except InvalidArgument as error:
             return _Failure(str(error), final=True)
+        with structlog.contextvars.bound_contextvars(correlation_id=envelope.correlation_id):
+            return await self._handle_envelope(lane, message, envelope)
+
+    async def _handle_envelope(
+        self, lane: _Lane, message: AbstractIncomingMessage, envelope: EventEnvelope
+    ) -> _Failure | None:
+        started = time.perf_counter()
         try:
             await self._deliver_patiently(lane, envelope)
         except _Stopping:
@@ -220,7 +230,8 @@ class RabbitMqConsumer:
                 attempt=_attempts(message.headers) + 1,
                 error=repr(error),
             )
-            return _Failure(repr(error), final=False)
+            return _Failure(repr(error), final=False, event=envelope.name)
+        metrics.handled(lane.subscriber.name, [envelope], time.perf_counter() - started)
         return None
 
     async def _deliver_patiently(self, lane: _Lane, envelope: EventEnvelope) -> None:
@@ -271,11 +282,13 @@ class RabbitMqConsumer:
                 routing_key=self._topology.dead_letter_queue(name),
                 mandatory=False,
             )
+            metrics.EVENTS_DEAD_LETTERED.labels(event=failure.event, subscriber=name).inc()
             return
         headers[RETRY_DELAY_HEADER] = str(delay)
         await lane.retry.publish(
             copy_of(message, headers), routing_key=self._topology.queue(name), mandatory=False
         )
+        metrics.EVENTS_RETRIED.labels(event=failure.event, subscriber=name).inc()
 
 
 def _attempts(headers: HeadersType) -> int:
