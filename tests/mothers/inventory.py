@@ -3,30 +3,38 @@
 import uuid
 
 from logistics_platform.inventory.application.commands import AddStockItem, ReserveStock
-from logistics_platform.inventory.domain.stock_item import (
-    Quantity,
-    StockItem,
-    StockItemId,
-    StockItemName,
-)
+from logistics_platform.inventory.domain.stock_item import StockItem
+from logistics_platform.inventory.domain.values import Quantity, StockItemId, StockItemName
 
 
-def a_stock_item(*, available: int = 100, name: str = "iPhone 15 Pro") -> StockItem:
+def a_stock_item(*, available: int = 100, name: str = "iPhone 15 Pro", threshold: int = 0) -> StockItem:
     """A stock item as stored: no pending events."""
-    item = StockItem.add(StockItemId.random(), StockItemName(name), Quantity(available))
+    item = StockItem.add(
+        StockItemId.random(),
+        StockItemName(name),
+        Quantity(available),
+        low_stock_threshold=Quantity(threshold),
+    )
     item.pull_domain_events()
     return item
 
 
-def an_add_stock_item(*, quantity: int = 100, name: str = "iPhone 15 Pro") -> AddStockItem:
-    return AddStockItem(id=str(uuid.uuid4()), name=name, quantity=quantity)
+def an_add_stock_item(
+    *, quantity: int = 100, name: str = "iPhone 15 Pro", **more: object
+) -> AddStockItem:
+    return AddStockItem(id=str(uuid.uuid4()), name=name, quantity=quantity, **more)  # type: ignore[arg-type]
 
 
 def a_reservation_of(
-    stock_item_id: str, *, quantity: int = 10, reservation_id: str | None = None
+    stock_item_id: str,
+    *,
+    quantity: int = 10,
+    reservation_id: str | None = None,
+    ttl_seconds: int | None = None,
 ) -> ReserveStock:
     return ReserveStock(
         stock_item_id=stock_item_id,
         quantity=quantity,
         reservation_id=reservation_id or f"order-{uuid.uuid4().hex[:8]}",
+        ttl_seconds=ttl_seconds,
     )
