@@ -1,10 +1,12 @@
 """Object mothers for Inventory: valid objects by default, named variations on demand."""
 
 import uuid
+from datetime import UTC, datetime
 
 from logistics_platform.inventory.application.commands import AddStockItem, ReserveStock
 from logistics_platform.inventory.domain.stock_item import StockItem
 from logistics_platform.inventory.domain.values import Quantity, StockItemId, StockItemName
+from logistics_platform.shared.application.envelope import EventEnvelope
 
 
 def a_stock_item(*, available: int = 100, name: str = "iPhone 15 Pro", threshold: int = 0) -> StockItem:
@@ -37,4 +39,15 @@ def a_reservation_of(
         quantity=quantity,
         reservation_id=reservation_id or f"order-{uuid.uuid4().hex[:8]}",
         ttl_seconds=ttl_seconds,
+    )
+
+
+def a_package_event(verb: str, reservation_id: str) -> EventEnvelope:
+    """``logistics.package.<verb>`` for a reservation, as Inventory reads it."""
+    return EventEnvelope(
+        event_id=str(uuid.uuid4()),
+        name=f"logistics.package.{verb}",
+        occurred_on=datetime.now(UTC),
+        aggregate_id=str(uuid.uuid4()),
+        attributes={"reservationId": reservation_id, "version": 2},
     )
