@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from logistics_platform.backoffice.application import subscribers as backoffice
 from logistics_platform.config import Settings
 from logistics_platform.inventory.application import handlers as inventory
-from logistics_platform.inventory.application.commands import AddStockItem, ReserveStock
 from logistics_platform.inventory.infrastructure.queries import StockItemQueries
 from logistics_platform.inventory.infrastructure.unit_of_work import SqlInventoryUnitOfWork
 from logistics_platform.logistics.application import subscribers as logistics
@@ -85,7 +84,7 @@ class Platform:
     def commands(self) -> CommandBus[SqlInventoryUnitOfWork]:
         """Inventory's commands, the ones that arrive together committed together."""
         return CommandBus(
-            {AddStockItem: inventory.add_stock_item, ReserveStock: inventory.reserve_stock},
+            inventory.HANDLERS,
             self._unit_of_work(SqlInventoryUnitOfWork),
             prepare=inventory.load_stock_items,
         )

@@ -48,7 +48,9 @@ class FakeStockItemRepository(StockItemRepository):
     async def add(self, item: StockItem) -> None:
         if item.id in self.items or item.id in self._new:
             raise StockItemAlreadyExists(item.id)
-        taken = [i for i in self.items.values() if (i.warehouse, i.sku) == (item.warehouse, item.sku)]
+        taken = [
+            i for i in self.items.values() if (i.warehouse, i.sku) == (item.warehouse, item.sku)
+        ]
         if item.sku is not None and taken:
             raise SkuAlreadyUsed(item.sku.value, item.warehouse.value)
         self._new[item.id] = item
@@ -89,7 +91,9 @@ class FakeStockItemRepository(StockItemRepository):
             raise ConcurrentModification("simulated concurrent writer")
         for item in [*self._new.values(), *self._loaded.values()]:
             for reservation in item.touched.values():
-                stored = reservation.version + (reservation.reservation_id not in item.new_reservation_ids)
+                stored = reservation.version + (
+                    reservation.reservation_id not in item.new_reservation_ids
+                )
                 self.reservations[reservation.reservation_id] = reservation.but(version=stored)
             for record in item.new_records:
                 key = record.receipt_id if isinstance(record, Receipt) else record.count_id

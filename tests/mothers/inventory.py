@@ -9,7 +9,9 @@ from logistics_platform.inventory.domain.values import Quantity, StockItemId, St
 from logistics_platform.shared.application.envelope import EventEnvelope
 
 
-def a_stock_item(*, available: int = 100, name: str = "iPhone 15 Pro", threshold: int = 0) -> StockItem:
+def a_stock_item(
+    *, available: int = 100, name: str = "iPhone 15 Pro", threshold: int = 0
+) -> StockItem:
     """A stock item as stored: no pending events."""
     item = StockItem.add(
         StockItemId.random(),

@@ -24,7 +24,9 @@ NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 ORDER = ReservationId("order-1")
 
 
-def reserved(*, available: int = 10, quantity: int = 4, ttl: int | None = None) -> tuple[StockItem, Reservation]:
+def reserved(
+    *, available: int = 10, quantity: int = 4, ttl: int | None = None
+) -> tuple[StockItem, Reservation]:
     """An item with one held reservation, both as stored."""
     from tests.mothers.inventory import a_stock_item  # noqa: PLC0415
 
@@ -48,7 +50,11 @@ def test_releasing_gives_the_units_back_and_records_it() -> None:
     assert item.changed_reservations == [reservation.but(status=ReservationStatus.RELEASED)]
     (event,) = item.pull_domain_events()
     assert isinstance(event, ReservationReleased)
-    assert (event.reservation_id, event.quantity, event.reason) == ("order-1", 4, "customer cancelled")
+    assert (event.reservation_id, event.quantity, event.reason) == (
+        "order-1",
+        4,
+        "customer cancelled",
+    )
 
 
 @pytest.mark.parametrize("status", [ReservationStatus.RELEASED, ReservationStatus.EXPIRED])
@@ -92,7 +98,9 @@ def test_committing_moves_the_units_from_reserved_to_shipped_once() -> None:
 
 
 @pytest.mark.parametrize("status", [ReservationStatus.RELEASED, ReservationStatus.EXPIRED])
-def test_committing_a_given_up_reservation_is_refused_once_and_shown(status: ReservationStatus) -> None:
+def test_committing_a_given_up_reservation_is_refused_once_and_shown(
+    status: ReservationStatus,
+) -> None:
     item, reservation = reserved()
     given_up = reservation.but(status=status)
     item.commit(given_up)
@@ -110,7 +118,10 @@ def test_a_returned_package_makes_its_units_available_again_once() -> None:
     item.restock(reservation)
     item.restock(reservation)
     assert stock(item) == (10, 0, 0)
-    assert [type(e) for e in item.pull_domain_events()] == [ReservationCommitted, StockItemRestocked]
+    assert [type(e) for e in item.pull_domain_events()] == [
+        ReservationCommitted,
+        StockItemRestocked,
+    ]
 
 
 def test_a_return_seen_before_the_dispatch_commits_and_restocks_together() -> None:
@@ -118,7 +129,10 @@ def test_a_return_seen_before_the_dispatch_commits_and_restocks_together() -> No
     item.restock(reservation)
     item.commit(reservation)  # the dispatch, seen late
     assert stock(item) == (10, 0, 0)
-    assert [type(e) for e in item.pull_domain_events()] == [ReservationCommitted, StockItemRestocked]
+    assert [type(e) for e in item.pull_domain_events()] == [
+        ReservationCommitted,
+        StockItemRestocked,
+    ]
     (changed,) = item.changed_reservations
     assert (changed.status, changed.restocked) == (ReservationStatus.COMMITTED, True)
 

@@ -69,7 +69,10 @@ def test_a_name_with_control_characters_is_refused(name: str) -> None:
 def test_replenishing_adds_available_units_and_records_the_receipt() -> None:
     item = a_stock_item(available=10)
     item.replenish(Quantity(5), RECEIPT)
-    assert (item.available, item.new_records) == (Quantity(15), [Receipt(item.id, RECEIPT, Quantity(5))])
+    assert (item.available, item.new_records) == (
+        Quantity(15),
+        [Receipt(item.id, RECEIPT, Quantity(5))],
+    )
     (event,) = item.pull_domain_events()
     assert isinstance(event, StockItemReplenished)
     assert (event.quantity, event.receipt_id) == (5, "dn-1")
@@ -100,7 +103,12 @@ def test_a_count_sets_on_hand_and_records_the_difference() -> None:
     assert (item.available, item.reserved, item.on_hand) == (Quantity(3), Quantity(4), Quantity(7))
     (event,) = item.pull_domain_events()
     assert isinstance(event, StockItemAdjusted)
-    assert (event.on_hand, event.delta, event.reason, event.count_id) == (7, -3, "shelf count", "count-1")
+    assert (event.on_hand, event.delta, event.reason, event.count_id) == (
+        7,
+        -3,
+        "shelf count",
+        "count-1",
+    )
 
 
 def test_a_count_below_the_reserved_units_is_a_conflict() -> None:

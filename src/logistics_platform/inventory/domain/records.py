@@ -97,9 +97,7 @@ class ReservationAlreadyCommitted(Conflict):
     title = "Reservation committed"
 
     def __init__(self, reservation_id: ReservationId) -> None:
-        super().__init__(
-            f"reservation {reservation_id.value} is committed: its package has left"
-        )
+        super().__init__(f"reservation {reservation_id.value} is committed: its package has left")
 
 
 class OperationConflict(Conflict):
