@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from logistics_platform.backoffice.application import subscribers as backoffice
 from logistics_platform.config import Settings
 from logistics_platform.inventory.application import handlers as inventory
+from logistics_platform.inventory.application import subscribers as inventory_subscribers
+from logistics_platform.inventory.application.expiry import ReservationSweeper
+from logistics_platform.inventory.application.unit_of_work import InventoryUnitOfWork
 from logistics_platform.inventory.infrastructure.queries import StockItemQueries
 from logistics_platform.inventory.infrastructure.unit_of_work import SqlInventoryUnitOfWork
 from logistics_platform.logistics.application import subscribers as logistics
@@ -89,6 +92,14 @@ class Platform:
             prepare=inventory.load_stock_items,
         )
 
+    def reservation_sweeper(self) -> ReservationSweeper:
+        """Expires held reservations past their expiry (the roles that run Inventory)."""
+        return ReservationSweeper(
+            self.stock_items.due_reservations,
+            self.commands,
+            interval=self.settings.reservation_sweep_interval,
+        )
+
     @functools.cached_property
     def stock_items(self) -> StockItemQueries:
         return StockItemQueries(reader(self.engine))
@@ -96,7 +107,9 @@ class Platform:
     @functools.cached_property
     def subscribers(self) -> list[Subscriber[Any]]:
         return subscriber_table(
-            self._unit_of_work(SqlLogisticsUnitOfWork), self._tracking_unit_of_work
+            self._unit_of_work(SqlLogisticsUnitOfWork),
+            self._tracking_unit_of_work,
+            self._unit_of_work(SqlInventoryUnitOfWork),
         )
 
     def _tracking_unit_of_work(self, causation: Causation) -> "BackofficeUnitOfWork":
@@ -202,10 +215,20 @@ class Platform:
 def subscriber_table(
     packages: Callable[[Causation], LogisticsUnitOfWork],
     tracking: Callable[[Causation], "BackofficeUnitOfWork"],
+    stock: Callable[[Causation], InventoryUnitOfWork] | None = None,
 ) -> list[Subscriber[Any]]:
     """Every event subscriber: its name (its queue and checkpoint), the events it follows,
-    its handler and its unit of work."""
+    its handler and its unit of work. (Without ``stock``, Inventory's are left out.)"""
+    stock_follows_packages = (
+        [
+            Subscriber(name, frozenset({event}), reaction, stock)
+            for name, event, reaction in inventory_subscribers.REACTIONS
+        ]
+        if stock is not None
+        else []
+    )
     return [
+        *stock_follows_packages,
         Subscriber(
             "logistics.create_package_on_stock_item_reserved",
             frozenset({logistics.STOCK_ITEM_RESERVED}),

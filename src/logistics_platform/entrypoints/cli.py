@@ -30,14 +30,19 @@ Port = Annotated[int | None, typer.Option(help="Port to listen on (default from 
 def serve() -> None:
     """Run every API, the event delivery and every subscriber in one process."""
     settings_for_a_role()
-    _run({"inventory": None, "backoffice": None, "health": None}, deliver=True, read_store=True)
+    _run(
+        {"inventory": None, "backoffice": None, "health": None},
+        deliver=True,
+        read_store=True,
+        workers=lambda platform: [platform.reservation_sweeper().run],
+    )
 
 
 @app.command("inventory-api")
 def inventory_api(port: Port = None) -> None:
-    """Run the Inventory API alone (write side, default port 3000)."""
+    """Run the Inventory API alone (write side, default port 3000) and its reservation sweeper."""
     settings_for_a_role()
-    _run({"inventory": port})
+    _run({"inventory": port}, workers=lambda platform: [platform.reservation_sweeper().run])
 
 
 @app.command("backoffice-api")

@@ -28,7 +28,7 @@ def reserved(
     *, available: int = 10, quantity: int = 4, ttl: int | None = None
 ) -> tuple[StockItem, Reservation]:
     """An item with one held reservation, both as stored."""
-    from tests.mothers.inventory import a_stock_item  # noqa: PLC0415
+    from tests.mothers.inventory import a_stock_item
 
     item = a_stock_item(available=available)
     expires_at = NOW + timedelta(seconds=ttl) if ttl is not None else None

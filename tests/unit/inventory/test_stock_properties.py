@@ -2,6 +2,7 @@
 the stock invariant holds and every reaction converges."""
 
 import asyncio
+import contextlib
 import itertools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -59,10 +60,9 @@ class Inventory:
         await self.bus.handle(self.added)
         for kind, key, *rest in steps:
             for _ in range(2 if redeliver else 1):
-                try:
+                # A refusal changes nothing, which the invariant checks.
+                with contextlib.suppress(DomainError):
                     await self._apply(kind, key, *rest)
-                except DomainError:
-                    pass  # refused: changes nothing, which the invariant checks
 
     async def _apply(self, kind: str, key: str, *rest: Any) -> None:
         if kind == "reserve":

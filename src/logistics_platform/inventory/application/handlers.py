@@ -2,7 +2,7 @@
 commits (shared/application/command_bus.py): a refused command raises and changes nothing."""
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from logistics_platform.inventory.application.commands import (
@@ -28,6 +28,7 @@ from logistics_platform.inventory.domain.values import (
     Warehouse,
     reason_text,
 )
+from logistics_platform.shared.application.command_bus import Handler
 from logistics_platform.shared.domain.errors import InvalidArgument
 
 
@@ -112,7 +113,7 @@ async def load_stock_items(commands: Sequence[object], uow: InventoryUnitOfWork)
     await uow.stock_items.prefetch(items, reservations)
 
 
-HANDLERS = {
+HANDLERS: Mapping[type, Handler[InventoryUnitOfWork]] = {
     AddStockItem: add_stock_item,
     ReserveStock: reserve_stock,
     ReplenishStock: replenish_stock,

@@ -62,6 +62,10 @@ __all__ = [
 ]
 
 
+NONE = Quantity(0)
+MAIN = Warehouse()
+
+
 class StockItemNotFound(NotFound):
     def __init__(self, stock_item_id: StockItemId) -> None:
         super().__init__(f"stock item {stock_item_id} does not exist")
@@ -86,17 +90,17 @@ class InsufficientStock(Conflict):
 class StockItem(AggregateRoot):
     """Stock of one item in one warehouse; never negative."""
 
-    def __init__(  # noqa: PLR0913 - a row's worth of state, all by keyword
+    def __init__(
         self,
         *,
         id: StockItemId,
         name: StockItemName,
         available: Quantity,
         reserved: Quantity,
-        shipped: Quantity = Quantity(0),
-        warehouse: Warehouse = Warehouse(),
+        shipped: Quantity = NONE,
+        warehouse: Warehouse = MAIN,
         sku: Sku | None = None,
-        low_stock_threshold: Quantity = Quantity(0),
+        low_stock_threshold: Quantity = NONE,
         version: int = 0,
     ) -> None:
         super().__init__(version=version)
@@ -115,9 +119,9 @@ class StockItem(AggregateRoot):
         name: StockItemName,
         quantity: Quantity,
         *,
-        warehouse: Warehouse = Warehouse(),
+        warehouse: Warehouse = MAIN,
         sku: Sku | None = None,
-        low_stock_threshold: Quantity = Quantity(0),
+        low_stock_threshold: Quantity = NONE,
     ) -> "StockItem":
         """Create a stock item with ``quantity`` units available."""
         item = cls(

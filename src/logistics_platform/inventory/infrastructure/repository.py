@@ -83,7 +83,9 @@ class SqlStockItemRepository(StockItemRepository):
 
     async def count(self, count_id: CountId) -> Count | None:
         row = (
-            await self._connection.execute(select(counts).where(counts.c.count_id == count_id.value))
+            await self._connection.execute(
+                select(counts).where(counts.c.count_id == count_id.value)
+            )
         ).first()
         return None if row is None else rows.to_count(row._mapping)
 
@@ -134,7 +136,9 @@ class SqlStockItemRepository(StockItemRepository):
             await self._book(booked)
         for item in [*new, *changed]:
             for reservation in item.touched.values():
-                stored = reservation.version + (reservation.reservation_id not in item.new_reservation_ids)
+                stored = reservation.version + (
+                    reservation.reservation_id not in item.new_reservation_ids
+                )
                 self._reservations[reservation.reservation_id] = reservation.but(version=stored)
             item.stored()
             self._stored.add(item.id)
@@ -198,14 +202,12 @@ class SqlStockItemRepository(StockItemRepository):
 
     async def _book(self, records: list[Receipt | Count]) -> None:
         """Receipts and counts, each id once (a concurrent booking makes the command retry)."""
-        found = [r for r in records if isinstance(r, Receipt)], [
-            r for r in records if isinstance(r, Count)
-        ]
+        booked = [rows.receipt_row(r) for r in records if isinstance(r, Receipt)]
+        counted = [rows.count_row(r) for r in records if isinstance(r, Count)]
         try:
-            if found[0]:
-                await self._connection.execute(insert(receipts), [rows.receipt_row(r) for r in found[0]])
-            if found[1]:
-                await self._connection.execute(insert(counts), [rows.count_row(r) for r in found[1]])
+            if booked:
+                await self._connection.execute(insert(receipts), booked)
+            if counted:
+                await self._connection.execute(insert(counts), counted)
         except IntegrityError:
             raise ConcurrentModification("a receipt or count was booked concurrently") from None
-

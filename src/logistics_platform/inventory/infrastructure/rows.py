@@ -1,6 +1,6 @@
 """Inventory's statements and how its rows map to domain objects and back."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
@@ -201,7 +201,7 @@ def columns(found: Sequence[tuple[Any, ...]], *, width: int) -> list[list[Any]]:
     return [list(column) for column in zip(*found, strict=True)] if found else [[]] * width
 
 
-def to_stock_item(row: Mapping[str, Any]) -> StockItem:
+def to_stock_item(row: Any) -> StockItem:
     """From a row's mapping (SQLAlchemy) or record (asyncpg)."""
     return StockItem(
         id=StockItemId(row["id"]),
@@ -216,7 +216,7 @@ def to_stock_item(row: Mapping[str, Any]) -> StockItem:
     )
 
 
-def to_reservation(row: Mapping[str, Any]) -> Reservation:
+def to_reservation(row: Any) -> Reservation:
     expires_at = row["expires_at"]
     if expires_at is not None and expires_at.tzinfo is None:  # SQLite keeps no zone
         expires_at = expires_at.replace(tzinfo=UTC)
@@ -232,13 +232,13 @@ def to_reservation(row: Mapping[str, Any]) -> Reservation:
     )
 
 
-def to_receipt(row: Mapping[str, Any]) -> Receipt:
+def to_receipt(row: Any) -> Receipt:
     return Receipt(
         StockItemId(row["stock_item_id"]), ReceiptId(row["receipt_id"]), Quantity(row["quantity"])
     )
 
 
-def to_count(row: Mapping[str, Any]) -> Count:
+def to_count(row: Any) -> Count:
     return Count(
         StockItemId(row["stock_item_id"]),
         CountId(row["count_id"]),
@@ -247,6 +247,6 @@ def to_count(row: Mapping[str, Any]) -> Count:
     )
 
 
-def _first_of(row: Mapping[str, Any], *keys: str) -> Any:
+def _first_of(row: Any, *keys: str) -> Any:
     """The first of ``keys`` the row has (PostgreSQL's load renames a column)."""
-    return next(row[key] for key in keys if key in row.keys())
+    return next(row[key] for key in keys if key in row.keys())  # noqa: SIM118 - asyncpg's records test values with `in`
