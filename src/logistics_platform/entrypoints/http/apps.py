@@ -9,7 +9,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from logistics_platform.bootstrap import Platform, bootstrap
-from logistics_platform.entrypoints.http import backoffice, health, inventory
+from logistics_platform.entrypoints.http import backoffice, health, inventory, reservations
 from logistics_platform.entrypoints.http.probes import probes
 from logistics_platform.entrypoints.http.problems import install_problem_handlers
 
@@ -17,7 +17,7 @@ from logistics_platform.entrypoints.http.problems import install_problem_handler
 def create_inventory_app(platform: Platform | None = None) -> FastAPI:
     app = _app("Inventory API", "Stock items and reservations (write side).", platform)
     install_problem_handlers(app)
-    return _with(app, probes("inventory-api"), inventory.router)
+    return _with(app, probes("inventory-api"), inventory.router, reservations.router)
 
 
 def create_backoffice_app(platform: Platform | None = None) -> FastAPI:

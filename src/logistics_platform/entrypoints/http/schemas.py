@@ -27,3 +27,32 @@ class HealthResponse(CamelModel):
     status: str
     service: str
     timestamp: str
+
+
+class ProblemResponse(BaseModel):
+    """RFC 9457 problem details; ``error`` repeats ``detail`` for the guide's clients."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    error: str
+
+
+_PROBLEM_MEANINGS = {
+    404: "not found",
+    409: "conflicts with the current state",
+    422: "invalid input",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI ``responses`` for the problem statuses a route answers with."""
+    return {
+        status: {
+            "model": ProblemResponse,
+            "description": _PROBLEM_MEANINGS[status],
+            "content": {"application/problem+json": {}},
+        }
+        for status in statuses
+    }
