@@ -131,7 +131,8 @@ async def test_a_held_reservation_expires_after_its_ttl(apis: Apis) -> None:
     id = await add(apis, 10)
     await reserve(apis, id, 4, "order-ttl", ttlSeconds=1)
     held = (await apis.inventory.get("/reservations/order-ttl")).json()
-    assert held["status"] == "held" and held["expiresAt"] is not None
+    assert held["status"] == "held"
+    assert held["expiresAt"] is not None
     sweeper = apis.platform.reservation_sweeper()
 
     async def expired() -> bool:
