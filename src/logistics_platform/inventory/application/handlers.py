@@ -93,11 +93,16 @@ async def expire_reservation(command: ExpireReservation, uow: InventoryUnitOfWor
 async def held_by(
     reservation_id: ReservationId, uow: InventoryUnitOfWork
 ) -> tuple[Reservation, StockItem]:
-    """The reservation and its item (locked for this transaction), or ``ReservationNotFound``."""
-    reservation = await uow.stock_items.reservation(reservation_id)
-    if reservation is None:
+    """The reservation and its item (locked for this transaction), or ``ReservationNotFound``.
+
+    Read again once the item is locked: it may have changed while the lock was awaited."""
+    found = await uow.stock_items.reservation(reservation_id)
+    if found is None:
         raise ReservationNotFound(reservation_id)
-    return reservation, await uow.stock_items.get(reservation.stock_item_id)
+    item = await uow.stock_items.get(found.stock_item_id)
+    reservation = await uow.stock_items.reservation(reservation_id)
+    assert reservation is not None  # reservations are never deleted
+    return reservation, item
 
 
 async def load_stock_items(commands: Sequence[object], uow: InventoryUnitOfWork) -> None:

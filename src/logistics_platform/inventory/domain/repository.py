@@ -34,7 +34,8 @@ class StockItemRepository(Repository, abc.ABC):
     @abc.abstractmethod
     async def reservation(self, reservation_id: ReservationId) -> Reservation | None:
         """What is recorded under ``reservation_id`` on any item, as this unit of work
-        left it (including the reservations made or changed in it)."""
+        left it (including the reservations made or changed in it). Its terms never
+        change; read it again after getting its item for its current status."""
 
     @abc.abstractmethod
     async def receipt(self, receipt_id: ReceiptId) -> Receipt | None:

@@ -109,6 +109,15 @@ class SqlStockItemRepository(StockItemRepository):
         for row in found:
             reservation = rows.to_reservation(row)
             self._reservations[reservation.reservation_id] = reservation
+        self._forget_reservations_of({StockItemId(row["id"]) for row in items})
+
+    def _forget_reservations_of(self, locked: set[StockItemId]) -> None:
+        """Reservations of items locked just now may have been read before the lock was
+        granted (an earlier statement, or this one's snapshot on PostgreSQL): whoever
+        held the lock may have changed them. The next read gets them as they are now."""
+        for id, reservation in list(self._reservations.items()):
+            if reservation is not None and reservation.stock_item_id in locked:
+                del self._reservations[id]
 
     async def _load(
         self, ids: list[str], reservation_ids: list[str]
