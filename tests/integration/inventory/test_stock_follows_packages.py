@@ -2,6 +2,7 @@
 (SQLite file and PostgreSQL): redelivered, reordered and raced."""
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -97,10 +98,8 @@ async def test_a_release_racing_a_dispatch_ends_in_one_consistent_state(platform
     item, order = await reserved(platform)
 
     async def release() -> None:
-        try:
+        with contextlib.suppress(ReservationAlreadyCommitted):
             await platform.commands.handle(ReleaseReservation(order))
-        except ReservationAlreadyCommitted:
-            pass
 
     await asyncio.gather(release(), deliver(platform, "dispatched", order))
     quantity, held, shipped, status, _, problem = await state(platform, item, order)
