@@ -72,12 +72,19 @@ class FakeStockItemRepository(StockItemRepository):
                 return item.touched[reservation_id]
         return self.reservations.get(reservation_id)
 
+    def _booked(self) -> dict[ReceiptId | CountId, Receipt | Count]:
+        return {
+            record.receipt_id if isinstance(record, Receipt) else record.count_id: record
+            for item in [*self._new.values(), *self._loaded.values()]
+            for record in item.new_records
+        }
+
     async def receipt(self, receipt_id: ReceiptId) -> Receipt | None:
-        found = self.records.get(receipt_id)
+        found = self._booked().get(receipt_id) or self.records.get(receipt_id)
         return found if isinstance(found, Receipt) else None
 
     async def count(self, count_id: CountId) -> Count | None:
-        found = self.records.get(count_id)
+        found = self._booked().get(count_id) or self.records.get(count_id)
         return found if isinstance(found, Count) else None
 
     async def prefetch(

@@ -1,5 +1,6 @@
 """Inventory's lifecycle commands through the command bus, on fakes of its ports."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -108,3 +109,13 @@ async def test_a_sku_is_unique_within_a_warehouse_only() -> None:
     await inventory(uow).handle(an_add_stock_item(warehouse="B", sku="S-1"))
     with pytest.raises(SkuAlreadyUsed):
         await inventory(uow).handle(an_add_stock_item(warehouse="A", sku="S-1"))
+
+
+async def test_one_receipt_twice_in_one_transaction_is_booked_once() -> None:
+    uow = FakeInventoryUnitOfWork()
+    item = await with_item(uow)
+    bus = inventory(uow)
+    # The first command commits alone; the bookings that queue meanwhile go together.
+    first = bus.handle(an_add_stock_item())
+    await asyncio.gather(first, *(bus.handle(ReplenishStock(item, 5, "dn-9")) for _ in range(4)))
+    assert uow.stock_items.rows[StockItemId(item)][1] == 15

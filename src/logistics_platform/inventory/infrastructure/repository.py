@@ -74,6 +74,9 @@ class SqlStockItemRepository(StockItemRepository):
         return self._reservations[reservation_id]
 
     async def receipt(self, receipt_id: ReceiptId) -> Receipt | None:
+        for booked in self._booked():
+            if isinstance(booked, Receipt) and booked.receipt_id == receipt_id:
+                return booked
         row = (
             await self._connection.execute(
                 select(receipts).where(receipts.c.receipt_id == receipt_id.value)
@@ -82,12 +85,19 @@ class SqlStockItemRepository(StockItemRepository):
         return None if row is None else rows.to_receipt(row._mapping)
 
     async def count(self, count_id: CountId) -> Count | None:
+        for booked in self._booked():
+            if isinstance(booked, Count) and booked.count_id == count_id:
+                return booked
         row = (
             await self._connection.execute(
                 select(counts).where(counts.c.count_id == count_id.value)
             )
         ).first()
         return None if row is None else rows.to_count(row._mapping)
+
+    def _booked(self) -> list[Receipt | Count]:
+        """Receipts and counts booked in this unit of work, not stored yet."""
+        return [record for item in self._items.values() if item for record in item.new_records]
 
     async def prefetch(
         self, ids: Iterable[StockItemId], reservation_ids: Iterable[ReservationId]
