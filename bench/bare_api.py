@@ -19,7 +19,7 @@ import asyncpg
 from fastapi import FastAPI, Path
 from pydantic import BaseModel, Field, StrictInt
 
-from logistics_platform.inventory.infrastructure.repository import (
+from logistics_platform.inventory.infrastructure.rows import (
     LOAD_ON_POSTGRESQL,
     SAVE_ON_POSTGRESQL,
 )
@@ -65,12 +65,16 @@ async def reserve(id: Annotated[uuid.UUID, Path()], body: ReserveRequest) -> Res
             SAVE_ON_POSTGRESQL,
             [item],
             [row["version"]],
+            [row["version"] + 1],
             [row["name"]],
             [row["available"] - body.quantity],
             [row["reserved"] + body.quantity],
+            [row["shipped"]],
             [body.reservationId],
             [item],
             [body.quantity],
+            [None],
+            *[[]] * 6,  # no reservation changed
         )
         event = {"reservationId": body.reservationId, "quantity": body.quantity}
         await connection.execute(

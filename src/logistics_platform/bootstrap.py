@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from logistics_platform.backoffice.application import subscribers as backoffice
 from logistics_platform.config import Settings
 from logistics_platform.inventory.application import handlers as inventory
-from logistics_platform.inventory.application.commands import AddStockItem, ReserveStock
+from logistics_platform.inventory.application import subscribers as inventory_subscribers
+from logistics_platform.inventory.application.expiry import ReservationSweeper
+from logistics_platform.inventory.application.unit_of_work import InventoryUnitOfWork
 from logistics_platform.inventory.infrastructure.queries import StockItemQueries
 from logistics_platform.inventory.infrastructure.unit_of_work import SqlInventoryUnitOfWork
 from logistics_platform.logistics.application import handlers as package_handlers
@@ -87,9 +89,17 @@ class Platform:
     def commands(self) -> CommandBus[SqlInventoryUnitOfWork]:
         """Inventory's commands, the ones that arrive together committed together."""
         return CommandBus(
-            {AddStockItem: inventory.add_stock_item, ReserveStock: inventory.reserve_stock},
+            inventory.HANDLERS,
             self._unit_of_work(SqlInventoryUnitOfWork),
             prepare=inventory.load_stock_items,
+        )
+
+    def reservation_sweeper(self) -> ReservationSweeper:
+        """Expires held reservations past their expiry (the roles that run Inventory)."""
+        return ReservationSweeper(
+            self.stock_items.due_reservations,
+            self.commands,
+            interval=self.settings.reservation_sweep_interval,
         )
 
     @functools.cached_property
@@ -108,7 +118,9 @@ class Platform:
     @functools.cached_property
     def subscribers(self) -> list[Subscriber[Any]]:
         return subscriber_table(
-            self._unit_of_work(SqlLogisticsUnitOfWork), self._tracking_unit_of_work
+            self._unit_of_work(SqlLogisticsUnitOfWork),
+            self._tracking_unit_of_work,
+            self._unit_of_work(SqlInventoryUnitOfWork),
         )
 
     def _tracking_unit_of_work(self, causation: Causation) -> "BackofficeUnitOfWork":
@@ -214,10 +226,20 @@ class Platform:
 def subscriber_table(
     packages: Callable[[Causation], LogisticsUnitOfWork],
     tracking: Callable[[Causation], "BackofficeUnitOfWork"],
+    stock: Callable[[Causation], InventoryUnitOfWork] | None = None,
 ) -> list[Subscriber[Any]]:
     """Every event subscriber: its name (its queue and checkpoint), the events it follows,
-    its handler and its unit of work."""
+    its handler and its unit of work. (Without ``stock``, Inventory's are left out.)"""
+    stock_follows_packages = (
+        [
+            Subscriber(name, frozenset({event}), reaction, stock)
+            for name, event, reaction in inventory_subscribers.REACTIONS
+        ]
+        if stock is not None
+        else []
+    )
     return [
+        *stock_follows_packages,
         Subscriber(
             "logistics.create_package_on_stock_item_reserved",
             frozenset({logistics.STOCK_ITEM_RESERVED}),

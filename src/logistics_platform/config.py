@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         pattern=r"^[a-z0-9][a-z0-9_\-]{0,200}$",
         description="Alias of the tracking index (the index itself is <alias>_v<N>)",
     )
+    reservation_sweep_interval: float = Field(
+        default=1.0,
+        gt=0,
+        le=3600,
+        description="Seconds between sweeps for held reservations past their expiry (ttlSeconds)",
+    )
     host: str = Field(default="127.0.0.1", description="Interface the HTTP APIs bind to")
     inventory_port: int = Field(default=3000, ge=1, le=65535)
     backoffice_port: int = Field(default=3001, ge=1, le=65535)

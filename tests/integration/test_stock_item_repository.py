@@ -156,7 +156,8 @@ async def test_what_a_unit_of_work_wrote_is_gone_unless_it_commits(database_url:
         async with SqlInventoryUnitOfWork(engine) as uow:
             stored = await uow.stock_items.get(item.id)
             reservation = await uow.stock_items.reservation(ReservationId("o-1"))
-        assert (stored.available.value, stored.reserved.value, stored.version) == (7, 3, 0)
+        # Added (version 0) and reserved (one change) in one transaction: version 1.
+        assert (stored.available.value, stored.reserved.value, stored.version) == (7, 3, 1)
         assert reservation is not None
         assert reservation.quantity == Quantity(3)
     finally:

@@ -61,14 +61,19 @@ def serve() -> None:
     """Run every API, the event delivery and every subscriber in one process."""
     settings_for_a_role()
     apis: dict[str, int | None] = dict.fromkeys(("inventory", "backoffice", "health", "logistics"))
-    _run(apis, deliver=True, read_store=True)
+    _run(
+        apis,
+        deliver=True,
+        read_store=True,
+        workers=lambda platform: [platform.reservation_sweeper().run],
+    )
 
 
 @app.command("inventory-api")
 def inventory_api(port: Port = None) -> None:
-    """Run the Inventory API alone (write side, default port 3000)."""
+    """Run the Inventory API alone (write side, default port 3000) and its reservation sweeper."""
     settings_for_a_role()
-    _run({"inventory": port})
+    _run({"inventory": port}, workers=lambda platform: [platform.reservation_sweeper().run])
 
 
 @app.command("logistics-api")

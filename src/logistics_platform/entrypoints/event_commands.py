@@ -22,6 +22,7 @@ dead_letters = typer.Typer(help="Events a subscriber gave up on.", no_args_is_he
 
 
 class Context(StrEnum):
+    inventory = "inventory"
     logistics = "logistics"
     backoffice = "backoffice"
 

@@ -9,7 +9,14 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from logistics_platform.bootstrap import Platform, bootstrap
-from logistics_platform.entrypoints.http import backoffice, health, inventory, logistics, metrics
+from logistics_platform.entrypoints.http import (
+    backoffice,
+    health,
+    inventory,
+    logistics,
+    metrics,
+    reservations,
+)
 from logistics_platform.entrypoints.http.access_log import AccessLog
 from logistics_platform.entrypoints.http.auth import Access, Role
 from logistics_platform.entrypoints.http.idempotency import (
@@ -38,7 +45,11 @@ def create_inventory_app(platform: Platform | None = None) -> FastAPI:
     app.add_middleware(IdempotencyKeys, scope="inventory-api")
     document_idempotency_keys(app)
     install_problem_handlers(app)
-    return _with(app, [probes("inventory-api")], [(inventory.router, INVENTORY)])
+    return _with(
+        app,
+        [probes("inventory-api")],
+        [(inventory.router, INVENTORY), (reservations.router, INVENTORY)],
+    )
 
 
 def create_logistics_app(platform: Platform | None = None) -> FastAPI:

@@ -4,101 +4,80 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import Field, StrictInt
 
 from logistics_platform.bootstrap import Platform
 from logistics_platform.entrypoints.http.dependencies import CausationDep, PlatformDep
-from logistics_platform.entrypoints.http.schemas import (
-    CamelModel,
-    Page,
-    PageMeta,
-    PageSize,
-    ReservationIdText,
+from logistics_platform.entrypoints.http.inventory_schemas import (
+    AddStockItemRequest,
+    AdjustRequest,
+    ReplenishRequest,
+    ReservedResponse,
+    ReserveStockRequest,
+    StockItemListResponse,
+    StockItemResponse,
+    WarehouseCode,
 )
-from logistics_platform.inventory.application.commands import AddStockItem, ReserveStock
-from logistics_platform.inventory.domain.stock_item import (
-    MAX_NAME_LENGTH,
-    MAX_UNITS,
-    StockItemId,
-    StockItemNotFound,
+from logistics_platform.entrypoints.http.openapi import problems
+from logistics_platform.entrypoints.http.schemas import Page, PageSize
+from logistics_platform.inventory.application.commands import (
+    AddStockItem,
+    AdjustStock,
+    ReplenishStock,
+    ReserveStock,
 )
-from logistics_platform.inventory.infrastructure.queries import StockItemSummary
+from logistics_platform.inventory.domain.stock_item import StockItemId, StockItemNotFound
 
-Units = Annotated[StrictInt, Field(ge=0, le=MAX_UNITS)]
 StockItemPathId = Annotated[UUID, Path(description="the stock item's UUID")]
-
-
-class AddStockItemRequest(CamelModel):
-    id: UUID
-    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
-    quantity: Units
-
-
-class ReserveStockRequest(CamelModel):
-    quantity: Annotated[StrictInt, Field(ge=1, le=MAX_UNITS)]
-    reservation_id: ReservationIdText
-
-
-class StockItemResponse(CamelModel):
-    id: str
-    name: str
-    quantity: int = Field(description="units available to reserve")
-    reserved: int = Field(description="units held by reservations")
-    on_hand: int = Field(description="quantity + reserved")
-
-    @classmethod
-    def of(cls, summary: StockItemSummary) -> "StockItemResponse":
-        return cls(
-            id=summary.id,
-            name=summary.name,
-            quantity=summary.quantity,
-            reserved=summary.reserved,
-            on_hand=summary.on_hand,
-        )
-
-
-class StockItemListResponse(PageMeta):
-    items: list[StockItemResponse]
-
-
-class ReservationResponse(CamelModel):
-    message: str
-    stock_item_id: str
-    reservation_id: str
-    quantity: int
-
 
 router = APIRouter(tags=["stock items"])
 
 
-@router.post("/stock-items", status_code=201, response_model=StockItemResponse)
+@router.post(
+    "/stock-items",
+    status_code=201,
+    response_model=StockItemResponse,
+    responses=problems(409, 422),
+)
 async def add_stock_item(
     body: AddStockItemRequest,
     response: Response,
     platform: PlatformDep,
     causation: CausationDep,
 ) -> StockItemResponse:
-    """Add a stock item with its initial available quantity."""
-    await platform.commands.handle(
-        AddStockItem(id=str(body.id), name=body.name, quantity=body.quantity), causation
+    """Add a stock item with its initial available quantity (to warehouse MAIN unless
+    told otherwise); a SKU already used in the warehouse is a conflict."""
+    command = AddStockItem(
+        id=str(body.id),
+        name=body.name,
+        quantity=body.quantity,
+        warehouse=body.warehouse,
+        sku=body.sku,
+        low_stock_threshold=body.low_stock_threshold,
     )
+    await platform.commands.handle(command, causation)
     response.headers["Location"] = f"/stock-items/{body.id}"
     return await _stock_item(platform, body.id)
 
 
-@router.get("/stock-items/{id}", response_model=StockItemResponse)
+@router.get("/stock-items/{id}", response_model=StockItemResponse, responses=problems(404, 422))
 async def get_stock_item(id: StockItemPathId, platform: PlatformDep) -> StockItemResponse:
     return await _stock_item(platform, id)
 
 
-@router.get("/stock-items", response_model=StockItemListResponse)
+@router.get("/stock-items", response_model=StockItemListResponse, responses=problems(422))
 async def list_stock_items(
     platform: PlatformDep,
     page: Annotated[Page, Query()] = 1,
     size: Annotated[PageSize, Query()] = 20,
+    warehouse: Annotated[WarehouseCode | None, Query()] = None,
+    low_stock: Annotated[
+        bool | None, Query(alias="lowStock", description="below the item's threshold")
+    ] = None,
 ) -> StockItemListResponse:
-    """Stock items by name, a page at a time."""
-    found = await platform.stock_items.page(page=page, size=size)
+    """Stock items by name, a page at a time, of one warehouse or low on stock if asked."""
+    found = await platform.stock_items.page(
+        page=page, size=size, warehouse=warehouse, low_stock=low_stock
+    )
     return StockItemListResponse(
         items=[StockItemResponse.of(item) for item in found.items],
         total=found.total,
@@ -107,21 +86,29 @@ async def list_stock_items(
     )
 
 
-@router.put("/stock-items/{id}/reserve", response_model=ReservationResponse)
+@router.put(
+    "/stock-items/{id}/reserve",
+    response_model=ReservedResponse,
+    responses=problems(404, 409, 422),
+)
 async def reserve_stock(
     id: StockItemPathId,
     body: ReserveStockRequest,
     platform: PlatformDep,
     causation: CausationDep,
 ) -> Response:
-    """Reserve units for a reservation id; repeating the same request is harmless."""
+    """Reserve units for a reservation id (until ``ttlSeconds`` have passed, if given);
+    repeating the same request is harmless."""
     await platform.commands.handle(
         ReserveStock(
-            stock_item_id=str(id), quantity=body.quantity, reservation_id=body.reservation_id
+            stock_item_id=str(id),
+            quantity=body.quantity,
+            reservation_id=body.reservation_id,
+            ttl_seconds=body.ttl_seconds,
         ),
         causation,
     )
-    reservation = ReservationResponse(
+    reservation = ReservedResponse(
         message="Stock reserved successfully",
         stock_item_id=str(id),
         reservation_id=body.reservation_id,
@@ -129,6 +116,36 @@ async def reserve_stock(
     )
     # As is: returning the model, FastAPI would validate it again before serializing it.
     return Response(reservation.model_dump_json(by_alias=True), media_type="application/json")
+
+
+@router.post(
+    "/stock-items/{id}/replenish",
+    response_model=StockItemResponse,
+    responses=problems(404, 409, 422),
+)
+async def replenish_stock(
+    id: StockItemPathId, body: ReplenishRequest, platform: PlatformDep, causation: CausationDep
+) -> StockItemResponse:
+    """Receive units under a receipt id: the same receipt again changes nothing, the same
+    receipt with another quantity is a conflict."""
+    command = ReplenishStock(str(id), body.quantity, body.receipt_id)
+    await platform.commands.handle(command, causation)
+    return await _stock_item(platform, id)
+
+
+@router.post(
+    "/stock-items/{id}/adjust",
+    response_model=StockItemResponse,
+    responses=problems(404, 409, 422),
+)
+async def adjust_stock(
+    id: StockItemPathId, body: AdjustRequest, platform: PlatformDep, causation: CausationDep
+) -> StockItemResponse:
+    """Set on-hand to what a count found (never below the units reserved: 409); the same
+    count id again changes nothing."""
+    command = AdjustStock(str(id), body.on_hand, body.reason, body.count_id)
+    await platform.commands.handle(command, causation)
+    return await _stock_item(platform, id)
 
 
 async def _stock_item(platform: Platform, id: UUID) -> StockItemResponse:

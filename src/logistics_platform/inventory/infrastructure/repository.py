@@ -1,89 +1,43 @@
-"""Stock items on SQL, with optimistic concurrency on ``version``.
+"""Stock items on SQL, with optimistic concurrency on ``version`` (items and reservations).
 
 Reads go through :meth:`SqlStockItemRepository.prefetch` and writes through
 :meth:`~SqlStockItemRepository.flush`, whether the unit of work handles one command or a
 batch. On PostgreSQL both are one statement sent to asyncpg directly, inside the unit of
 work's transaction: every reservation pays for them, and SQLAlchemy's per-statement
-work costs about as much CPU as the round trip itself.
+work costs about as much CPU as the round trip itself. Receipts and counts, rarer, go
+through SQLAlchemy on both databases.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import asyncpg
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from logistics_platform.inventory.domain.records import Count, Receipt, Reservation
 from logistics_platform.inventory.domain.repository import StockItemRepository
 from logistics_platform.inventory.domain.stock_item import (
-    Quantity,
-    Reservation,
-    ReservationId,
+    SkuAlreadyUsed,
     StockItem,
     StockItemAlreadyExists,
-    StockItemId,
-    StockItemName,
     StockItemNotFound,
 )
-from logistics_platform.inventory.infrastructure.tables import reservations, stock_items
+from logistics_platform.inventory.domain.values import (
+    CountId,
+    ReceiptId,
+    ReservationId,
+    StockItemId,
+)
+from logistics_platform.inventory.infrastructure import rows
+from logistics_platform.inventory.infrastructure.tables import (
+    counts,
+    receipts,
+    reservations,
+    stock_items,
+)
 from logistics_platform.shared.domain.errors import ConcurrentModification
-
-# The items locked in id order, so that transactions on overlapping items cannot
-# deadlock, and the reservations recorded under the ids asked for. Items queue on their
-# row lock rather than fail the version check and retry in a storm.
-LOAD_ON_POSTGRESQL = """
-    WITH item AS (
-        SELECT id, name, available, reserved, version FROM inventory_stock_items
-        WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE
-    )
-    SELECT id, name, available, reserved, version,
-           NULL AS reservation_id, NULL AS stock_item_id, NULL::bigint AS quantity FROM item
-    UNION ALL
-    SELECT NULL, NULL, NULL, NULL, NULL, reservation_id, stock_item_id, quantity
-    FROM inventory_reservations WHERE reservation_id = ANY($2::text[])
-"""
-# Each item checked against the version it was read at; the new reservations of every
-# item that passed inserted. The caller compares the count with what it sent.
-SAVE_ON_POSTGRESQL = """
-    WITH changed AS (
-        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[])
-            AS changed (id, version, name, available, reserved)
-    ), updated AS (
-        UPDATE inventory_stock_items AS item
-        SET name = changed.name, available = changed.available,
-            reserved = changed.reserved, version = changed.version + 1
-        FROM changed
-        WHERE item.id = changed.id AND item.version = changed.version
-        RETURNING item.id
-    ), recorded AS (
-        INSERT INTO inventory_reservations (reservation_id, stock_item_id, quantity)
-        SELECT reservation.id, reservation.item, reservation.quantity
-        FROM unnest($6::text[], $7::text[], $8::bigint[]) AS reservation (id, item, quantity)
-        WHERE reservation.item IN (SELECT id FROM updated)
-    )
-    SELECT count(*) FROM updated
-"""
-# The same on SQLite, whose transactions run one at a time (BEGIN IMMEDIATE).
-_SELECT_ITEMS = select(stock_items).where(stock_items.c.id.in_(bindparam("ids", expanding=True)))
-_SELECT_RESERVATIONS = select(reservations).where(
-    reservations.c.reservation_id.in_(bindparam("ids", expanding=True))
-)
-_UPDATE_ITEM = (
-    update(stock_items)
-    .where(stock_items.c.id == bindparam("item_id"), stock_items.c.version == bindparam("read"))
-    .values(
-        name=bindparam("name"),
-        available=bindparam("available"),
-        reserved=bindparam("reserved"),
-        version=bindparam("read") + 1,
-    )
-)
-_INSERT_ITEM = insert(stock_items)
-_INSERT_RESERVATION = insert(reservations)
-
-_RESERVATION_COLUMNS = ("reservation_id", "stock_item_id", "quantity")
-_Stock = tuple[str, int, int]  # what a save writes: name, available, reserved
 
 
 class SqlStockItemRepository(StockItemRepository):
@@ -92,7 +46,7 @@ class SqlStockItemRepository(StockItemRepository):
         self._connection = connection
         self._driver = driver  # on PostgreSQL, the transaction's asyncpg connection
         self._items: dict[StockItemId, StockItem | None] = {}  # None: no such item
-        self._as_read: dict[StockItemId, _Stock] = {}
+        self._stored: set[StockItemId] = set()  # the items read from the store
         self._reservations: dict[ReservationId, Reservation | None] = {}
         self._new: list[StockItem] = []
 
@@ -113,12 +67,37 @@ class SqlStockItemRepository(StockItemRepository):
 
     async def reservation(self, reservation_id: ReservationId) -> Reservation | None:
         for item in self._items.values():
-            for made in item.new_reservations if item else ():
-                if made.reservation_id == reservation_id:
-                    return made
+            if item is not None and reservation_id in item.touched:
+                return item.touched[reservation_id]
         if reservation_id not in self._reservations:
             await self.prefetch([], [reservation_id])
         return self._reservations[reservation_id]
+
+    async def receipt(self, receipt_id: ReceiptId) -> Receipt | None:
+        for booked in self._booked():
+            if isinstance(booked, Receipt) and booked.receipt_id == receipt_id:
+                return booked
+        row = (
+            await self._connection.execute(
+                select(receipts).where(receipts.c.receipt_id == receipt_id.value)
+            )
+        ).first()
+        return None if row is None else rows.to_receipt(row._mapping)
+
+    async def count(self, count_id: CountId) -> Count | None:
+        for booked in self._booked():
+            if isinstance(booked, Count) and booked.count_id == count_id:
+                return booked
+        row = (
+            await self._connection.execute(
+                select(counts).where(counts.c.count_id == count_id.value)
+            )
+        ).first()
+        return None if row is None else rows.to_count(row._mapping)
+
+    def _booked(self) -> list[Receipt | Count]:
+        """Receipts and counts booked in this unit of work, not stored yet."""
+        return [record for item in self._items.values() if item for record in item.new_records]
 
     async def prefetch(
         self, ids: Iterable[StockItemId], reservation_ids: Iterable[ReservationId]
@@ -133,126 +112,121 @@ class SqlStockItemRepository(StockItemRepository):
         self._items.update((StockItemId(id), None) for id in wanted)
         self._reservations.update((ReservationId(id), None) for id in asked)
         for row in items:
-            item = _to_stock_item(row)
+            item = rows.to_stock_item(row)
             self._items[item.id] = item
-            self._as_read[item.id] = _stock(item)
+            self._stored.add(item.id)
             self.seen.append(item)
         for row in found:
-            reservation = _to_reservation(row)
+            reservation = rows.to_reservation(row)
             self._reservations[reservation.reservation_id] = reservation
+        self._forget_reservations_of({StockItemId(row["id"]) for row in items})
+
+    def _forget_reservations_of(self, locked: set[StockItemId]) -> None:
+        """Reservations of items locked just now may have been read before the lock was
+        granted (an earlier statement, or this one's snapshot on PostgreSQL): whoever
+        held the lock may have changed them. The next read gets them as they are now."""
+        for id, reservation in list(self._reservations.items()):
+            if reservation is not None and reservation.stock_item_id in locked:
+                del self._reservations[id]
 
     async def _load(
         self, ids: list[str], reservation_ids: list[str]
     ) -> tuple[list[Any], list[Any]]:
         """The items' rows (locked) and the reservations' rows."""
         if self._driver is not None:
-            rows = await self._driver.fetch(LOAD_ON_POSTGRESQL, ids, reservation_ids)
-            return [r for r in rows if r["id"]], [r for r in rows if r["reservation_id"]]
-        items = await self._connection.execute(_SELECT_ITEMS, {"ids": ids})
-        found = await self._connection.execute(_SELECT_RESERVATIONS, {"ids": reservation_ids})
-        return [row._mapping for row in items], [row._mapping for row in found]
+            found = await self._driver.fetch(rows.LOAD_ON_POSTGRESQL, ids, reservation_ids)
+            return [r for r in found if r["id"]], [r for r in found if r["reservation_id"]]
+        items = await self._connection.execute(rows.SELECT_ITEMS, {"ids": ids})
+        held = await self._connection.execute(rows.SELECT_RESERVATIONS, {"ids": reservation_ids})
+        return [row._mapping for row in items], [row._mapping for row in held]
 
     async def flush(self) -> None:
         new, self._new = self._new, []
         changed = [
             item
             for id, item in self._items.items()
-            if item is not None and id in self._as_read and _stock(item) != self._as_read[id]
+            if item is not None and id in self._stored and item.changes
         ]
         if new:
             await self._insert(new)
         if changed:
             await self._save(changed)
-        for item in changed:
-            item.version += 1
-            item.new_reservations.clear()
-            self._as_read[item.id] = _stock(item)
-        for item in new:
-            item.new_reservations.clear()
-            self._as_read[item.id] = _stock(item)
+        if booked := [record for item in [*new, *changed] for record in item.new_records]:
+            await self._book(booked)
+        for item in [*new, *changed]:
+            for reservation in item.touched.values():
+                stored = reservation.version + (
+                    reservation.reservation_id not in item.new_reservation_ids
+                )
+                self._reservations[reservation.reservation_id] = reservation.but(version=stored)
+            item.stored()
+            self._stored.add(item.id)
 
     async def _insert(self, items: list[StockItem]) -> None:
         """New items, and what was reserved on them in the same transaction."""
         try:
-            await self._connection.execute(
-                _INSERT_ITEM,
-                [{"id": item.id.value, "version": item.version, **_values(item)} for item in items],
-            )
-        except IntegrityError:
+            await self._connection.execute(insert(stock_items), [rows.new_item(i) for i in items])
+        except IntegrityError as error:
+            if "sku" in str(error.orig).lower():
+                with_sku = next(i for i in items if i.sku is not None)
+                raise SkuAlreadyUsed(with_sku.sku.value, with_sku.warehouse.value) from None  # type: ignore[union-attr]
             raise StockItemAlreadyExists(items[0].id) from None
         if new := [reservation for item in items for reservation in item.new_reservations]:
-            await self._connection.execute(_INSERT_RESERVATION, _reservation_rows(new))
+            await self._connection.execute(
+                insert(reservations), [rows.new_reservation(r) for r in new]
+            )
 
     async def _save(self, items: list[StockItem]) -> None:
         new = [reservation for item in items for reservation in item.new_reservations]
+        moved = [reservation for item in items for reservation in item.changed_reservations]
         try:
-            saved = await self._write(items, new)
+            saved_items, saved_reservations = await self._write(items, new, moved)
         except (IntegrityError, asyncpg.UniqueViolationError):
             raise ConcurrentModification("a reservation was recorded concurrently") from None
-        if saved != len(items):
+        if saved_items != len(items):
             raise ConcurrentModification("a stock item was changed concurrently")
+        if saved_reservations != len(moved):
+            raise ConcurrentModification("a reservation was changed concurrently")
 
-    async def _write(self, items: list[StockItem], new: list[Reservation]) -> int:
-        """Store the items if their versions are still the ones read, and ``new``; the
-        number of items stored."""
+    async def _write(
+        self, items: list[StockItem], new: list[Reservation], moved: list[Reservation]
+    ) -> tuple[int, int]:
+        """Store the items and the reservations they changed if their versions are still
+        the ones read, and ``new``; the numbers of items and of changed reservations stored."""
         if self._driver is not None:
-            saved: int = await self._driver.fetchval(
-                SAVE_ON_POSTGRESQL,
-                *_columns([(i.id.value, i.version, *_stock(i)) for i in items], width=5),
-                *_columns([_reservation_row(reservation) for reservation in new], width=3),
+            counted = await self._driver.fetchrow(
+                rows.SAVE_ON_POSTGRESQL,
+                *rows.columns([rows.saved_item(i) for i in items], width=7),
+                *rows.columns([rows.reservation_row(r) for r in new], width=4),
+                *rows.columns([rows.moved_reservation(r) for r in moved], width=6),
             )
-            return saved
-        # One executemany: its row count is the sum of the rows each update changed.
+            assert counted is not None
+            return counted[0], counted[1]
+        # One executemany each: its row count is the sum of the rows each update changed.
         result = await self._connection.execute(
-            _UPDATE_ITEM,
-            [{"item_id": i.id.value, "read": i.version, **_values(i)} for i in items],
+            rows.UPDATE_ITEM, [rows.item_update(i) for i in items]
         )
         saved = result.rowcount
         if new and saved == len(items):
-            await self._connection.execute(_INSERT_RESERVATION, _reservation_rows(new))
-        return saved
+            await self._connection.execute(
+                insert(reservations), [rows.new_reservation(r) for r in new]
+            )
+        moved_count = 0
+        if moved:
+            result = await self._connection.execute(
+                rows.UPDATE_RESERVATION, [rows.reservation_update(r) for r in moved]
+            )
+            moved_count = result.rowcount
+        return saved, moved_count
 
-
-def _stock(item: StockItem) -> _Stock:
-    return item.name.value, item.available.value, item.reserved.value
-
-
-def _values(item: StockItem) -> dict[str, Any]:
-    name, available, reserved = _stock(item)
-    return {"name": name, "available": available, "reserved": reserved}
-
-
-def _reservation_row(reservation: Reservation) -> tuple[str, str, int]:
-    return (
-        reservation.reservation_id.value,
-        reservation.stock_item_id.value,
-        reservation.quantity.value,
-    )
-
-
-def _reservation_rows(new: list[Reservation]) -> list[dict[str, Any]]:
-    return [dict(zip(_RESERVATION_COLUMNS, _reservation_row(r), strict=True)) for r in new]
-
-
-def _columns(rows: Sequence[tuple[Any, ...]], *, width: int) -> list[list[Any]]:
-    """The rows as one list per column (asyncpg's arrays)."""
-    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
-
-
-def _to_stock_item(row: Any) -> StockItem:
-    """From a row's mapping (SQLAlchemy) or record (asyncpg)."""
-    return StockItem(
-        id=StockItemId(row["id"]),
-        name=StockItemName(row["name"]),
-        available=Quantity(row["available"]),
-        reserved=Quantity(row["reserved"]),
-        version=row["version"],
-    )
-
-
-def _to_reservation(row: Any) -> Reservation:
-    return Reservation(
-        StockItemId(row["stock_item_id"]),
-        ReservationId(row["reservation_id"]),
-        Quantity(row["quantity"]),
-    )
+    async def _book(self, records: list[Receipt | Count]) -> None:
+        """Receipts and counts, each id once (a concurrent booking makes the command retry)."""
+        booked = [rows.receipt_row(r) for r in records if isinstance(r, Receipt)]
+        counted = [rows.count_row(r) for r in records if isinstance(r, Count)]
+        try:
+            if booked:
+                await self._connection.execute(insert(receipts), booked)
+            if counted:
+                await self._connection.execute(insert(counts), counted)
+        except IntegrityError:
+            raise ConcurrentModification("a receipt or count was booked concurrently") from None
