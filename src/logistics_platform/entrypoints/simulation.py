@@ -101,6 +101,7 @@ class Simulator:
         self.options = options
         self.random = random.Random(options.seed)
         self.report = Report()
+        self.run_id = uuid.uuid4().hex[:8]  # this run's names, apart from earlier runs'
         self.on_order_done = on_order_done
         headers = {"Authorization": f"Bearer {options.token}"} if options.token else {}
         self.http = httpx.AsyncClient(
@@ -145,7 +146,7 @@ class Simulator:
                     "name": f"Item {number + 1} ({warehouse})",
                     "quantity": item.received,
                     "warehouse": warehouse,
-                    "sku": f"SKU-{number + 1:04d}",
+                    "sku": f"SIM-{self.run_id}-{number + 1:04d}",  # unique per warehouse
                     "lowStockThreshold": 10,
                 },
                 expect=201,
@@ -158,7 +159,7 @@ class Simulator:
             list(SCENARIOS), weights=[weight for weight, _, _ in SCENARIOS.values()]
         )[0]
         order = Order(
-            reservation_id=f"sim-{number + 1:06d}-{uuid.uuid4().hex[:6]}",
+            reservation_id=f"sim-{self.run_id}-{number + 1:06d}",
             item=self.random.choice(self.report.items),
             quantity=self.random.randint(1, 4),
             scenario=scenario,
@@ -379,7 +380,11 @@ def simulate(endpoints: Endpoints, options: Options) -> Report:
             finally:
                 await simulator.close()
 
-    report = asyncio.run(main())
+    try:
+        report = asyncio.run(main())
+    except (UnexpectedAnswer, httpx.TransportError) as error:
+        console.print(f"[red]the platform could not be driven:[/red] {error}")
+        return Report(mismatches=[str(error)])
     console.print(_summary(report, Table))
     for line in report.mismatches[:50]:
         console.print(f"[red]✗[/red] {line}")
@@ -410,8 +415,9 @@ def _summary(report: Report, table_class: Any) -> Any:
             reservation_status,
             str(failed[scenario]),
         )
-    table.add_section()
     commands = ", ".join(f"{name} {count}" for name, count in sorted(report.commands.items()))
-    table.add_row("commands", str(sum(report.commands.values())), commands, "", "")
-    table.add_row("mismatches", str(len(report.mismatches)), "", "", "")
+    table.caption = (
+        f"{sum(report.commands.values())} commands ({commands}); "
+        f"{len(report.mismatches)} mismatches"
+    )
     return table
