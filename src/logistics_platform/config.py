@@ -130,6 +130,11 @@ class Settings(BaseSettings):
         default="60/minute",
         description="Calls per address to the public tracking lookup; none: no limit",
     )
+    cors_origins: list[str] = Field(
+        default=[],
+        description="Origins browsers may call the APIs from (JSON list, e.g."
+        ' ["https://ops.example.com"]); empty: no cross-origin calls',
+    )
     redis_url: str | None = Field(
         default=None,
         description="redis://… where replicas share their rate-limit counters;"

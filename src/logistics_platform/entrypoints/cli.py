@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from logistics_platform.entrypoints import environment as env
 from logistics_platform.entrypoints.catalogue_commands import events
 from logistics_platform.entrypoints.event_commands import Context, consumer_role, dead_letters
 from logistics_platform.entrypoints.projection_commands import projections
@@ -53,10 +54,24 @@ def _options(
     name_the_command(context.invoked_subcommand)
 
 
+PORTS = ("INVENTORY_PORT", "LOGISTICS_PORT", "BACKOFFICE_PORT", "HEALTH_PORT")
 Port = Annotated[int | None, typer.Option(help="Port to listen on (default from settings)")]
 
 
-@app.command()
+@app.command(
+    epilog=env.reads(
+        env.STORE,
+        env.LOGS,
+        env.HTTP,
+        env.READ_STORE,
+        env.BROKER,
+        env.RELAY,
+        env.CONSUMER,
+        env.DELIVERY,
+        env.SWEEPER,
+        PORTS,
+    )
+)
 def serve() -> None:
     """Run every API, the event delivery and every subscriber in one process."""
     settings_for_a_role()
@@ -69,42 +84,48 @@ def serve() -> None:
     )
 
 
-@app.command("inventory-api")
+@app.command("inventory-api", epilog=env.reads(env.STORE, env.LOGS, env.HTTP, env.SWEEPER, PORTS))
 def inventory_api(port: Port = None) -> None:
     """Run the Inventory API alone (write side, default port 3000) and its reservation sweeper."""
     settings_for_a_role()
     _run({"inventory": port}, workers=lambda platform: [platform.reservation_sweeper().run])
 
 
-@app.command("logistics-api")
+@app.command("logistics-api", epilog=env.reads(env.STORE, env.LOGS, env.HTTP, PORTS))
 def logistics_api(port: Port = None) -> None:
     """Run the Logistics API alone (packages and their lifecycle, default port 3003)."""
     settings_for_a_role()
     _run({"logistics": port})
 
 
-@app.command("backoffice-api")
+@app.command(
+    "backoffice-api", epilog=env.reads(env.STORE, env.LOGS, env.HTTP, env.READ_STORE, PORTS)
+)
 def backoffice_api(port: Port = None) -> None:
     """Run the Backoffice API alone (read side, default port 3001)."""
     settings_for_a_role()
     _run({"backoffice": port}, read_store=True)
 
 
-@app.command("health-api")
+@app.command(
+    "health-api", epilog=env.reads(env.STORE, env.LOGS, env.HTTP, env.READ_STORE, env.BROKER, PORTS)
+)
 def health_api(port: Port = None) -> None:
     """Run the Health service alone (default port 3002)."""
     settings_for_a_role()
     _run({"health": port})
 
 
-@app.command()
+@app.command(epilog=env.reads(env.STORE, env.LOGS, env.BROKER, env.RELAY, env.DELIVERY))
 def relay() -> None:
     """Publish the outbox to RabbitMQ, in order, in batches (run one or several)."""
     settings_for_a_role(broker=True)
     _run({}, workers=lambda platform: [platform.relay().run])
 
 
-@app.command()
+@app.command(
+    epilog=env.reads(env.STORE, env.LOGS, env.BROKER, env.CONSUMER, env.DELIVERY, env.READ_STORE)
+)
 def consumer(context: Annotated[Context, typer.Argument(help="whose subscribers to run")]) -> None:
     """Consume the RabbitMQ queues of one context's subscribers."""
     settings_for_a_role(broker=True, role=f"consumer-{context.value}")
@@ -133,7 +154,7 @@ def simulate(  # noqa: PLR0917 - typer reads options from the signature
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(epilog=env.reads(("JWT_SECRET", "JWT_AUDIENCE", "JWT_ISSUER", "JWT_ROLES_CLAIM")))
 def token(
     role: Annotated[
         list[str],
@@ -157,7 +178,7 @@ def token(
         raise typer.Exit(1) from None
 
 
-@db.command("upgrade")
+@db.command("upgrade", epilog=env.reads(env.STORE, env.LOGS))
 def db_upgrade() -> None:
     """Apply every pending migration to DATABASE_URL."""
     from logistics_platform.shared.infrastructure.persistence import migrations  # noqa: PLC0415

@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.entrypoints.http import (
@@ -108,7 +110,35 @@ def _with(
         app.include_router(router, dependencies=[access.dependency()])
     document_problems(app, public=frozenset().union(*(access.public for _, access in guarded)))
     app.add_middleware(AccessLog, api=app.title.lower().replace(" ", "-"))
+    app.add_middleware(_Cors)  # outermost: a preflight is answered before anything else
     return app
+
+
+class _Cors:
+    """CORS for the origins in CORS_ORIGINS (none by default), read at the first request:
+    the settings come with the platform, which exists only from start-up on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.cors: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.cors is None:
+            self.cors = CORSMiddleware(
+                self.app,
+                allow_origins=scope["app"].state.platform.settings.cors_origins,
+                allow_methods=["GET", "POST", "PUT"],
+                allow_headers=["Authorization", "Content-Type", "Idempotency-Key", _CORRELATION],
+                expose_headers=[_CORRELATION, "Retry-After", *_RATE_LIMIT_HEADERS],
+            )
+        await self.cors(scope, receive, send)
+
+
+_CORRELATION = "X-Correlation-Id"
+_RATE_LIMIT_HEADERS = ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"]
 
 
 def _lifespan(

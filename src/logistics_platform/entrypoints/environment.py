@@ -1,0 +1,32 @@
+"""Which settings each command reads, for its ``--help`` (kept true by a test against
+``config.Settings``). Plain text, so that ``--help`` imports nothing heavy."""
+
+STORE = ("DATABASE_URL", "DB_POOL_SIZE", "AUTO_MIGRATE")
+LOGS = ("LOG_LEVEL", "LOG_FORMAT")
+HTTP = (
+    "HOST",
+    "AUTH",
+    "JWT_SECRET",
+    "JWT_PREVIOUS_SECRET",
+    "JWT_JWKS_URL",
+    "JWT_AUDIENCE",
+    "JWT_ISSUER",
+    "JWT_ROLES_CLAIM",
+    "JWT_LEEWAY_SECONDS",
+    "RATE_LIMIT",
+    "PUBLIC_RATE_LIMIT",
+    "REDIS_URL",
+    "CORS_ORIGINS",
+)
+READ_STORE = ("READ_STORE", "ELASTICSEARCH_URL", "ELASTICSEARCH_INDEX")
+BROKER = ("RABBITMQ_URL", "RABBITMQ_EXCHANGE", "RABBITMQ_QUEUE_PREFIX")
+RELAY = ("RELAY_BATCH_SIZE", "RELAY_POLL_INTERVAL", "RELAY_BATCHES_IN_FLIGHT")
+CONSUMER = ("CONSUMER_PREFETCH", "MAX_DELIVERY_ATTEMPTS", "RETRY_BASE_DELAY_MS")
+DELIVERY = ("EVENT_BATCH_WINDOW_MS", "METRICS_PORT")
+SWEEPER = ("RESERVATION_SWEEP_INTERVAL",)
+
+
+def reads(*groups: tuple[str, ...]) -> str:
+    """An epilog naming the variables, as the help shows it."""
+    names = sorted({name for group in groups for name in group})
+    return "Reads from the environment (or ./.env): " + ", ".join(names) + "."
