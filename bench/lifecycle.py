@@ -69,7 +69,7 @@ COMMANDS_PER_PACKAGE = 4  # a dispatch, then three checkpoints
 RATES = (200.0, 100.0)
 POLL_INTERVAL = 0.01  # s; added to some latencies (an upper bound)
 ITEMS = 20
-console = Console()
+console = Console(width=150)
 
 
 # --- the throw-away stack -------------------------------------------------------------
@@ -338,8 +338,10 @@ async def end_to_end(
         if version is not None:
             answered[package.reservation] = (version, time.perf_counter())
 
+    sent = asyncio.Event()  # every dispatch answered: then only what is left to see
+
     async def watch(until: float) -> None:
-        while (answered or time.perf_counter() < until) and time.perf_counter() < until + 30:
+        while (answered or not sent.is_set()) and time.perf_counter() < until + 30:
             if answered:
                 rows = await poller.fetch(_SEEN, list(answered))
                 now = time.perf_counter()
@@ -357,6 +359,7 @@ async def end_to_end(
         await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
         requests.append(asyncio.create_task(dispatch_one(package)))
     await asyncio.gather(*requests)
+    sent.set()
     await watcher
     await poller.close()
     return sample
