@@ -108,7 +108,11 @@ def lifecycle_stack(database_url: str, rabbitmq_url: str) -> Iterator[Stack]:
         for process in [*apis, *pipeline]:
             process.terminate()
         for process in [*apis, *pipeline]:
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # seen once with a consumer still starting
+                process.kill()
+                process.wait()
 
 
 # --- seeding --------------------------------------------------------------------------
@@ -400,7 +404,9 @@ async def measure(stack: Stack, database_url: str, concurrency: int, seconds: fl
     connector = aiohttp.TCPConnector(limit=concurrency + 50)
     async with aiohttp.ClientSession(connector=connector) as session:
         ports = (INVENTORY_PORT, *LOGISTICS_PORTS, BACKOFFICE_PORT)
-        await wait_until_ready(session, *(f"http://127.0.0.1:{port}/ready" for port in ports))
+        # Eight processes start at once on 2 shared cores: give them time.
+        urls = (f"http://127.0.0.1:{port}/ready" for port in ports)
+        await wait_until_ready(session, *urls, patience=120)
         items = await seed_items(session, ITEMS, (INVENTORY_PORT,))
         http_count = int(150 * seconds)
         e2e_counts = {rate: int(rate * seconds) for rate in RATES}

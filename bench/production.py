@@ -181,8 +181,10 @@ def stack(database_url: str, rabbitmq_url: str) -> Iterator[Stack]:
             process.wait(timeout=30)
 
 
-async def wait_until_ready(session: aiohttp.ClientSession, *urls: str) -> None:
-    deadline = time.monotonic() + 30
+async def wait_until_ready(
+    session: aiohttp.ClientSession, *urls: str, patience: float = 30.0
+) -> None:
+    deadline = time.monotonic() + patience
     for url in urls:
         while True:
             with contextlib.suppress(aiohttp.ClientError):
