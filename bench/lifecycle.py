@@ -17,14 +17,16 @@ and waits for their packages, then measures in one run:
    backoffice tracking view showing ``in_transit`` at the version that answer carried,
    with the CPU each role used.
 
-Both closed loops follow one schedule: every package of their pool is dispatched, then
-checkpointed three times, round robin, so at any count of commands their histories are
-as long (a longer history is a dearer row to read and write).
+Both closed loops follow one schedule (:func:`schedule`): each package of their pool is
+dispatched, then checkpointed three times, so their histories grow alike whatever their
+rates (a longer history is a dearer row to read and write). They run in turns, a quarter
+of ``--seconds`` each, so both see the shared machine at the same speed.
 """
 
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import random
@@ -52,6 +54,7 @@ from bench.production import (
     cpu_table,
     fresh_database,
     fresh_vhost,
+    in_turns,
     maintain,
     reserve,
     role_env,
@@ -66,6 +69,7 @@ INVENTORY_PORT = 3100
 LOGISTICS_PORTS = (3103, 3113)  # two replicas, one per core, for the closed loop
 E2E_PORTS = LOGISTICS_PORTS[:1]  # one for the open loops, as bench.production does
 COMMANDS_PER_PACKAGE = 4  # a dispatch, then three checkpoints
+WINDOW = 256  # packages in play at once: far more than the concurrency, so no two race
 RATES = (200.0, 100.0)
 POLL_INTERVAL = 0.01  # s; added to some latencies (an upper bound)
 ITEMS = 20
@@ -201,11 +205,23 @@ async def seed_raw_packages(database_url: str, count: int) -> list[str]:
 # --- the commands ---------------------------------------------------------------------
 
 
+def schedule(n: int, pool: int) -> tuple[int, bool]:
+    """The package (an index into a pool of ``pool``) of the ``n``-th command, and whether
+    it is the package's dispatch. WINDOW packages at a time get their COMMANDS_PER_PACKAGE
+    commands in rounds, so every package ends with the same history whatever the rate
+    (past the pool's end, its packages only get more checkpoints)."""
+    block, within = divmod(n, COMMANDS_PER_PACKAGE * WINDOW)
+    index = block * WINDOW + within % WINDOW
+    return index % pool, within < WINDOW and index < pool
+
+
 def command_with_the_driver(pool: asyncpg.Pool, ids: list[str]) -> Callable[[int], Awaitable[int]]:
     """What a dispatch or a checkpoint writes, without the platform."""
 
-    async def attempt(n: int) -> int:
-        id = ids[n % len(ids)]
+    counter = itertools.count()  # the schedule carries on from one turn to the next
+
+    async def attempt(_: int) -> int:
+        id = ids[schedule(next(counter), len(ids))[0]]
         while True:
             async with pool.acquire() as connection, connection.transaction():
                 row = await connection.fetchrow(
@@ -218,7 +234,7 @@ def command_with_the_driver(pool: asyncpg.Pool, ids: list[str]) -> Callable[[int
                 dispatch = row["status"] == "registered"
                 carrier = "DHL" if dispatch else row["carrier"]
                 attempts = row["attempts"] + dispatch
-                location = "Warehouse MAIN" if dispatch else f"hub {n % 50}"
+                location = "Warehouse MAIN" if dispatch else "hub 7"
                 note = f"attempt {attempts} with {carrier}" if dispatch else None
                 history = json.loads(row["history"])
                 history.append(
@@ -301,12 +317,16 @@ async def dispatch(
 def command_over_http(
     session: aiohttp.ClientSession, packages: list[Package]
 ) -> Callable[[int], Awaitable[int]]:
-    async def attempt(n: int) -> int:
-        port, package = LOGISTICS_PORTS[n % len(LOGISTICS_PORTS)], packages[n % len(packages)].id
-        if n < len(packages):
+    counter = itertools.count()  # the schedule carries on from one turn to the next
+
+    async def attempt(_: int) -> int:
+        n = next(counter)
+        index, first = schedule(n, len(packages))
+        port, package = LOGISTICS_PORTS[n % len(LOGISTICS_PORTS)], packages[index].id
+        if first:
             return (await dispatch(session, port, package))[0]
         url = f"http://127.0.0.1:{port}/packages/{package}/checkpoints"
-        async with session.post(url, json={"location": f"hub {n % 50}"}) as response:
+        async with session.post(url, json={"location": "hub 7"}) as response:
             await response.read()
             return response.status
 
@@ -389,6 +409,11 @@ async def caught_up(database_url: str, *, limit: float = 180.0) -> None:
         await connection.close()
 
 
+def _whole_windows(count: float) -> int:
+    """``count`` rounded up to whole windows: each package then gets its exact schedule."""
+    return -(-int(count) // WINDOW) * WINDOW
+
+
 # --- run and report -------------------------------------------------------------------
 
 
@@ -408,7 +433,7 @@ async def measure(stack: Stack, database_url: str, concurrency: int, seconds: fl
         urls = (f"http://127.0.0.1:{port}/ready" for port in ports)
         await wait_until_ready(session, *urls, patience=120)
         items = await seed_items(session, ITEMS, (INVENTORY_PORT,))
-        http_count = int(150 * seconds)
+        http_count = _whole_windows(150 * seconds)
         e2e_counts = {rate: int(rate * seconds) for rate in RATES}
         console.print(
             f"seeding {http_count + sum(e2e_counts.values()):,} reservations and packages…"
@@ -418,7 +443,7 @@ async def measure(stack: Stack, database_url: str, concurrency: int, seconds: fl
             rate: await seed_packages(session, items, count, f"e2e-{rate:.0f}-", concurrency)
             for rate, count in e2e_counts.items()
         }
-        raw_ids = await seed_raw_packages(database_url, int(1000 * seconds))
+        raw_ids = await seed_raw_packages(database_url, _whole_windows(1000 * seconds))
         await caught_up(database_url)
         autovacuum = await autovacuum_is_on(database_url)
         if not autovacuum:
@@ -426,23 +451,15 @@ async def measure(stack: Stack, database_url: str, concurrency: int, seconds: fl
         await maintain(database_url, autovacuum)
         cpu_checks = {"at the start": cpu_check()}
         stack.pause_pipeline()
-        console.print("raw driver…")
+        console.print("raw driver and HTTP, in turns…")
         pool = await asyncpg.create_pool(database_url, min_size=concurrency, max_size=concurrency)
-        raw = await closed_loop(
+        raw, http = await in_turns(
             concurrency,
             seconds,
             command_with_the_driver(pool, raw_ids),
-            limit=COMMANDS_PER_PACKAGE * len(raw_ids),
+            command_over_http(session, http_packages),
         )
         await pool.close()
-        await maintain(database_url, autovacuum)
-        console.print("HTTP dispatch and checkpoints…")
-        http = await closed_loop(
-            concurrency,
-            seconds,
-            command_over_http(session, http_packages),
-            limit=COMMANDS_PER_PACKAGE * len(http_packages),
-        )
         stack.resume_pipeline()
         console.print("pipeline catching up…")
         await caught_up(database_url)
