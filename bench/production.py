@@ -606,6 +606,7 @@ async def measure(
             session,
             *(f"http://127.0.0.1:{port}/ready" for port in (*INVENTORY_PORTS, *BARE_PORTS)),
             f"http://127.0.0.1:{BACKOFFICE_PORT}/ready",
+            patience=120,  # nine processes start at once on 2 shared cores
         )
         fresh_items = await seed_items(session, items)
         history_items = await seed_items(session, items)
