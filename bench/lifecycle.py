@@ -230,6 +230,7 @@ def command_with_the_driver(pool: asyncpg.Pool, ids: list[str]) -> Callable[[int
                     " cancellation_refused FROM logistics_packages WHERE id = $1",
                     id,
                 )
+                assert row is not None, f"raw package {id} is missing"
                 now = datetime.now(UTC)
                 dispatch = row["status"] == "registered"
                 carrier = "DHL" if dispatch else row["carrier"]
