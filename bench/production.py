@@ -128,10 +128,8 @@ class Stack:
             process.send_signal(signal.SIGCONT)
 
 
-@contextlib.contextmanager
-def stack(database_url: str, rabbitmq_url: str) -> Iterator[Stack]:
-    """Every process role of the production mode as separate processes, with two
-    Inventory API replicas (one per core) as a load balancer would spread them."""
+def role_env(database_url: str, rabbitmq_url: str) -> dict[str, str]:
+    """The environment of every role on the throw-away stack, whose schema it creates."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -142,6 +140,14 @@ def stack(database_url: str, rabbitmq_url: str) -> Iterator[Stack]:
         "RATE_LIMIT": "none",  # one client at thousands of calls per second, on purpose
     }
     subprocess.run([LOGISTICS, "db", "upgrade"], env=env, check=True, capture_output=True)
+    return env
+
+
+@contextlib.contextmanager
+def stack(database_url: str, rabbitmq_url: str) -> Iterator[Stack]:
+    """Every process role of the production mode as separate processes, with two
+    Inventory API replicas (one per core) as a load balancer would spread them."""
+    env = role_env(database_url, rabbitmq_url)
     apis = [
         subprocess.Popen([LOGISTICS, "inventory-api", "--port", str(port)], env=env)
         for port in INVENTORY_PORTS
@@ -175,8 +181,10 @@ def stack(database_url: str, rabbitmq_url: str) -> Iterator[Stack]:
             process.wait(timeout=30)
 
 
-async def wait_until_ready(session: aiohttp.ClientSession, *urls: str) -> None:
-    deadline = time.monotonic() + 30
+async def wait_until_ready(
+    session: aiohttp.ClientSession, *urls: str, patience: float = 30.0
+) -> None:
+    deadline = time.monotonic() + patience
     for url in urls:
         while True:
             with contextlib.suppress(aiohttp.ClientError):
@@ -192,17 +200,24 @@ async def wait_until_ready(session: aiohttp.ClientSession, *urls: str) -> None:
 
 
 async def closed_loop(
-    concurrency: int, seconds: float, attempt: Callable[[int], Awaitable[int]]
+    concurrency: int,
+    seconds: float,
+    attempt: Callable[[int], Awaitable[int]],
+    *,
+    limit: int = sys.maxsize,
 ) -> Sample:
-    """``concurrency`` workers issue requests back to back for ``seconds``."""
+    """``concurrency`` workers issue requests back to back for ``seconds``, or until
+    ``limit`` requests were sent."""
     sample = Sample()
-    counter = iter(range(sys.maxsize))
+    counter = iter(range(limit))
     stop = time.perf_counter() + seconds
 
     async def worker() -> None:
         while time.perf_counter() < stop:
+            if (n := next(counter, None)) is None:
+                return
             started = time.perf_counter()
-            status = await attempt(next(counter))
+            status = await attempt(n)
             sample.latencies.append(time.perf_counter() - started)
             sample.statuses[status] = sample.statuses.get(status, 0) + 1
 
@@ -293,11 +308,14 @@ def reserve_with_the_driver(
     return attempt
 
 
-async def seed_items(session: aiohttp.ClientSession, count: int) -> list[str]:
+async def seed_items(
+    session: aiohttp.ClientSession, count: int, replicas: tuple[int, ...] = INVENTORY_PORTS
+) -> list[str]:
     items = [str(uuid.uuid4()) for _ in range(count)]
     for n, item in enumerate(items):
         body = {"id": item, "name": f"bench {item[:8]}", "quantity": 10**9}
-        async with session.post(inventory_url(n, "/stock-items"), json=body) as response:
+        url = inventory_url(n, "/stock-items", replicas)
+        async with session.post(url, json=body) as response:
             assert response.status == 201, await response.text()
     return items
 
@@ -544,8 +562,8 @@ def _busy(sample: Sample) -> str:
     return "" if sample.cpu is None else f"; {sample.cpu.describe()}"
 
 
-def cpu_table(loops: dict[float, Sample]) -> Table | None:
-    """CPU time per reservation of each role in each open loop (until its last view)."""
+def cpu_table(loops: dict[float, Sample], per: str = "reservation") -> Table | None:
+    """CPU time per ``per`` of each role in each open loop (until its last view)."""
     per_reservation = {
         rate: {
             role: 1000 * seconds / len(loop.latencies) for role, seconds in loop.cpu.roles.items()
@@ -555,7 +573,7 @@ def cpu_table(loops: dict[float, Sample]) -> Table | None:
     }
     if not per_reservation:
         return None
-    table = Table(title="CPU per reservation, ms (until the last view was seen)")
+    table = Table(title=f"CPU per {per}, ms (until the last view was seen)")
     table.add_column("role")
     for rate in per_reservation:
         table.add_column(f"at {rate:.0f}/s", justify="right")
@@ -588,6 +606,7 @@ async def measure(
             session,
             *(f"http://127.0.0.1:{port}/ready" for port in (*INVENTORY_PORTS, *BARE_PORTS)),
             f"http://127.0.0.1:{BACKOFFICE_PORT}/ready",
+            patience=120,  # nine processes start at once on 2 shared cores
         )
         fresh_items = await seed_items(session, items)
         history_items = await seed_items(session, items)
