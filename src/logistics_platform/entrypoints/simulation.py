@@ -106,7 +106,7 @@ class Simulator:
         headers = {"Authorization": f"Bearer {options.token}"} if options.token else {}
         self.http = httpx.AsyncClient(
             headers=headers,
-            timeout=httpx.Timeout(30.0),
+            timeout=httpx.Timeout(60.0),  # a busy platform is slow, not down
             limits=httpx.Limits(max_connections=options.concurrency * 2),
         )
         self._item_locks: dict[str, asyncio.Lock] = {}
@@ -352,7 +352,7 @@ class Simulator:
                     raise
                 await asyncio.sleep(0.2 * (attempt + 1))
                 continue
-            if answer.status_code == 429:  # over the rate limit: wait as told, same key
+            if answer.status_code in {429, 503}:  # over the rate, or busy: wait as told, same key
                 await asyncio.sleep(float(answer.headers.get("Retry-After", "1")))
                 continue
             if answer.status_code in ({expect} if isinstance(expect, int) else expect):
@@ -383,8 +383,9 @@ def simulate(endpoints: Endpoints, options: Options) -> Report:
     try:
         report = asyncio.run(main())
     except (UnexpectedAnswer, httpx.TransportError) as error:
-        console.print(f"[red]the platform could not be driven:[/red] {error}")
-        return Report(mismatches=[str(error)])
+        reason = f"{type(error).__name__}: {error}"
+        console.print(f"[red]the platform could not be driven:[/red] {reason}")
+        return Report(mismatches=[reason])
     console.print(_summary(report, Table))
     for line in report.mismatches[:50]:
         console.print(f"[red]✗[/red] {line}")

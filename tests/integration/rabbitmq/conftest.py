@@ -30,7 +30,9 @@ def production_settings(database_url: str, broker: Broker) -> Settings:
         retry_base_delay_ms=50,
         max_delivery_attempts=3,
         relay_poll_interval=0.5,
-        db_pool_size=10,  # several processes per test, and PostgreSQL allows 100 connections
+        # Up to seven processes per test, two tests at a time (pytest -n 2), and PostgreSQL
+        # allows 100 connections.
+        db_pool_size=5,
         auto_migrate=False,
         log_level="INFO",
         log_format="console",
