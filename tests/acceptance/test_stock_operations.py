@@ -160,3 +160,14 @@ async def test_low_stock_items_are_found_by_warehouse(apis: Apis) -> None:
     everywhere = await apis.inventory.get("/stock-items", params={"lowStock": "true"})
     assert everywhere.json()["total"] == 2
     assert_problem(await apis.inventory.get("/stock-items", params={"warehouse": "low"}), 422)
+
+
+async def test_an_item_added_under_its_threshold_is_alerted_at_once(apis: Apis) -> None:
+    # Added with fewer units than its threshold: low from its first version (0).
+    item = await add(apis, 1, warehouse="NEW-1", lowStockThreshold=5)
+    await apis.settle()
+    alerts = (await apis.backoffice.get("/alerts/low-stock", params={"warehouse": "NEW-1"})).json()
+    assert [(a["stockItemId"], a["available"], a["threshold"]) for a in alerts["items"]] == [
+        (item, 1, 5)
+    ]
+    assert await apis.platform.dead_letters().peek() == []

@@ -36,9 +36,10 @@ def whole_number(event: EventEnvelope, name: str, *, default: int | None = None)
     return value
 
 
-def version(event: EventEnvelope, *, default: int | None = None) -> int:
-    """The aggregate's version after the event (1 or more)."""
+def version(event: EventEnvelope, *, default: int | None = None, first: int = 1) -> int:
+    """The aggregate's version after the event: ``first`` or more (a package is 1 when
+    registered; a stock item is 0 when added, and may be low on stock from the start)."""
     value = whole_number(event, "version", default=default)
-    if value < 1:
-        raise InvalidArgument(f"{event.name} {event.event_id}: 'version' must be 1 or more")
+    if value < first:
+        raise InvalidArgument(f"{event.name} {event.event_id}: 'version' must be {first} or more")
     return value

@@ -64,7 +64,7 @@ async def alert_on_stock_level(event: EventEnvelope, uow: BackofficeUnitOfWork) 
             available=read.whole_number(event, "available"),
             threshold=read.whole_number(event, "threshold"),
             since=event.occurred_on,
-            version=read.version(event),
+            version=read.version(event, first=0),
         )
     )
 
