@@ -7,6 +7,7 @@ problem with a curl line to reproduce it.
 """
 
 import asyncio
+import os
 import re
 import sys
 from collections.abc import AsyncIterator
@@ -21,6 +22,7 @@ from tests.services import fresh_postgres_database
 
 SECRET = "a-contract-test-secret-long-enough-for-hs256"
 SCHEMATHESIS = str(Path(sys.executable).with_name("st"))
+HOOKS = str(Path(__file__).with_name("hooks.py"))  # unique Idempotency-Keys; see there
 APIS = ("inventory", "logistics", "backoffice", "health")
 MIN_CASES = 1_000
 # Checks left out, each with its reason:
@@ -87,7 +89,10 @@ async def _schemathesis(api: str, port: int, token: str, report: Path) -> tuple[
     if EXCLUDED_CHECKS:
         command += ["--exclude-checks", ",".join(EXCLUDED_CHECKS)]
     process = await asyncio.create_subprocess_exec(
-        *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+        *command,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env={**os.environ, "SCHEMATHESIS_HOOKS": HOOKS},
     )
     output, _ = await asyncio.wait_for(process.communicate(), 1200)
     text = output.decode(errors="replace")
