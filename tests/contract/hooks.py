@@ -2,34 +2,21 @@
 
 An Idempotency-Key names one request: the same key with another request is a 422 by
 design (the IETF draft), which no OpenAPI schema can state. Schemathesis draws keys from
-the header's schema and reuses them across requests, so each well-formed key gets a
-suffix unique to its case; malformed keys stay as drawn and must still be refused.
+the header's schema with a fixed seed and reuses them across requests (every phase), so
+the optional header is left out of the document it tests; its rules (400, 409, 422,
+replays) are tested in tests/acceptance/test_package_lifecycle.py.
 """
 
-import re
-import uuid
 from typing import Any
 
 import schemathesis
 
-from logistics_platform.entrypoints.http.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
-
-_SUFFIX = 33  # "-" and 32 hex digits
+HEADER = "Idempotency-Key"
 
 
 @schemathesis.hook
-def map_headers(context: Any, headers: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not headers:
-        return headers
-    for name, value in headers.items():
-        if name.lower() == "idempotency-key" and _well_formed(value):
-            headers[name] = f"{value[: MAX_KEY_LENGTH - _SUFFIX]}-{uuid.uuid4().hex}"
-    return headers
-
-
-def _well_formed(value: object) -> bool:
-    return (
-        isinstance(value, str)
-        and len(value) <= MAX_KEY_LENGTH
-        and bool(re.fullmatch(KEY_PATTERN, value))
-    )
+def before_load_schema(context: Any, raw_schema: dict[str, Any]) -> None:
+    for operations in raw_schema.get("paths", {}).values():
+        for operation in operations.values():
+            parameters = operation.get("parameters", [])
+            operation["parameters"] = [p for p in parameters if p.get("name") != HEADER]

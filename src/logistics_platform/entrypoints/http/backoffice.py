@@ -17,6 +17,7 @@ from logistics_platform.backoffice.application.queries import (
     TrackingSearch,
     TrackingSort,
 )
+from logistics_platform.backoffice.domain.search_words import words
 from logistics_platform.backoffice.domain.tracking_view import TrackingStatus
 from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog
 from logistics_platform.entrypoints.http.analytics_schemas import (
@@ -131,7 +132,7 @@ async def list_tracking(
         TrackingSearch(
             status=status,
             stock_item_id=stock_item_id and stock_item_id.lower(),
-            text=q if q and q.strip() else None,  # a blank search box filters nothing
+            text=q if q and words(q) else None,  # a box without a word filters nothing
             period=Period(from_, to),
             sort=sort,
             page=page,

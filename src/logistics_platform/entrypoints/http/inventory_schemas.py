@@ -7,10 +7,10 @@ from uuid import UUID
 from pydantic import Field
 
 from logistics_platform.entrypoints.http.schemas import (
+    WHOLE,
     CamelModel,
     PageMeta,
     ReservationIdText,
-    WholeNumber,
     text,
 )
 from logistics_platform.inventory.domain.values import (
@@ -24,8 +24,8 @@ from logistics_platform.inventory.infrastructure.queries import (
     StockItemSummary,
 )
 
-Units = Annotated[WholeNumber, Field(ge=0, le=MAX_UNITS)]
-PositiveUnits = Annotated[WholeNumber, Field(ge=1, le=MAX_UNITS)]
+Units = Annotated[int, Field(strict=True, ge=0, le=MAX_UNITS), WHOLE]
+PositiveUnits = Annotated[int, Field(strict=True, ge=1, le=MAX_UNITS), WHOLE]
 WarehouseCode = Annotated[str, Field(pattern=r"^[A-Z0-9-]{1,20}$", examples=["MAIN"])]
 SkuText = Annotated[str, Field(pattern=r"^[A-Za-z0-9\-_.]{1,64}$", examples=["IPH-15-PRO"])]
 
@@ -44,7 +44,7 @@ class AddStockItemRequest(CamelModel):
 class ReserveStockRequest(CamelModel):
     quantity: PositiveUnits
     reservation_id: ReservationIdText
-    ttl_seconds: Annotated[WholeNumber, Field(ge=1, le=MAX_TTL_SECONDS)] | None = Field(
+    ttl_seconds: Annotated[int, Field(strict=True, ge=1, le=MAX_TTL_SECONDS), WHOLE] | None = Field(
         default=None, description="a held reservation not dispatched in time expires"
     )
 

@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 RESERVATION_ID_PATTERN = r"^[A-Za-z0-9\-_.:]{1,100}$"
@@ -31,19 +31,29 @@ def _whole(value: object) -> object:
     return value
 
 
-WholeNumber = Annotated[StrictInt, BeforeValidator(_whole)]
+# After an integer's Field (strict=True and its bounds): Annotated[int, Field(...), WHOLE].
+WHOLE = BeforeValidator(_whole)
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+# ISO 8601 text in years 1001 to 9998: every store holds those whatever the zone offset
+# (a bare number would be a Unix time to pydantic; years 1000 and 9999 may cross the edge).
+DATE_TIME_PATTERN = (
+    r"^(100[1-9]|10[1-9][0-9]|1[1-9][0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9])-"
+)
+_DATE_TIME = re.compile(DATE_TIME_PATTERN)
 
 
 def _iso_8601(value: object) -> object:
-    """Dates in a query are ISO 8601 text; a bare number (a Unix time to pydantic) is not."""
-    if isinstance(value, str) and not _ISO_DATE.match(value):
-        raise ValueError("expected an ISO 8601 date-time, e.g. 2026-12-03T10:00:00Z")
+    if isinstance(value, str) and not _DATE_TIME.match(value):
+        raise ValueError("expected an ISO 8601 date-time in years 1001 to 9998")
     return value
 
 
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_8601)]
+IsoDateTime = Annotated[
+    datetime,
+    BeforeValidator(_iso_8601),
+    Field(json_schema_extra={"pattern": DATE_TIME_PATTERN}),
+]
 
 ReservationIdText = Annotated[str, Field(pattern=RESERVATION_ID_PATTERN, examples=["order-12345"])]
 Page = Annotated[int, Field(ge=1, le=1_000_000, description="1-based page number")]
