@@ -65,7 +65,18 @@ async def test_a_view_is_found_by_reservation_id_and_by_tracking_number(apis: Ap
     for spelling in (number, number.lower()):
         found = await apis.backoffice.get(f"/tracking/by-number/{spelling}")
         assert found.status_code == 200, found.text
-        assert found.json() == view
+        assert found.json() == {  # a customer's view: nothing internal
+            "trackingNumber": number,
+            "status": "registered",
+            "carrier": None,
+            "deliveredAt": None,
+            "timeline": [
+                {"status": entry["status"], "occurredOn": entry["occurredOn"], "location": None}
+                for entry in view["timeline"]
+                if entry["version"] > 0
+            ],
+        }
+        assert len(found.json()["timeline"]) == 1
     assert_problem(await apis.backoffice.get("/tracking/by-number/ZZZZZZZZZZ"), 404)
     assert_problem(await apis.backoffice.get("/tracking/by-number/short"), 422)
 
@@ -147,8 +158,7 @@ BAD_LIST_FILTERS: list[dict[str, Any]] = [
     {"from": "yesterday"},
     {"from": "2026-13-01"},
     {"to": "2026-02-30T10:00:00Z"},
-    {"from": "2026-02-01", "to": "2026-01-01"},
-    {"from": "2026-01-01", "to": "2026-01-01"},
+    {"from": "1767225600"},  # a Unix time is not ISO 8601
     {"size": 101},
     {"size": 0},
     {"size": -5},
@@ -162,7 +172,6 @@ BAD_LIST_FILTERS: list[dict[str, Any]] = [
     {"status": "lost"},
     {"status": "REGISTERED"},
     {"stockItemId": "not-a-uuid"},
-    {"q": "%%%"},
     {"q": "a" * 201},
     {"q": " ".join(["word"] * 11)},
     # beyond what the stores hold (issue 19: these were 500s, an OverflowError)
@@ -176,10 +185,21 @@ BAD_SUMMARY_PARAMETERS: list[dict[str, Any]] = [
     {"top": 101},
     {"top": "ten"},
     {"from": "soon"},
-    {"from": "2026-02-01", "to": "2026-01-01"},
+    {"to": "1767225600"},
     {"from": "9999-12-31T23:59:59-05:00"},
     {"to": "0001-01-01T00:00:00+05:00"},
 ]
+
+
+async def test_an_inverted_period_is_an_empty_answer(apis: Apis) -> None:
+    await a_shop(apis)
+    inverted = {"from": "2026-02-01", "to": "2026-01-01"}
+    listed = await apis.backoffice.get("/tracking", params=inverted)
+    assert (listed.status_code, listed.json()["total"]) == (200, 0)
+    wordless = await apis.backoffice.get("/tracking", params={"q": "%%%"})
+    assert wordless.json()["total"] == 5  # like a blank search box: no filter
+    summary = await apis.backoffice.get("/analytics/summary", params=inverted)
+    assert summary.status_code == 200, summary.text
 
 
 async def test_invalid_filters_and_parameters_are_unprocessable(apis: Apis) -> None:

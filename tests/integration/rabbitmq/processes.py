@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from pydantic import SecretStr
 
 from logistics_platform.config import Settings
 from tests.waiting import PROCESS_START, eventually
@@ -144,4 +145,9 @@ def environment(settings: Settings) -> dict[str, str]:
     fields = Settings.model_fields
     inherited = {k: v for k, v in os.environ.items() if k.lower() not in fields}
     given = settings.model_dump(exclude_none=True)
-    return {**inherited, **{name.upper(): str(value) for name, value in given.items()}}
+    return {**inherited, **{name.upper(): _text(value) for name, value in given.items()}}
+
+
+def _text(value: object) -> str:
+    """A setting as its environment variable spells it (a secret as itself, not ``***``)."""
+    return value.get_secret_value() if isinstance(value, SecretStr) else str(value)

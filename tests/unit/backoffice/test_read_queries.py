@@ -50,11 +50,12 @@ def test_the_deepest_page_allowed_ends_at_ten_thousand_results() -> None:
     assert TrackingSearch(page=100, size=100).offset == 9_900
 
 
-def test_a_period_is_in_utc_and_must_not_be_empty() -> None:
+def test_a_period_is_in_utc_and_may_be_empty() -> None:
     naive = Period(datetime(2026, 1, 1), None)
     assert naive.start == datetime(2026, 1, 1, tzinfo=UTC)
-    with pytest.raises(InvalidArgument):
-        Period(datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC))
+    # An inverted range is a question with an empty answer (the contract allows any pair).
+    inverted = Period(datetime(2026, 1, 2), datetime(2026, 1, 1))
+    assert inverted.end == datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def test_sort_keys_name_a_field_and_a_direction() -> None:

@@ -10,7 +10,14 @@ from logistics_platform.shared.domain.errors import InvalidArgument
 
 
 def test_a_name_is_trimmed() -> None:
-    assert StockItemName("  iPhone 15 Pro \n").value == "iPhone 15 Pro"
+    assert StockItemName("  iPhone 15 Pro  ").value == "iPhone 15 Pro"
+
+
+@pytest.mark.parametrize("text", ["iPhone\n", "\tiPhone", "a\u0000b", "a\u0085b"])
+def test_a_name_refuses_control_characters_even_at_its_ends(text: str) -> None:
+    # Refused as sent, not trimmed away: the rule the OpenAPI schema states (a pattern).
+    with pytest.raises(InvalidArgument, match="control characters"):
+        StockItemName(text)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 201])

@@ -37,7 +37,8 @@ class TrackingSort(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    """Views created in ``[start, end)``; either side may be open."""
+    """Views created in ``[start, end)``; either side may be open, and a range that ends
+    before it starts holds nothing (an answer, not an error)."""
 
     start: datetime | None = None
     end: datetime | None = None
@@ -45,8 +46,6 @@ class Period:
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", _utc(self.start))
         object.__setattr__(self, "end", _utc(self.end))
-        if self.start is not None and self.end is not None and self.start >= self.end:
-            raise InvalidArgument("'from' must be before 'to'")
 
 
 @dataclass(frozen=True, slots=True)

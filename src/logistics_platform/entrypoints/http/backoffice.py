@@ -1,20 +1,23 @@
 """The Backoffice API's routes (port 3001): the read side, answered from projections only."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from logistics_platform.backoffice.application.alert_queries import AlertsQuery
 from logistics_platform.backoffice.application.queries import (
+    MAX_PAGE_SIZE,
     MAX_QUERY_LENGTH,
+    MAX_RESULT_WINDOW,
     MAX_TOP,
     Period,
     SummaryQuery,
     TrackingSearch,
     TrackingSort,
 )
+from logistics_platform.backoffice.domain.search_words import words
 from logistics_platform.backoffice.domain.tracking_view import TrackingStatus
 from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog
 from logistics_platform.entrypoints.http.analytics_schemas import (
@@ -23,6 +26,7 @@ from logistics_platform.entrypoints.http.analytics_schemas import (
 )
 from logistics_platform.entrypoints.http.backoffice_schemas import (
     ProjectionsResponse,
+    PublicTrackingResponse,
     TrackingListResponse,
     TrackingResponse,
 )
@@ -31,7 +35,7 @@ from logistics_platform.entrypoints.http.openapi import problems
 from logistics_platform.entrypoints.http.schemas import (
     RESERVATION_ID_PATTERN,
     UUID_PATTERN,
-    Page,
+    IsoDateTime,
     PageSize,
 )
 from logistics_platform.shared.domain.errors import NotFound
@@ -40,33 +44,51 @@ TRACKING_NUMBER_PATTERN = r"^[A-Za-z0-9]{10}$"
 WAREHOUSE_PATTERN = r"^[A-Z0-9-]{1,20}$"
 
 From = Annotated[
-    datetime | None,
+    IsoDateTime | None,
     Query(alias="from", description="created at or after (ISO 8601; no zone means UTC)"),
 ]
-To = Annotated[datetime | None, Query(alias="to", description="created before (ISO 8601)")]
+To = Annotated[IsoDateTime | None, Query(alias="to", description="created before (ISO 8601)")]
 
 
-router = APIRouter(tags=["tracking"])
+# Pages of at most 100 items, never beyond the first MAX_RESULT_WINDOW results (what every
+# read store serves the same way): with the schema saying so, no valid call is refused.
+WindowPage = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=MAX_RESULT_WINDOW // MAX_PAGE_SIZE,
+        description=f"1-based page number; the first {MAX_RESULT_WINDOW} results at most",
+    ),
+]
+
+router = APIRouter()
 
 
 @router.get(
     "/tracking/by-number/{tracking_number}",
-    response_model=TrackingResponse,
+    tags=["tracking"],
+    response_model=PublicTrackingResponse,
     responses=problems(404, 422),
+    summary="Track a parcel by its tracking number (public)",
 )
 async def get_tracking_by_number(
     tracking_number: Annotated[str, Path(pattern=TRACKING_NUMBER_PATTERN)],
     platform: PlatformDep,
-) -> TrackingResponse:
-    """The tracking view of the package with this tracking number."""
+) -> PublicTrackingResponse:
+    """The customer's lookup, without a token and rate-limited: the parcel's status,
+    carrier and timeline, nothing internal."""
     view = await platform.tracking.find_by_tracking_number(tracking_number.upper())
     if view is None:
         raise NotFound(f"no tracking for tracking number {tracking_number}")
-    return TrackingResponse.of(view)
+    return PublicTrackingResponse.of(view)
 
 
 @router.get(
-    "/tracking/{reservation_id}", response_model=TrackingResponse, responses=problems(404, 422)
+    "/tracking/{reservation_id}",
+    tags=["tracking"],
+    summary="Get a reservation's tracking view",
+    response_model=TrackingResponse,
+    responses=problems(404, 422),
 )
 async def get_tracking(
     reservation_id: Annotated[str, Path(pattern=RESERVATION_ID_PATTERN)],
@@ -79,7 +101,13 @@ async def get_tracking(
     return TrackingResponse.of(view)
 
 
-@router.get("/tracking", response_model=TrackingListResponse, responses=problems(422))
+@router.get(
+    "/tracking",
+    tags=["tracking"],
+    summary="Search tracking views",
+    response_model=TrackingListResponse,
+    responses=problems(422),
+)
 async def list_tracking(
     *,
     platform: PlatformDep,
@@ -96,7 +124,7 @@ async def list_tracking(
     from_: From = None,
     to: To = None,
     sort: TrackingSort = TrackingSort.CREATED_AT_DESC,
-    page: Annotated[Page, Query()] = 1,
+    page: Annotated[WindowPage, Query()] = 1,
     size: Annotated[PageSize, Query()] = 20,
 ) -> TrackingListResponse:
     """Tracking views, filtered, sorted (ties broken by reservation id) and paged."""
@@ -104,7 +132,7 @@ async def list_tracking(
         TrackingSearch(
             status=status,
             stock_item_id=stock_item_id and stock_item_id.lower(),
-            text=q if q and q.strip() else None,  # a blank search box filters nothing
+            text=q if q and words(q) else None,  # a box without a word filters nothing
             period=Period(from_, to),
             sort=sort,
             page=page,
@@ -119,7 +147,13 @@ async def list_tracking(
     )
 
 
-@router.get("/analytics/summary", response_model=SummaryResponse, responses=problems(422))
+@router.get(
+    "/analytics/summary",
+    summary="Delivery analytics over a period",
+    tags=["analytics"],
+    response_model=SummaryResponse,
+    responses=problems(422),
+)
 async def analytics_summary(
     platform: PlatformDep,
     from_: From = None,
@@ -136,6 +170,7 @@ async def analytics_summary(
 
 @router.get(
     "/alerts/low-stock",
+    summary="List low-stock alerts",
     response_model=LowStockListResponse,
     responses=problems(422),
     tags=["alerts"],
@@ -144,7 +179,7 @@ async def low_stock_alerts(
     *,
     platform: PlatformDep,
     warehouse: Annotated[str | None, Query(pattern=WAREHOUSE_PATTERN)] = None,
-    page: Annotated[Page, Query()] = 1,
+    page: Annotated[WindowPage, Query()] = 1,
     size: Annotated[PageSize, Query()] = 20,
 ) -> LowStockListResponse:
     """Stock items under their low-stock threshold (their latest low-stock event, by the
@@ -155,7 +190,13 @@ async def low_stock_alerts(
     return LowStockListResponse.of(found)
 
 
-@router.get("/projections", response_model=ProjectionsResponse, responses=problems(503))
+@router.get(
+    "/projections",
+    summary="Projection lag and read store status",
+    tags=["projections"],
+    response_model=ProjectionsResponse,
+    responses=problems(503),
+)
 async def projections(platform: PlatformDep) -> JSONResponse:
     """Each backoffice projection's last applied event and how far it is behind the
     event log; 503 when the read store does not answer."""

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from logistics_platform.backoffice.application.ports import ProjectionLag
 from logistics_platform.backoffice.domain.tracking_view import (
@@ -86,6 +86,63 @@ class TrackingResponse(CamelModel):
             timeline=[TimelineEntryResponse.of(entry) for entry in view.timeline],
             created_at=_timestamp(view.created_at),
             updated_at=_timestamp(view.updated_at),
+        )
+
+
+class PublicTimelineEntryResponse(CamelModel):
+    status: TrackingStatus
+    occurred_on: str
+    location: str | None = None
+
+
+class PublicTrackingResponse(CamelModel):
+    """What a customer may see of their parcel (the public lookup, no token): nothing
+    internal (ids, quantities, signatures, notes)."""
+
+    tracking_number: str
+    status: TrackingStatus
+    carrier: str | None = Field(description="the carrier of the latest dispatch")
+    delivered_at: str | None
+    timeline: list[PublicTimelineEntryResponse] = Field(description="oldest first")
+
+    model_config = ConfigDict(  # merged with CamelModel's
+        json_schema_extra={
+            "examples": [
+                {
+                    "trackingNumber": "LP7K2M9Q4X",
+                    "status": "in_transit",
+                    "carrier": "DHL",
+                    "deliveredAt": None,
+                    "timeline": [
+                        {"status": "registered", "occurredOn": "2026-12-03T09:00:00.000Z"},
+                        {
+                            "status": "in_transit",
+                            "occurredOn": "2026-12-03T10:30:00.000Z",
+                            "location": "Hub Leipzig",
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+
+    @classmethod
+    def of(cls, view: TrackingView) -> "PublicTrackingResponse":
+        assert view.tracking_number is not None  # found by it
+        return cls(
+            tracking_number=view.tracking_number,
+            status=view.status,
+            carrier=view.carrier,
+            delivered_at=_timestamp(view.delivered_at),
+            timeline=[
+                PublicTimelineEntryResponse(
+                    status=entry.status,
+                    occurred_on=format_timestamp(entry.occurred_on),
+                    location=entry.location,
+                )
+                for entry in view.timeline
+                if entry.version > 0  # the reservation is the shop's business, not the parcel's
+            ],
         )
 
 

@@ -15,7 +15,11 @@ from logistics_platform.entrypoints.http.probes import (
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", responses={503: {"description": "a backing service is down"}})
+@router.get(
+    "/health",
+    summary="Status of every backing service",
+    responses={503: {"description": "a backing service is down"}},
+)
 async def health(platform: PlatformDep) -> JSONResponse:
     services = {database_label(platform): await check_database(platform)}
     if platform.settings.rabbitmq_url is not None:

@@ -6,7 +6,9 @@ every POST, PUT and PATCH of an API, as ASGI middleware.
   nothing; the replay carries ``Idempotent-Replayed: true``.
 - The same key with another request: 422, the draft's choice (SPEC §6 allowed 409 too).
 - The same key while its first request still runs: 409.
-- A malformed key (empty, over 255 characters, not printable ASCII): 400.
+- A malformed key (over 255 characters, not printable ASCII, nothing but spaces and
+  quotes): 400; the OpenAPI document states the rule as a pattern.
+- A method or path no route answers gets its 404/405 whatever the key.
 - A 5xx answer (or a crash) is not kept, nor 401, 403, 408, 413, 429: the client may
   retry with the same key.
 - Keys are kept 24 hours, per API (``scope``) and per caller (the token's subject when
@@ -20,6 +22,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from logistics_platform.entrypoints.http.auth import caller_of
@@ -48,12 +51,15 @@ class IdempotencyKeys:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         header = dict(scope["headers"]).get(HEADER) if scope["type"] == "http" else None
-        if header is None or scope["method"] not in _CHANGING:
+        if header is None or scope["method"] not in _CHANGING or not _routed(scope):
             await self.app(scope, receive, send)
             return
         key = _key(header)
         if key is None:
-            detail = f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters"
+            detail = (
+                f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters,"
+                " not only spaces and quotes"
+            )
             await problem(400, detail, title="Malformed Idempotency-Key")(scope, receive, send)
             return
         try:
@@ -109,29 +115,47 @@ def document_idempotency_keys(app: FastAPI) -> None:
                 if method.upper() in _CHANGING and "x-idempotency" not in operation:
                     operation["x-idempotency"] = True
                     operation.setdefault("parameters", []).append(_HEADER_DOCUMENTED)
+                    operation.setdefault("responses", {}).setdefault(
+                        "400", {"description": "Malformed Idempotency-Key, or unreadable body"}
+                    )
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+# Printable ASCII with at least one character other than a space or a quote.
+KEY_PATTERN = r"^[ -~]*[!#-~][ -~]*$"
 _HEADER_DOCUMENTED = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": False,
     "description": "Repeat the request safely: the same key and request answer the first"
     " answer again (24 h); another request with the key is 422, one still running 409.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": KEY_PATTERN,
+        "examples": ["9f1c2d7e-order-12345"],
+    },
 }
 
 
+def _routed(scope: Scope) -> bool:
+    """Some route answers this method on this path (else the router's 404/405 stands)."""
+    routes = scope["app"].router.routes
+    return any(route.matches(scope)[0] is Match.FULL for route in routes)
+
+
 def _key(header: bytes) -> str | None:
-    """The key, or None if it is malformed."""
-    if len(header) >= 2 and header[:1] == header[-1:] == b'"':
-        header = header[1:-1]
+    """The key (unquoted, if sent as ``"abc"``), or None if it breaks KEY_PATTERN."""
     if not 1 <= len(header) <= MAX_KEY_LENGTH or any(not 0x20 <= c <= 0x7E for c in header):
         return None
-    key = header.decode("ascii")
-    return key if key.strip() else None
+    if not header.strip(b' "'):
+        return None
+    if len(header) >= 2 and header[:1] == header[-1:] == b'"':
+        header = header[1:-1]
+    return header.decode("ascii")
 
 
 def _fingerprint(scope: Scope, body: bytes) -> str:

@@ -34,6 +34,7 @@ router = APIRouter(tags=["stock items"])
 
 @router.post(
     "/stock-items",
+    summary="Add a stock item",
     status_code=201,
     response_model=StockItemResponse,
     responses=problems(409, 422),
@@ -59,12 +60,22 @@ async def add_stock_item(
     return await _stock_item(platform, body.id)
 
 
-@router.get("/stock-items/{id}", response_model=StockItemResponse, responses=problems(404, 422))
+@router.get(
+    "/stock-items/{id}",
+    summary="Get a stock item",
+    response_model=StockItemResponse,
+    responses=problems(404, 422),
+)
 async def get_stock_item(id: StockItemPathId, platform: PlatformDep) -> StockItemResponse:
     return await _stock_item(platform, id)
 
 
-@router.get("/stock-items", response_model=StockItemListResponse, responses=problems(422))
+@router.get(
+    "/stock-items",
+    summary="List stock items",
+    response_model=StockItemListResponse,
+    responses=problems(422),
+)
 async def list_stock_items(
     platform: PlatformDep,
     page: Annotated[Page, Query()] = 1,
@@ -88,6 +99,7 @@ async def list_stock_items(
 
 @router.put(
     "/stock-items/{id}/reserve",
+    summary="Reserve units for a reservation",
     response_model=ReservedResponse,
     responses=problems(404, 409, 422),
 )
@@ -120,6 +132,7 @@ async def reserve_stock(
 
 @router.post(
     "/stock-items/{id}/replenish",
+    summary="Receive units (a delivery note)",
     response_model=StockItemResponse,
     responses=problems(404, 409, 422),
 )
@@ -135,6 +148,7 @@ async def replenish_stock(
 
 @router.post(
     "/stock-items/{id}/adjust",
+    summary="Set on-hand to a count",
     response_model=StockItemResponse,
     responses=problems(404, 409, 422),
 )

@@ -4,9 +4,15 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, StrictInt
+from pydantic import Field
 
-from logistics_platform.entrypoints.http.schemas import CamelModel, PageMeta, ReservationIdText
+from logistics_platform.entrypoints.http.schemas import (
+    WHOLE,
+    CamelModel,
+    PageMeta,
+    ReservationIdText,
+    text,
+)
 from logistics_platform.inventory.domain.values import (
     MAX_NAME_LENGTH,
     MAX_REASON_LENGTH,
@@ -18,15 +24,15 @@ from logistics_platform.inventory.infrastructure.queries import (
     StockItemSummary,
 )
 
-Units = Annotated[StrictInt, Field(ge=0, le=MAX_UNITS)]
-PositiveUnits = Annotated[StrictInt, Field(ge=1, le=MAX_UNITS)]
+Units = Annotated[int, Field(strict=True, ge=0, le=MAX_UNITS), WHOLE]
+PositiveUnits = Annotated[int, Field(strict=True, ge=1, le=MAX_UNITS), WHOLE]
 WarehouseCode = Annotated[str, Field(pattern=r"^[A-Z0-9-]{1,20}$", examples=["MAIN"])]
 SkuText = Annotated[str, Field(pattern=r"^[A-Za-z0-9\-_.]{1,64}$", examples=["IPH-15-PRO"])]
 
 
 class AddStockItemRequest(CamelModel):
     id: UUID
-    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
+    name: Annotated[str, text(MAX_NAME_LENGTH)]
     quantity: Units
     warehouse: WarehouseCode = "MAIN"
     sku: SkuText | None = Field(default=None, description="unique within the warehouse")
@@ -38,7 +44,7 @@ class AddStockItemRequest(CamelModel):
 class ReserveStockRequest(CamelModel):
     quantity: PositiveUnits
     reservation_id: ReservationIdText
-    ttl_seconds: Annotated[StrictInt, Field(ge=1, le=MAX_TTL_SECONDS)] | None = Field(
+    ttl_seconds: Annotated[int, Field(strict=True, ge=1, le=MAX_TTL_SECONDS), WHOLE] | None = Field(
         default=None, description="a held reservation not dispatched in time expires"
     )
 
@@ -50,12 +56,12 @@ class ReplenishRequest(CamelModel):
 
 class AdjustRequest(CamelModel):
     on_hand: Units
-    reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON_LENGTH)]
+    reason: Annotated[str, text(MAX_REASON_LENGTH)]
     count_id: Annotated[ReservationIdText, Field(description="the count; once each")]
 
 
 class ReleaseRequest(CamelModel):
-    reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON_LENGTH)] | None = None
+    reason: Annotated[str, text(MAX_REASON_LENGTH)] | None = None
 
 
 class StockItemResponse(CamelModel):

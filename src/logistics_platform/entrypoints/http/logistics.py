@@ -35,12 +35,22 @@ router = APIRouter(tags=["packages"])
 _COMMAND_ANSWERS = problems(400, 404, 409, 422)
 
 
-@router.get("/packages/{id}", response_model=PackageResponse, responses=problems(404))
+@router.get(
+    "/packages/{id}",
+    summary="Get a package",
+    response_model=PackageResponse,
+    responses=problems(404),
+)
 async def get_package(id: PackagePathId, platform: PlatformDep) -> PackageResponse:
     return await _package(platform, id)
 
 
-@router.get("/packages", response_model=PackageListResponse, responses=problems(422))
+@router.get(
+    "/packages",
+    summary="List packages",
+    response_model=PackageListResponse,
+    responses=problems(422),
+)
 async def list_packages(
     platform: PlatformDep,
     *,
@@ -66,7 +76,12 @@ async def list_packages(
     )
 
 
-@router.post("/packages/{id}/dispatch", response_model=PackageResponse, responses=_COMMAND_ANSWERS)
+@router.post(
+    "/packages/{id}/dispatch",
+    summary="Dispatch a package to a carrier",
+    response_model=PackageResponse,
+    responses=_COMMAND_ANSWERS,
+)
 async def dispatch(
     id: PackagePathId, body: DispatchRequest, platform: PlatformDep, causation: CausationDep
 ) -> PackageResponse:
@@ -76,7 +91,10 @@ async def dispatch(
 
 
 @router.post(
-    "/packages/{id}/checkpoints", response_model=PackageResponse, responses=_COMMAND_ANSWERS
+    "/packages/{id}/checkpoints",
+    summary="Record a checkpoint in transit",
+    response_model=PackageResponse,
+    responses=_COMMAND_ANSWERS,
 )
 async def record_checkpoint(
     id: PackagePathId, body: CheckpointRequest, platform: PlatformDep, causation: CausationDep
@@ -86,7 +104,12 @@ async def record_checkpoint(
     return await _run(platform, id, command, causation)
 
 
-@router.post("/packages/{id}/deliver", response_model=PackageResponse, responses=_COMMAND_ANSWERS)
+@router.post(
+    "/packages/{id}/deliver",
+    summary="Deliver a package",
+    response_model=PackageResponse,
+    responses=_COMMAND_ANSWERS,
+)
 async def deliver(
     id: PackagePathId, body: DeliverRequest, platform: PlatformDep, causation: CausationDep
 ) -> PackageResponse:
@@ -94,7 +117,12 @@ async def deliver(
     return await _run(platform, id, command, causation)
 
 
-@router.post("/packages/{id}/fail", response_model=PackageResponse, responses=_COMMAND_ANSWERS)
+@router.post(
+    "/packages/{id}/fail",
+    summary="Record a failed delivery attempt",
+    response_model=PackageResponse,
+    responses=_COMMAND_ANSWERS,
+)
 async def fail(
     id: PackagePathId, body: FailRequest, platform: PlatformDep, causation: CausationDep
 ) -> PackageResponse:
@@ -103,7 +131,12 @@ async def fail(
     return await _run(platform, id, command, causation)
 
 
-@router.post("/packages/{id}/return", response_model=PackageResponse, responses=_COMMAND_ANSWERS)
+@router.post(
+    "/packages/{id}/return",
+    summary="Return a package to the sender",
+    response_model=PackageResponse,
+    responses=_COMMAND_ANSWERS,
+)
 async def return_package(
     id: PackagePathId, body: ReturnRequest, platform: PlatformDep, causation: CausationDep
 ) -> PackageResponse:
@@ -112,7 +145,12 @@ async def return_package(
     return await _run(platform, id, command, causation)
 
 
-@router.post("/packages/{id}/cancel", response_model=PackageResponse, responses=_COMMAND_ANSWERS)
+@router.post(
+    "/packages/{id}/cancel",
+    summary="Cancel a package not yet dispatched",
+    response_model=PackageResponse,
+    responses=_COMMAND_ANSWERS,
+)
 async def cancel(
     id: PackagePathId,
     platform: PlatformDep,

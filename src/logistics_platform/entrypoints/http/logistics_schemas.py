@@ -9,12 +9,8 @@ from typing import Annotated
 from pydantic import Field
 
 from logistics_platform.entrypoints.http.schemas import CamelModel, PageMeta
+from logistics_platform.entrypoints.http.schemas import text as _text
 from logistics_platform.logistics.infrastructure.queries import PackageSummary
-
-
-def _text(longest: int, shortest: int = 1) -> object:
-    return Field(min_length=shortest, max_length=longest)
-
 
 Carrier = Annotated[str, _text(50)]
 Location = Annotated[str, _text(100)]

@@ -112,6 +112,8 @@ def _complete(operation: dict[str, Any], *, public: bool) -> None:
         added |= _GUARDED | _LIMITED
     elif public:
         added |= _LIMITED
+    if "requestBody" in operation:  # bytes that are not UTF-8 JSON never reach validation
+        added["400"] = "The body cannot be read as JSON"
     if "requestBody" in operation or "parameters" in operation:
         added["422"] = "The request is malformed: see errors"
     for status, description in added.items():

@@ -60,12 +60,12 @@ def probes(service: str, *, liveness: bool = True, read_side: bool = False) -> A
 
     if liveness:
 
-        @router.get("/health", response_model=HealthResponse)
+        @router.get("/health", summary="Liveness", response_model=HealthResponse)
         async def health() -> HealthResponse:
             """Liveness: the process answers."""
             return HealthResponse(status="ok", service=service, timestamp=now_iso())
 
-    @router.get("/ready", response_model=HealthResponse, responses={503: {}})
+    @router.get("/ready", summary="Readiness", response_model=HealthResponse, responses={503: {}})
     async def ready(platform: PlatformDep) -> JSONResponse:
         """Readiness: the database this service needs answers (and its read store)."""
         status = await check_database(platform)

@@ -23,6 +23,7 @@ router = APIRouter(tags=["reservations"])
 
 @router.get(
     "/reservations/{reservation_id}",
+    summary="Get a reservation",
     response_model=ReservationResponse,
     responses=problems(404, 422),
 )
@@ -36,6 +37,7 @@ async def get_reservation(
 
 @router.post(
     "/reservations/{reservation_id}/release",
+    summary="Release a held reservation",
     response_model=ReservationResponse,
     responses=problems(404, 409, 422),
 )

@@ -14,9 +14,10 @@ def clean_text(value: object, *, field: str, max_length: int, min_length: int = 
     """
     if not isinstance(value, str):
         raise InvalidArgument(f"{field} must be text")
-    trimmed = value.strip()
-    if not min_length <= len(trimmed) <= max_length:
-        raise InvalidArgument(f"{field} must be {min_length} to {max_length} characters")
-    if any(unicodedata.category(char) == "Cc" for char in trimmed):
+    # Checked as sent, before trimming: the rule is then the one the OpenAPI schema states.
+    if any(unicodedata.category(char) == "Cc" for char in value):
         raise InvalidArgument(f"{field} must not contain control characters")
+    trimmed = value.strip()
+    if len(value) > max_length or len(trimmed) < min_length:
+        raise InvalidArgument(f"{field} must be {min_length} to {max_length} characters")
     return trimmed
