@@ -157,6 +157,10 @@ async def test_unknown_tracking_is_not_found_and_malformed_is_unprocessable(apis
 async def test_unknown_routes_and_methods_are_problems_too(apis: Apis) -> None:
     assert_problem(await apis.inventory.get("/nowhere"), 404)
     assert_problem(await apis.inventory.delete(f"/stock-items/{ITEM}"), 405)
+    # The path has a route per method: the header lists them all, not the first found.
+    wrong_method = await apis.inventory.delete("/stock-items")
+    assert_problem(wrong_method, 405)
+    assert wrong_method.headers["allow"] == "GET, HEAD, POST"
 
 
 async def test_an_unreachable_database_is_a_503_not_a_500() -> None:

@@ -25,6 +25,11 @@ SCHEMATHESIS = str(Path(sys.executable).with_name("st"))
 HOOKS = str(Path(__file__).with_name("hooks.py"))  # unique Idempotency-Keys; see there
 APIS = ("inventory", "logistics", "backoffice", "health")
 MIN_CASES = 1_000
+# Examples per operation and phase, so that each API gets its 1,000 cases and no more
+# (the fewer its operations, the more each needs). The Health service's operations take
+# no input at all: Schemathesis can only send each of them as it is.
+EXAMPLES = {"inventory": "90", "logistics": "60", "backoffice": "180", "health": "20"}
+WITHOUT_INPUT = {"health"}
 # Checks left out, each with its reason:
 EXCLUDED_CHECKS: dict[str, str] = {}
 
@@ -38,6 +43,7 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         yield url
 
 
+@pytest.mark.timeout(1200)  # thousands of generated requests on a shared machine
 async def test_every_api_keeps_its_openapi_contract(database: str, tmp_path: Path) -> None:
     ports = {api: free_port() for api in APIS}
     settings = Settings(
@@ -63,8 +69,10 @@ async def test_every_api_keeps_its_openapi_contract(database: str, tmp_path: Pat
         processes.stop_all()
     failed = [f"--- {api}\n{output}" for api, code, output, _ in runs if code != 0]
     assert not failed, "\n".join(failed) + processes.logs()
+    print({api: cases for api, _, _, cases in runs})  # shown with -rP, and on failure
     for api, _, output, cases in runs:
-        assert cases >= MIN_CASES, f"{api}: only {cases} cases generated\n{output}"
+        if api not in WITHOUT_INPUT:
+            assert cases >= MIN_CASES, f"{api}: only {cases} cases generated\n{output}"
 
 
 async def _schemathesis(api: str, port: int, token: str, report: Path) -> tuple[str, int, str, int]:
@@ -75,7 +83,7 @@ async def _schemathesis(api: str, port: int, token: str, report: Path) -> tuple[
         "--checks",
         "all",
         "--max-examples",
-        "150",
+        EXAMPLES[api],
         "--seed",
         "20261203",
         "--no-color",

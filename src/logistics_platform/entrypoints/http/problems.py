@@ -85,11 +85,26 @@ async def _invalid_request(_: Request, error: Exception) -> JSONResponse:
     )
 
 
-async def _http_error(_: Request, error: Exception) -> JSONResponse:
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     response = problem(error.status_code, str(error.detail))
     response.headers.update(error.headers or {})
+    if error.status_code == 405:
+        # The router names only the first route on the path; a path has one route per method.
+        response.headers["Allow"] = ", ".join(_methods_of(request.app, request.url.path))
     return response
+
+
+def _methods_of(app: FastAPI, path: str) -> list[str]:
+    """Every method the app documents for ``path``."""
+    routes: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "methods", None)
+    if routes is None:
+        routes = app.state.methods = [
+            (re.compile(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))), set(operations))
+            for template, operations in app.openapi()["paths"].items()
+        ]
+    methods = {m.upper() for pattern, ops in routes if pattern.fullmatch(path) for m in ops}
+    return sorted(methods | ({"HEAD"} if "GET" in methods else set()))
 
 
 def _unavailable() -> JSONResponse:
