@@ -28,6 +28,7 @@ SHUTDOWN_GRACE_SECONDS = 20
 # Connections (and requests in progress) an API serves at once; beyond, 503 at once
 # rather than a process that runs out of memory or file descriptors.
 MAX_CONNECTIONS = 2048
+KEEP_ALIVE_SECONDS = 75
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +142,10 @@ def _config(service: HttpService, host: str) -> uvicorn.Config:
         port=service.port,
         http=BoundedHttpToolsProtocol,
         limit_concurrency=MAX_CONNECTIONS,
+        # Idle connections outlive the clients' and load balancers' own idle timeouts
+        # (httpx 5 s, most balancers 60 s): the client closes first, so a request never
+        # races the server closing the connection it was sent on.
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         log_config=None,
         access_log=False,
         lifespan="on",

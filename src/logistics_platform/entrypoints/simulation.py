@@ -201,7 +201,7 @@ class Simulator:
         url = f"{self.endpoints.logistics}/packages"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            answer = await self.http.get(url, params={"reservationId": order.reservation_id})
+            answer = await self._get(url, reservationId=order.reservation_id)
             if answer.status_code == 200 and answer.json()["items"]:
                 return str(answer.json()["items"][0]["id"])
             await asyncio.sleep(0.05)
@@ -307,11 +307,11 @@ class Simulator:
         if order.failure or order.package_id is None:
             return []
         _, package_status, reservation_status = SCENARIOS[order.scenario]
-        package = await self._get(f"{self.endpoints.logistics}/packages/{order.package_id}")
-        reservation = await self._get(
+        package = await self._body(f"{self.endpoints.logistics}/packages/{order.package_id}")
+        reservation = await self._body(
             f"{self.endpoints.inventory}/reservations/{order.reservation_id}"
         )
-        view = await self._get(f"{self.endpoints.backoffice}/tracking/{order.reservation_id}")
+        view = await self._body(f"{self.endpoints.backoffice}/tracking/{order.reservation_id}")
         found = {
             "package": package.get("status"),
             "reservation": reservation.get("status"),
@@ -332,10 +332,25 @@ class Simulator:
         ]
 
     async def _item(self, item: Item) -> dict[str, Any]:
-        return await self._get(f"{self.endpoints.inventory}/stock-items/{item.id}")
+        return await self._body(f"{self.endpoints.inventory}/stock-items/{item.id}")
 
-    async def _get(self, url: str) -> dict[str, Any]:
-        answer = await self.http.get(url)
+    async def _get(self, url: str, **params: str) -> httpx.Response:
+        """A GET, asked again when the answer is lost or the platform is busy."""
+        for attempt in range(ATTEMPTS):
+            try:
+                answer = await self.http.get(url, params=params)
+            except httpx.TransportError:
+                if attempt == ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.2 * (attempt + 1))
+                continue
+            if answer.status_code not in {429, 503}:
+                return answer
+            await asyncio.sleep(float(answer.headers.get("Retry-After", "1")))
+        raise UnexpectedAnswer(f"GET {url}: no answer after {ATTEMPTS} attempts")
+
+    async def _body(self, url: str) -> dict[str, Any]:
+        answer = await self._get(url)
         return answer.json() if answer.status_code == 200 else {}
 
     async def _command(
