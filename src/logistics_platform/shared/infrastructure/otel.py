@@ -51,21 +51,23 @@ class OpenTelemetryTracing(tracing.Tracing):
 
     @contextmanager
     def handling(self, subscriber: str, envelopes: Sequence[EventEnvelope]) -> Iterator[None]:
-        # A child of the events' context when they share one (a request's events, or a
-        # message); a batch mixing several is a root linked to each, rather than claimed
-        # by one trace while doing the others' work (OpenTelemetry's messaging conventions).
-        contexts = {json.dumps(e.trace_context): e for e in envelopes if e.trace_context}
-        parent = _context_of(next(iter(contexts.values()))) if len(contexts) == 1 else None
-        links = [] if parent is not None else [_link(e) for e in contexts.values()]
+        # One transaction handles the batch, so one span: a child of the first event's
+        # context, linked to the others'. (A root linked to all would cut every trace at
+        # each batch, and batches often mix a request's event with what a first
+        # subscriber recorded in reaction to it.)
+        traced = list(
+            {json.dumps(e.trace_context): e for e in envelopes if e.trace_context}.values()
+        )
         with self._tracer.start_as_current_span(
             f"{subscriber} process",
-            context=parent or otel_context.Context(),
+            context=_context_of(traced[0]) if traced else otel_context.Context(),
             kind=SpanKind.CONSUMER,
-            links=links,
+            links=[_link(e) for e in traced[1:]],
             attributes={
                 "messaging.consumer.group.name": subscriber,
                 "messaging.batch.message_count": len(envelopes),
-                **(_attributes(envelopes[0]) if len(envelopes) == 1 else {}),
+                "logistics.event_names": [e.name for e in envelopes],
+                "logistics.event_ids": [e.event_id for e in envelopes],
             },
         ):
             yield
