@@ -32,13 +32,13 @@ WORKDIR /build
 # not on every source edit.
 COPY pyproject.toml uv.lock README.md ./
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-editable --no-install-project
+    uv sync --frozen --no-dev --no-editable --extra otel --no-install-project
 
 # Then the project itself, as a regular (non-editable) wheel install into /opt/venv,
 # so the runtime stage needs nothing from /build.
 COPY src ./src
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-editable
+    uv sync --frozen --no-dev --no-editable --extra otel
 
 # --- runtime: the interpreter, the virtualenv and an unprivileged user; nothing else ----
 FROM ${PYTHON_IMAGE} AS runtime

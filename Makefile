@@ -41,7 +41,7 @@ $(UV):
 	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 $(SYNCED): uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --all-groups --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
+	$(UV) sync --frozen --all-groups --all-extras --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
 	rm -f $(VENV)/.synced-*
 	touch $@
 

@@ -29,6 +29,7 @@ from logistics_platform.logistics.infrastructure.unit_of_work import SqlLogistic
 from logistics_platform.shared.application.command_bus import CommandBus
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.application.unit_of_work import Causation
+from logistics_platform.shared.infrastructure import tracing
 from logistics_platform.shared.infrastructure.persistence import migrations
 from logistics_platform.shared.infrastructure.persistence.database import (
     async_database_url,
@@ -280,6 +281,7 @@ async def bootstrap(
     settings = settings or Settings()
     url = async_database_url(settings.database_url)
     engine = create_engine(url, pool_size=settings.db_pool_size)
+    _trace(settings, engine)
     platform = Platform(settings, engine)
     try:
         if settings.auto_migrate if migrate is None else migrate:
@@ -291,3 +293,13 @@ async def bootstrap(
         await platform.close()
         raise
     return platform
+
+
+def _trace(settings: Settings, engine: AsyncEngine) -> None:
+    """The process traces as its settings say (imports OpenTelemetry only then)."""
+    if settings.tracing == "none":
+        tracing.install(None)
+        return
+    from logistics_platform.shared.infrastructure import otel  # noqa: PLC0415 - the extra
+
+    otel.start().instrument_engine(engine)

@@ -94,6 +94,11 @@ class Settings(BaseSettings):
         le=65535,
         description="Port of /metrics for the roles without an API (relay, consumers); unset: none",
     )
+    tracing: Literal["none", "otel"] = Field(
+        default="none",
+        description="otel: OpenTelemetry traces over OTLP/HTTP (the `otel` extra), to"
+        " OTEL_EXPORTER_OTLP_ENDPOINT under OTEL_SERVICE_NAME; none: no tracing",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["console", "json"] = "console"
     auto_migrate: bool = Field(

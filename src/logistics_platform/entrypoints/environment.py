@@ -1,7 +1,7 @@
 """Which settings each command reads, for its ``--help`` (kept true by a test against
 ``config.Settings``). Plain text, so that ``--help`` imports nothing heavy."""
 
-STORE = ("DATABASE_URL", "DB_POOL_SIZE", "AUTO_MIGRATE")
+STORE = ("DATABASE_URL", "DB_POOL_SIZE", "AUTO_MIGRATE", "TRACING")  # bootstrap reads them
 LOGS = ("LOG_LEVEL", "LOG_FORMAT")
 HTTP = (
     "HOST",

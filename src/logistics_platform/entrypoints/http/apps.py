@@ -29,6 +29,7 @@ from logistics_platform.entrypoints.http.openapi import app_version, document_pr
 from logistics_platform.entrypoints.http.probes import probes
 from logistics_platform.entrypoints.http.problems import install_problem_handlers
 from logistics_platform.entrypoints.http.rate_limits import RateLimitHeaders
+from logistics_platform.shared.infrastructure import tracing
 
 STAFF = frozenset({Role.INVENTORY_WRITE, Role.LOGISTICS_OPERATE, Role.BACKOFFICE_READ})
 INVENTORY = Access(read=STAFF, write=frozenset({Role.INVENTORY_WRITE}))
@@ -93,6 +94,7 @@ def _app(
         generate_unique_id_function=operation_id,
     )
     app.add_middleware(RateLimitHeaders)
+    tracing.instrument_app(app)  # when tracing: the platform was bootstrapped already
     return app
 
 

@@ -39,6 +39,9 @@ class EventEnvelope:
     attributes: Mapping[str, Any]
     correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     causation_id: str | None = None
+    # W3C trace context of the span that recorded it (traceparent, tracestate): it travels
+    # beside the envelope (outbox column, message headers), never in its JSON.
+    trace_context: Mapping[str, str] | None = field(default=None, compare=False)
 
     @classmethod
     def wrap(

@@ -21,7 +21,7 @@ from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.application.unit_of_work import UnitOfWork
-from logistics_platform.shared.infrastructure import metrics
+from logistics_platform.shared.infrastructure import metrics, tracing
 from logistics_platform.shared.infrastructure.messaging import backlog
 from logistics_platform.shared.infrastructure.persistence import outbox
 from logistics_platform.shared.infrastructure.persistence.availability import unavailable
@@ -137,9 +137,11 @@ class InProcessDelivery:
             envelopes = [recorded.envelope for recorded in chunk]
             started = time.perf_counter()
             try:
-                advanced = await subscriber.deliver_all(
-                    envelopes, before_commit=self._advancing(subscriber.name, chunk[-1].position)
-                )
+                with tracing.handling(subscriber.name, envelopes):
+                    advanced = await subscriber.deliver_all(
+                        envelopes,
+                        before_commit=self._advancing(subscriber.name, chunk[-1].position),
+                    )
                 metrics.handled(subscriber.name, envelopes, time.perf_counter() - started)
             except Exception:  # one of them fails: each is retried alone, see _deliver
                 advanced = False
@@ -172,7 +174,8 @@ class InProcessDelivery:
         for attempt in range(1, self._max_attempts + 1):
             started = time.perf_counter()
             try:
-                await subscriber.deliver(envelope)
+                with tracing.handling(subscriber.name, [envelope]):
+                    await subscriber.deliver(envelope)
                 metrics.handled(subscriber.name, [envelope], time.perf_counter() - started)
                 return
             except Exception as error:

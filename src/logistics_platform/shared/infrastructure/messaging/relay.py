@@ -31,6 +31,7 @@ from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.domain.errors import InvalidArgument
 from logistics_platform.shared.infrastructure import metrics
 from logistics_platform.shared.infrastructure.messaging import backlog
+from logistics_platform.shared.infrastructure.persistence import outbox as outbox_log
 from logistics_platform.shared.infrastructure.persistence.database import is_sqlite
 from logistics_platform.shared.infrastructure.persistence.tables import outbox
 from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
@@ -46,7 +47,7 @@ _MARK_PUBLISHED = (
 )
 # The same two statements for the driver: every batch pays for them.
 _CLAIM_WITH_THE_DRIVER = """
-    SELECT position, envelope FROM outbox WHERE published_at IS NULL
+    SELECT position, envelope, trace_context FROM outbox WHERE published_at IS NULL
     ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED
 """
 # The relay's commit need not wait for the disk (``synchronous_commit`` off, for this
@@ -60,14 +61,14 @@ _MARK_WITH_THE_DRIVER = """
 """
 
 
-def _readable(rows: Iterable[tuple[int, str]]) -> list[EventEnvelope]:
+def _readable(rows: Iterable[tuple[int, str, str | None]]) -> list[EventEnvelope]:
     """The rows' envelopes. A row that is not one (written by hand, or corrupted) could
     never be handled by anyone, and must not hold back the log behind it: it is logged
     and marked with the batch, but not published; it stays in the outbox to be looked at."""
     envelopes = []
-    for position, envelope in rows:
+    for position, envelope, trace_context in rows:
         try:
-            envelopes.append(EventEnvelope.from_json(envelope))
+            envelopes.append(outbox_log.traced(envelope, trace_context))
         except InvalidArgument as error:
             log.error(
                 "outbox row is not an event envelope: skipped", position=position, error=str(error)
@@ -98,8 +99,8 @@ class OutboxRelay:
         self._wake_up = asyncio.Event()
         self._turn = asyncio.Lock()  # to wait for events and claim the next batch
         self._claim_at_once = True  # more may be waiting: just started, a full batch, a failure
-        self._claim_batch: Select[tuple[int, str]] = (
-            select(outbox.c.position, outbox.c.envelope)
+        self._claim_batch: Select[tuple[int, str, str | None]] = (
+            select(outbox.c.position, outbox.c.envelope, outbox.c.trace_context)
             .where(outbox.c.published_at.is_(None))
             .order_by(outbox.c.position)
             .limit(batch_size)
@@ -142,17 +143,17 @@ class OutboxRelay:
                 return 0
             envelopes = _readable(rows)
             await self._publisher.publish(envelopes)
-            await self._mark_published(transaction, [position for position, _ in rows])
+            await self._mark_published(transaction, [position for position, *_ in rows])
             await transaction.commit()
         metrics.count(metrics.EVENTS_PUBLISHED, envelopes)
         return len(rows)
 
-    async def _claim(self, transaction: SqlUnitOfWork) -> list[tuple[int, str]]:
+    async def _claim(self, transaction: SqlUnitOfWork) -> list[tuple[int, str, str | None]]:
         if transaction.driver is not None:
             found = await transaction.driver.fetch(_CLAIM_WITH_THE_DRIVER, self._batch_size)
-            return [(row["position"], row["envelope"]) for row in found]
+            return [(row["position"], row["envelope"], row["trace_context"]) for row in found]
         rows = await transaction.connection.execute(self._claim_batch)
-        return [(row.position, row.envelope) for row in rows]
+        return [(row.position, row.envelope, row.trace_context) for row in rows]
 
     async def _mark_published(self, transaction: SqlUnitOfWork, positions: list[int]) -> None:
         now = datetime.now(UTC)  # after the broker's confirms

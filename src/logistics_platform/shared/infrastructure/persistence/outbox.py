@@ -1,19 +1,22 @@
 """The transactional outbox: every recorded event, in order of recording. It is the event log."""
 
+import contextlib
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import asyncpg
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.infrastructure import tracing
 from logistics_platform.shared.infrastructure.persistence.tables import outbox
 
 _APPEND = insert(outbox)
 _APPEND_WITH_THE_DRIVER = (
-    "INSERT INTO outbox (event_id, name, aggregate_id, occurred_on, envelope)"
-    " VALUES ($1, $2, $3, $4, $5)"
+    "INSERT INTO outbox (event_id, name, aggregate_id, occurred_on, envelope, trace_context)"
+    " VALUES ($1, $2, $3, $4, $5, $6)"
 )
 
 
@@ -38,6 +41,7 @@ async def append(
     ``driver`` connection when given: every command pays for this statement)."""
     if not envelopes:
         return
+    trace_context = tracing.recording_context()  # None unless tracing
     rows = [
         (
             envelope.event_id,
@@ -45,6 +49,7 @@ async def append(
             envelope.aggregate_id,
             envelope.occurred_on,
             envelope.to_json(),
+            trace_context,
         )
         for envelope in envelopes
     ]
@@ -53,7 +58,7 @@ async def append(
     elif driver is not None:
         await driver.executemany(_APPEND_WITH_THE_DRIVER, rows)
     else:
-        columns = ("event_id", "name", "aggregate_id", "occurred_on", "envelope")
+        columns = ("event_id", "name", "aggregate_id", "occurred_on", "envelope", "trace_context")
         await connection.execute(_APPEND, [dict(zip(columns, row, strict=True)) for row in rows])
 
 
@@ -65,8 +70,22 @@ async def read(
     limit: int = READ_LIMIT,
 ) -> list[RecordedEvent]:
     """Events after ``after`` in order of recording, optionally only those named ``names``."""
-    query = select(outbox.c.position, outbox.c.envelope).where(outbox.c.position > after)
+    query = select(outbox.c.position, outbox.c.envelope, outbox.c.trace_context).where(
+        outbox.c.position > after
+    )
     if names is not None:
         query = query.where(outbox.c.name.in_(sorted(names)))
     rows = await connection.execute(query.order_by(outbox.c.position).limit(limit))
-    return [RecordedEvent(row.position, EventEnvelope.from_json(row.envelope)) for row in rows]
+    return [RecordedEvent(row.position, traced(row.envelope, row.trace_context)) for row in rows]
+
+
+def traced(envelope: str, trace_context: str | None) -> EventEnvelope:
+    """An outbox row's envelope, with the trace context it was recorded in (if any)."""
+    parsed = EventEnvelope.from_json(envelope)
+    if trace_context is None:
+        return parsed
+    with contextlib.suppress(ValueError):  # a damaged context only loses the trace
+        carrier = json.loads(trace_context)
+        if isinstance(carrier, dict):
+            return replace(parsed, trace_context=carrier)
+    return parsed

@@ -29,6 +29,9 @@ outbox = Table(
     Column("envelope", Text, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("published_at", DateTime(timezone=True), nullable=True),
+    # W3C trace context (JSON of traceparent/tracestate) of the span that recorded the
+    # event; NULL when tracing is off.
+    Column("trace_context", Text, nullable=True),
     Index(
         "ix_outbox_unpublished",
         "position",

@@ -5,7 +5,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +25,7 @@ from logistics_platform.shared.application.grouped_delivery import GroupedDelive
 from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.domain.errors import InvalidArgument
-from logistics_platform.shared.infrastructure import metrics
+from logistics_platform.shared.infrastructure import metrics, tracing
 from logistics_platform.shared.infrastructure.messaging.rabbitmq.acks import Acknowledgements
 from logistics_platform.shared.infrastructure.messaging.rabbitmq.publisher import (
     carried_headers,
@@ -210,6 +210,12 @@ class RabbitMqConsumer:
             envelope = EventEnvelope.from_json(message.body)
         except InvalidArgument as error:
             return _Failure(str(error), final=True)
+        if isinstance(traceparent := message.headers.get("traceparent"), str):
+            tracestate = message.headers.get("tracestate")
+            carrier = {"traceparent": traceparent}
+            if isinstance(tracestate, str):
+                carrier["tracestate"] = tracestate
+            envelope = replace(envelope, trace_context=carrier)
         with structlog.contextvars.bound_contextvars(correlation_id=envelope.correlation_id):
             return await self._handle_envelope(lane, message, envelope)
 
@@ -218,7 +224,8 @@ class RabbitMqConsumer:
     ) -> _Failure | None:
         started = time.perf_counter()
         try:
-            await self._deliver_patiently(lane, envelope)
+            with tracing.handling(lane.subscriber.name, [envelope]):
+                await self._deliver_patiently(lane, envelope)
         except _Stopping:
             raise
         except Exception as error:

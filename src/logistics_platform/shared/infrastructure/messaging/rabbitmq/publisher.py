@@ -1,7 +1,7 @@
 """RabbitMQ connections, event messages and the publisher the outbox relay uses."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.event_publisher import EventPublisher
 from logistics_platform.shared.application.retry import growing_pauses
 from logistics_platform.shared.application.subscriber import Subscriber
+from logistics_platform.shared.infrastructure import tracing
 from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import (
     RETRY_DELAY_HEADER,
     Topology,
@@ -104,9 +105,13 @@ def carried_headers(headers: HeadersType) -> dict[str, Any]:
     }
 
 
-def envelope_message(envelope: EventEnvelope) -> aio_pika.Message:
+def envelope_message(
+    envelope: EventEnvelope, trace_headers: Mapping[str, str] | None = None
+) -> aio_pika.Message:
+    headers: HeadersType | None = {**trace_headers} if trace_headers else None
     return event_message(
         envelope.to_json().encode(),
+        headers=headers,
         message_id=envelope.event_id,
         correlation_id=envelope.correlation_id,
         event_name=envelope.name,
@@ -141,20 +146,23 @@ class RabbitMqPublisher(EventPublisher):
         async with self._handing_over:
             exchange = await self._ready_exchange()
             confirmations = [
-                asyncio.ensure_future(
-                    exchange.publish(
-                        envelope_message(envelope),
-                        routing_key=envelope.name,
-                        mandatory=False,
-                        timeout=self._confirm_timeout,
-                    )
-                )
-                for envelope in envelopes
+                asyncio.ensure_future(self._send(exchange, envelope)) for envelope in envelopes
             ]
         results = await asyncio.gather(*confirmations, return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
                 raise result
+
+    async def _send(self, exchange: AbstractExchange, envelope: EventEnvelope) -> None:
+        # The span (when tracing) lasts until the broker confirmed; its context goes with
+        # the message as W3C headers (traceparent, tracestate) for the consumers.
+        with tracing.sending(envelope) as headers:
+            await exchange.publish(
+                envelope_message(envelope, headers),
+                routing_key=envelope.name,
+                mandatory=False,
+                timeout=self._confirm_timeout,
+            )
 
     async def close(self) -> None:
         if self._connection is not None:
