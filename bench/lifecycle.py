@@ -26,6 +26,7 @@ of ``--seconds`` each, so both see the shared machine at the same speed.
 import argparse
 import asyncio
 import contextlib
+import functools
 import itertools
 import json
 import os
@@ -41,7 +42,6 @@ from datetime import UTC, datetime
 import aiohttp
 import asyncpg
 from rich.console import Console
-from rich.table import Table
 
 from bench.cpu import cpu_check, snapshot, used_between
 from bench.production import (
@@ -56,6 +56,8 @@ from bench.production import (
     fresh_vhost,
     in_turns,
     maintain,
+    measure_row,
+    measures_table,
     reserve,
     role_env,
     seed_items,
@@ -481,23 +483,10 @@ async def measure(stack: Stack, database_url: str, concurrency: int, seconds: fl
 
 def report(results: Results, concurrency: int) -> None:
     raw, http = results.raw, results.http
-    table = Table(
-        title=f"Lifecycle, production mode: {os.cpu_count()} cores, concurrency {concurrency}"
+    table = measures_table(
+        f"Lifecycle, production mode: {os.cpu_count()} cores, concurrency {concurrency}"
     )
-    for column in ("measure", "rate/s", "p50 ms", "p99 ms", "5xx", "target", "met"):
-        table.add_column(column, justify="left" if column == "measure" else "right")
-
-    def row(name: str, sample: Sample, target: str = "", met: bool | None = None) -> None:
-        verdict = "" if met is None else ("yes" if met else "NO")
-        table.add_row(
-            name,
-            f"{sample.rate:,.0f}",
-            f"{sample.percentile(0.5):.1f}",
-            f"{sample.percentile(0.99):.1f}",
-            str(sample.server_errors),
-            target,
-            verdict,
-        )
+    row = functools.partial(measure_row, table)
 
     row("raw asyncpg: the dispatch / checkpoint transaction", raw, "baseline")
     row(

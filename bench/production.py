@@ -21,6 +21,7 @@ deleted afterwards), then measures, in one run so the ratios compare like with l
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import signal
 import subprocess
@@ -478,23 +479,33 @@ class Results:
     lighter: dict[float, Sample] = field(default_factory=dict)  # open loops at lower rates
 
 
-def report(results: Results, concurrency: int) -> None:
-    raw, fresh, history = results.raw, results.fresh, results.history
-    table = Table(title=f"Production mode: {os.cpu_count()} cores, concurrency {concurrency}")
+def measures_table(title: str) -> Table:
+    """A table of measured samples against their targets (both benchmarks print one)."""
+    table = Table(title=title)
     for column in ("measure", "rate/s", "p50 ms", "p99 ms", "5xx", "target", "met"):
         table.add_column(column, justify="left" if column == "measure" else "right")
+    return table
 
-    def row(name: str, sample: Sample, target: str = "", met: bool | None = None) -> None:
-        verdict = "" if met is None else ("yes" if met else "NO")
-        table.add_row(
-            name,
-            f"{sample.rate:,.0f}",
-            f"{sample.percentile(0.5):.1f}",
-            f"{sample.percentile(0.99):.1f}",
-            str(sample.server_errors),
-            target,
-            verdict,
-        )
+
+def measure_row(
+    table: Table, name: str, sample: Sample, target: str = "", met: bool | None = None
+) -> None:
+    verdict = "" if met is None else ("yes" if met else "NO")
+    table.add_row(
+        name,
+        f"{sample.rate:,.0f}",
+        f"{sample.percentile(0.5):.1f}",
+        f"{sample.percentile(0.99):.1f}",
+        str(sample.server_errors),
+        target,
+        verdict,
+    )
+
+
+def report(results: Results, concurrency: int) -> None:
+    raw, fresh, history = results.raw, results.fresh, results.history
+    table = measures_table(f"Production mode: {os.cpu_count()} cores, concurrency {concurrency}")
+    row = functools.partial(measure_row, table)
 
     row("raw asyncpg: the reservation transaction", raw, "baseline")
     row(

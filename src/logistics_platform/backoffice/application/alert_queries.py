@@ -3,8 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from logistics_platform.backoffice.application.queries import MAX_PAGE_SIZE, MAX_RESULT_WINDOW
-from logistics_platform.shared.domain.errors import InvalidArgument
+from logistics_platform.backoffice.application.queries import check_paging
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,12 +13,7 @@ class AlertsQuery:
     size: int = 20
 
     def __post_init__(self) -> None:
-        if not 1 <= self.size <= MAX_PAGE_SIZE:
-            raise InvalidArgument(f"size must be between 1 and {MAX_PAGE_SIZE}")
-        if self.page < 1:
-            raise InvalidArgument("page must be 1 or more")
-        if self.page * self.size > MAX_RESULT_WINDOW:
-            raise InvalidArgument(f"pages beyond the first {MAX_RESULT_WINDOW} are not served")
+        check_paging(self.page, self.size)
 
     @property
     def offset(self) -> int:

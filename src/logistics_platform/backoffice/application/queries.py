@@ -16,6 +16,20 @@ MAX_QUERY_WORDS = 10
 MAX_TOP = 100
 
 
+def check_paging(page: int, size: int) -> None:
+    """The paging every list answers with: bounded pages within the search store's result
+    window (Elasticsearch serves no hit past it)."""
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise InvalidArgument(f"size must be between 1 and {MAX_PAGE_SIZE}")
+    if page < 1:
+        raise InvalidArgument("page must be 1 or more")
+    if page * size > MAX_RESULT_WINDOW:
+        raise InvalidArgument(
+            f"pages beyond the first {MAX_RESULT_WINDOW} results are not served; "
+            "narrow the filters instead"
+        )
+
+
 class TrackingSort(enum.StrEnum):
     """Sort keys; a leading ``-`` means descending. Ties are always broken by reservation id."""
 
@@ -62,15 +76,7 @@ class TrackingSearch:
     size: int = 20
 
     def __post_init__(self) -> None:
-        if not 1 <= self.size <= MAX_PAGE_SIZE:
-            raise InvalidArgument(f"size must be between 1 and {MAX_PAGE_SIZE}")
-        if self.page < 1:
-            raise InvalidArgument("page must be 1 or more")
-        if self.page * self.size > MAX_RESULT_WINDOW:
-            raise InvalidArgument(
-                f"pages beyond the first {MAX_RESULT_WINDOW} results are not served; "
-                "narrow the filters instead"
-            )
+        check_paging(self.page, self.size)
         if self.text is not None:
             self._check_text(self.text)
 
