@@ -87,6 +87,12 @@ class InsufficientStock(Conflict):
     title = "Insufficient stock"
 
 
+class CapacityExceeded(Conflict):
+    """A valid request that the item's current stock cannot take (409, not 422)."""
+
+    title = "Capacity exceeded"
+
+
 class StockItem(AggregateRoot):
     """Stock of one item in one warehouse; never negative."""
 
@@ -227,7 +233,7 @@ class StockItem(AggregateRoot):
         if quantity.value == 0:
             raise InvalidArgument("quantity to replenish must be greater than zero")
         if self.on_hand.value + self.shipped.value + quantity.value > MAX_UNITS:
-            raise InvalidArgument(f"a stock item holds at most {MAX_UNITS} units")
+            raise CapacityExceeded(f"a stock item holds at most {MAX_UNITS} units")
         before = self.available
         self.available += quantity
         self.new_records.append(receipt)
