@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-import jwt
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -47,10 +46,17 @@ class InvalidToken(Exception):
     pass
 
 
+class KeysUnavailable(Exception):
+    """The identity provider's keys could not be fetched: no verdict on the token."""
+
+
 class TokenVerifier:
     """Checks a bearer token's signature and claims; gives the principal it names."""
 
     def __init__(self, settings: Settings) -> None:
+        import jwt  # noqa: PLC0415 - only processes that check tokens load it (start-up time)
+
+        self._jwt = jwt
         self._settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
 
@@ -66,9 +72,9 @@ class TokenVerifier:
                 return self._decode(token, previous.get_secret_value(), ["HS256"])
         try:  # fetching the provider's keys (cached by the client) is blocking I/O
             key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
-        except jwt.PyJWKClientConnectionError:
-            raise
-        except jwt.PyJWTError as error:  # malformed, or signed with a key it does not publish
+        except self._jwt.PyJWKClientConnectionError as error:
+            raise KeysUnavailable(str(error)) from None
+        except self._jwt.PyJWTError as error:  # malformed, or signed with a key it does not publish
             raise InvalidToken(str(error)) from None
         return self._decode(token, key.key, ["RS256", "ES256"])
 
@@ -79,7 +85,7 @@ class TokenVerifier:
     def _decode(self, token: str, key: Any, algorithms: list[str]) -> Principal:
         settings = self._settings
         try:
-            claims = jwt.decode(
+            claims = self._jwt.decode(
                 token,
                 key,
                 algorithms=algorithms,
@@ -88,7 +94,7 @@ class TokenVerifier:
                 leeway=settings.jwt_leeway_seconds,
                 options={"require": ["exp", "sub", "aud", "iss"]},
             )
-        except jwt.PyJWTError as error:
+        except self._jwt.PyJWTError as error:
             raise InvalidToken(str(error)) from None
         roles = claims.get(settings.jwt_roles_claim, [])
         if isinstance(roles, str):  # "a b" as in OAuth's scope claim
@@ -112,6 +118,8 @@ def mint_token(settings: Settings, roles: Iterable[str], *, subject: str, ttl_se
         "nbf": now,
         "exp": now + ttl_seconds,
     }
+    import jwt  # noqa: PLC0415
+
     return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
 
 
@@ -164,7 +172,7 @@ async def _principal(
         return await _verifier(request.app, settings).verify(credentials.credentials)
     except InvalidToken as error:
         raise _unauthorized(f"invalid token: {error}", error="invalid_token") from None
-    except jwt.PyJWKClientConnectionError as error:  # the provider did not answer
+    except KeysUnavailable as error:  # the provider did not answer
         raise HTTPException(503, f"cannot check the token: {error}") from None
 
 
@@ -180,7 +188,7 @@ async def caller_of(app: Any, authorization: bytes | None) -> str | None:
         return None
     try:
         return (await _verifier(app, settings).verify(token.strip())).subject
-    except (InvalidToken, jwt.PyJWKClientConnectionError):
+    except (InvalidToken, KeysUnavailable):
         return None
 
 
