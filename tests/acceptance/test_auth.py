@@ -180,3 +180,29 @@ async def test_during_a_rotation_tokens_signed_with_the_previous_secret_still_wo
     finally:
         await platform.close()
     assert statuses == {"new": 200, "old": 200, "other": 401}
+
+
+async def test_idempotency_keys_belong_to_the_caller_who_sent_them(secured: Platform) -> None:
+    app = apps.create_inventory_app(secured)
+    app.state.platform = secured
+    transport = httpx.ASGITransport(app=app)
+    bodies = [{"id": str(uuid.uuid4()), "name": f"Item {n}", "quantity": 1} for n in range(2)]
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answers = [
+            await client.post(
+                "/stock-items",
+                json=body,
+                headers={
+                    "Authorization": f"Bearer {_token_of(secured, subject)}",
+                    "Idempotency-Key": "the-same-key",
+                },
+            )
+            for subject, body in zip(("alice", "bob"), bodies, strict=True)
+        ]
+    # Another caller's key is not a reuse: each request ran, neither is a replay.
+    assert [a.status_code for a in answers] == [201, 201]
+    assert not any("idempotent-replayed" in a.headers for a in answers)
+
+
+def _token_of(platform: Platform, subject: str) -> str:
+    return mint_token(platform.settings, ["inventory:write"], subject=subject, ttl_seconds=600)

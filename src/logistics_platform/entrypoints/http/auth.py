@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.types import Scope
 
 from logistics_platform.config import Settings
 from logistics_platform.entrypoints.http.rate_limits import RateLimits
@@ -169,27 +170,40 @@ async def _principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorized("a bearer token is required", error=None)
     try:
-        return await _verifier(request.app, settings).verify(credentials.credentials)
+        return await _verified(request.scope, settings, credentials.credentials)
     except InvalidToken as error:
         raise _unauthorized(f"invalid token: {error}", error="invalid_token") from None
     except KeysUnavailable as error:  # the provider did not answer
         raise HTTPException(503, f"cannot check the token: {error}") from None
 
 
-async def caller_of(app: Any, authorization: bytes | None) -> str | None:
+async def caller_of(scope: Scope) -> str | None:
     """Who sends a request, before routing (for per-caller records such as idempotency
     keys): the verified token's subject; ``""`` when the APIs are open; None when the token
     does not verify (the route will answer 401)."""
-    settings: Settings = app.state.platform.settings
+    settings: Settings = scope["app"].state.platform.settings
     if settings.auth == "none":
         return ""
-    scheme, _, token = (authorization or b"").decode("latin-1").partition(" ")
+    authorization = dict(scope["headers"]).get(b"authorization", b"")
+    scheme, _, token = authorization.decode("latin-1").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
     try:
-        return (await _verifier(app, settings).verify(token.strip())).subject
+        return (await _verified(scope, settings, token.strip())).subject
     except (InvalidToken, KeysUnavailable):
         return None
+
+
+async def _verified(scope: Scope, settings: Settings, token: str) -> Principal:
+    """The token's principal, checked once per request: the idempotency layer asks before
+    routing, the router's access rule after."""
+    state = scope.setdefault("state", {})
+    known: tuple[str, Principal] | None = state.get("verified_token")
+    if known is not None and known[0] == token:
+        return known[1]
+    principal = await _verifier(scope["app"], settings).verify(token)
+    state["verified_token"] = (token, principal)
+    return principal
 
 
 def _verifier(app: Any, settings: Settings) -> TokenVerifier:

@@ -67,7 +67,7 @@ class IdempotencyKeys:
         except HTTPException as refused:  # too large
             await problem(refused.status_code, str(refused.detail))(scope, receive, send)
             return
-        caller = await caller_of(scope["app"], dict(scope["headers"]).get(b"authorization"))
+        caller = await caller_of(scope)
         if caller is None:  # unauthenticated: the route answers 401, and nothing is kept
             await self.app(scope, _replaying(body), send)
             return
