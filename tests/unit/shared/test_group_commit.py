@@ -53,12 +53,12 @@ def ledger() -> Ledger:
 
 
 @pytest.fixture
-def group(ledger: Ledger) -> GroupCommit[int]:
+def group(ledger: Ledger) -> GroupCommit[int, None]:
     return GroupCommit(ledger.handle_all, ledger.handle_one, max_batch=3)
 
 
 async def test_requests_arriving_meanwhile_share_batches_each_with_its_outcome(
-    ledger: Ledger, group: GroupCommit[int]
+    ledger: Ledger, group: GroupCommit[int, None]
 ) -> None:
     outcomes = await asyncio.gather(*(group.submit(n) for n in range(8)), return_exceptions=True)
 
@@ -68,7 +68,7 @@ async def test_requests_arriving_meanwhile_share_batches_each_with_its_outcome(
 
 
 async def test_a_failing_batch_is_handled_one_by_one(
-    ledger: Ledger, group: GroupCommit[int]
+    ledger: Ledger, group: GroupCommit[int, None]
 ) -> None:
     ledger.batches_fail = True
 
@@ -80,7 +80,7 @@ async def test_a_failing_batch_is_handled_one_by_one(
 
 
 async def test_a_lone_request_cancelled_is_cancelled_in_its_own_task(
-    ledger: Ledger, group: GroupCommit[int]
+    ledger: Ledger, group: GroupCommit[int, None]
 ) -> None:
     ledger.release = asyncio.Event()
     alone = asyncio.create_task(group.submit(2))
@@ -96,7 +96,7 @@ async def test_a_lone_request_cancelled_is_cancelled_in_its_own_task(
 
 
 async def test_a_request_cancelled_before_its_batch_begins_is_left_out(
-    ledger: Ledger, group: GroupCommit[int]
+    ledger: Ledger, group: GroupCommit[int, None]
 ) -> None:
     ledger.release = asyncio.Event()
     first = asyncio.create_task(group.submit(0))

@@ -24,6 +24,7 @@ from logistics_platform.entrypoints.http.schemas import (
     ReservationIdText,
 )
 from logistics_platform.logistics.application import commands
+from logistics_platform.logistics.application.summaries import PackageSummary
 from logistics_platform.logistics.domain.package import PackageNotFound
 from logistics_platform.logistics.domain.values import PackageStatus
 from logistics_platform.logistics.infrastructure.queries import PackageFilter
@@ -87,7 +88,7 @@ async def dispatch(
 ) -> PackageResponse:
     """Hand a registered (or failed) package to a carrier: a first or a new attempt."""
     command = commands.DispatchPackage(str(id), body.carrier, body.location)
-    return await _run(platform, id, command, causation)
+    return await _run(platform, command, causation)
 
 
 @router.post(
@@ -101,7 +102,7 @@ async def record_checkpoint(
 ) -> PackageResponse:
     """A package in transit was seen somewhere."""
     command = commands.RecordCheckpoint(str(id), body.location, body.note)
-    return await _run(platform, id, command, causation)
+    return await _run(platform, command, causation)
 
 
 @router.post(
@@ -114,7 +115,7 @@ async def deliver(
     id: PackagePathId, body: DeliverRequest, platform: PlatformDep, causation: CausationDep
 ) -> PackageResponse:
     command = commands.DeliverPackage(str(id), body.signed_by, body.location)
-    return await _run(platform, id, command, causation)
+    return await _run(platform, command, causation)
 
 
 @router.post(
@@ -128,7 +129,7 @@ async def fail(
 ) -> PackageResponse:
     """A delivery attempt failed."""
     command = commands.FailDelivery(str(id), body.reason, body.location)
-    return await _run(platform, id, command, causation)
+    return await _run(platform, command, causation)
 
 
 @router.post(
@@ -142,7 +143,7 @@ async def return_package(
 ) -> PackageResponse:
     """Back to the sender, after a failure or a delivery (final)."""
     command = commands.ReturnPackage(str(id), body.reason)
-    return await _run(platform, id, command, causation)
+    return await _run(platform, command, causation)
 
 
 @router.post(
@@ -159,14 +160,12 @@ async def cancel(
 ) -> PackageResponse:
     """Cancel a package that was not dispatched (final); the body is optional."""
     command = commands.CancelPackage(str(id), None if body is None else body.reason)
-    return await _run(platform, id, command, causation)
+    return await _run(platform, command, causation)
 
 
-async def _run(
-    platform: Platform, id: UUID, command: object, causation: CausationDep
-) -> PackageResponse:
-    await platform.package_commands.handle(command, causation)
-    return await _package(platform, id)
+async def _run(platform: Platform, command: object, causation: CausationDep) -> PackageResponse:
+    summary: PackageSummary = await platform.package_commands.handle(command, causation)
+    return PackageResponse.of(summary)
 
 
 async def _package(platform: Platform, id: UUID) -> PackageResponse:

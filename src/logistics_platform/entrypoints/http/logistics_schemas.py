@@ -10,7 +10,7 @@ from pydantic import Field
 
 from logistics_platform.entrypoints.http.schemas import CamelModel, PageMeta
 from logistics_platform.entrypoints.http.schemas import text as _text
-from logistics_platform.logistics.infrastructure.queries import PackageSummary
+from logistics_platform.logistics.application.summaries import PackageSummary
 
 Carrier = Annotated[str, _text(50)]
 Location = Annotated[str, _text(100)]

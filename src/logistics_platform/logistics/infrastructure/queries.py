@@ -1,46 +1,15 @@
 """Read-only views of packages for the Logistics API (no aggregate is loaded)."""
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from logistics_platform.logistics.domain.values import HistoryEntry
+from logistics_platform.logistics.application.summaries import PackagePage, PackageSummary
 from logistics_platform.logistics.infrastructure.tables import history_from_json, packages
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class PackageSummary:
-    id: str
-    tracking_number: str
-    reservation_id: str
-    status: str
-    carrier: str | None
-    last_location: str | None
-    attempts: int
-    history: list[HistoryEntry]
-    cancellation_refused: str | None
-    version: int
-
-    @property
-    def created_at(self) -> datetime:
-        return self.history[0].occurred_on
-
-    @property
-    def updated_at(self) -> datetime:
-        return self.history[-1].occurred_on
-
-
-@dataclass(frozen=True, slots=True)
-class PackagePage:
-    items: list[PackageSummary]
-    total: int
-    page: int
-    size: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,10 @@
 """Packages on SQL, with optimistic concurrency on ``version``.
 
-On PostgreSQL the registration path's read and write (a batch of reservations' packages)
-are one statement each, sent to asyncpg directly inside the unit of work's transaction:
-every reservation's package pays for them. Lifecycle changes go through SQLAlchemy."""
+On PostgreSQL every statement on the hot paths (a batch of reservations' packages read and
+inserted at once; a lifecycle step's read and versioned update) goes to asyncpg directly,
+inside the unit of work's transaction: every request pays for them, and SQLAlchemy's
+statement building costs as much as the round trip itself there. SQLite goes through
+SQLAlchemy."""
 
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -48,6 +50,12 @@ _INSERT_ON_POSTGRESQL = (
     + ", ".join(f"${n}::{kind}" for n, kind in enumerate(_TYPES, start=1))
     + ")"
 )
+_SELECT_BY_ID_ON_POSTGRESQL = f"SELECT {', '.join(_COLUMNS)} FROM logistics_packages WHERE id = $1"
+_UPDATE_ON_POSTGRESQL = (
+    "UPDATE logistics_packages SET "
+    + ", ".join(f"{name} = ${n}" for n, name in enumerate(_COLUMNS[3:], start=3))
+    + " WHERE id = $1 AND version = $2"
+)
 _INSERT = insert(packages)
 _BY_ID = select(packages).where(packages.c.id == bindparam("id"))
 _FOR_RESERVATION = select(packages).where(packages.c.reservation_id == bindparam("reservation"))
@@ -82,10 +90,15 @@ class SqlPackageRepository(PackageRepository):
         for package in self._by_reservation.values():
             if package is not None and package.id == id:
                 return package
-        row = (await self._connection.execute(_BY_ID, {"id": id.value})).first()
+        row: Any
+        if self._driver is not None:
+            row = await self._driver.fetchrow(_SELECT_BY_ID_ON_POSTGRESQL, id.value)
+        else:
+            found = (await self._connection.execute(_BY_ID, {"id": id.value})).first()
+            row = None if found is None else found._mapping
         if row is None:
             raise PackageNotFound(id.value)
-        return self._loaded(row._mapping)
+        return self._loaded(row)
 
     async def for_reservation(self, reservation_id: str) -> Package | None:
         if reservation_id in self._by_reservation:
@@ -139,12 +152,23 @@ class SqlPackageRepository(PackageRepository):
             and self._read_at.get(package.id.value, package.version) != package.version
         ]
         for package in changed:
-            read = self._read_at[package.id.value]
-            values = {**_to_values(package), "package_id": package.id.value, "read": read}
-            result = await self._connection.execute(_UPDATE, values)
-            if result.rowcount != 1:
+            if not await self._updated(package, read=self._read_at[package.id.value]):
                 raise ConcurrentModification(f"package {package.id} was changed concurrently")
             self._read_at[package.id.value] = package.version
+
+    async def _updated(self, package: Package, *, read: int) -> bool:
+        """Write the package if it is still at version ``read``; False if it was not."""
+        values = _to_values(package)
+        if self._driver is not None:
+            changed = [values[name] for name in _COLUMNS[3:]]
+            status = await self._driver.execute(
+                _UPDATE_ON_POSTGRESQL, package.id.value, read, *changed
+            )
+            return bool(status == "UPDATE 1")
+        result = await self._connection.execute(
+            _UPDATE, {**values, "package_id": package.id.value, "read": read}
+        )
+        return result.rowcount == 1
 
     async def _inserted(self, new: list[Package]) -> bool:
         """Insert the packages; False if one of them was stored already."""

@@ -1,5 +1,6 @@
 """Commands: exactly one handler each, run in a unit of work the bus opens and commits;
-errors propagate to the caller.
+the caller gets what the handler answered (the aggregate it changed, say), and errors
+propagate to it.
 
 The one batching seam: commands that arrive while a transaction commits are handled
 together in the next one (:class:`GroupCommit`), each still answered on its own. A
@@ -16,7 +17,7 @@ from logistics_platform.shared.application.unit_of_work import Causation, UnitOf
 from logistics_platform.shared.domain.errors import ConcurrentModification, DomainError
 
 U = TypeVar("U", bound=UnitOfWork)
-Handler = Callable[[Any, U], Awaitable[None]]
+Handler = Callable[[Any, U], Awaitable[Any]]
 Request = tuple[object, Causation]
 
 
@@ -38,22 +39,26 @@ class CommandBus(Generic[U]):
         self._handlers = dict(handlers)
         self._unit_of_work = unit_of_work
         self._prepare = prepare
-        self._batches = GroupCommit[Request](
+        self._batches = GroupCommit[Request, Any](
             self._handle_together, self._handle_alone, max_batch=max_batch, concurrency=concurrency
         )
 
-    async def handle(self, command: object, causation: Causation | None = None) -> None:
+    async def handle(self, command: object, causation: Causation | None = None) -> Any:
+        """What the command's handler answered, once its transaction committed."""
         if type(command) not in self._handlers:
             raise LookupError(f"no handler for {type(command).__name__}")
-        await self._batches.submit((command, causation or Causation()))
+        return await self._batches.submit((command, causation or Causation()))
 
-    async def _handle_alone(self, request: Request) -> None:
-        (refused,) = await self._handle_together([request])
-        if refused is not None:
-            raise refused
+    async def _handle_alone(self, request: Request) -> Any:
+        (outcome,) = await self._handle_together([request])
+        if isinstance(outcome, DomainError):
+            raise outcome
+        return outcome
 
-    async def _handle_together(self, requests: Sequence[Request]) -> list[DomainError | None]:
-        async def attempt() -> list[DomainError | None]:
+    async def _handle_together(self, requests: Sequence[Request]) -> list[Any]:
+        """Each request's handler's answer, or the ``DomainError`` that refused it."""
+
+        async def attempt() -> list[Any]:
             async with self._unit_of_work(requests[0][1]) as uow:
                 if self._prepare is not None:
                     await self._prepare([command for command, _ in requests], uow)
@@ -63,13 +68,12 @@ class CommandBus(Generic[U]):
 
         return await retry_on_concurrent_modification(attempt)
 
-    async def _handle_one(self, request: Request, uow: U) -> DomainError | None:
+    async def _handle_one(self, request: Request, uow: U) -> Any:
         command, causation = request
         uow.caused_by(causation)
         try:
-            await self._handlers[type(command)](command, uow)
+            return await self._handlers[type(command)](command, uow)
         except ConcurrentModification:
             raise  # the whole transaction is tried again
         except DomainError as refused:
             return refused
-        return None

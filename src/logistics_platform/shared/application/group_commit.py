@@ -2,7 +2,7 @@
 one, so a busy process pays one transaction per batch instead of one per request.
 
 Each caller awaits its own outcome. A batch handler answers one outcome per item (an
-error that concerns only that item, or None); when it raises instead, nothing of the
+error that concerns only that item, or its result); when it raises instead, nothing of the
 batch was kept, and its items are handled one by one so that only a failing one reports
 an error. What arrives while a transaction is free is handled at once, on its own.
 
@@ -19,12 +19,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
-BatchHandler = Callable[[Sequence[T]], Awaitable[Sequence[Exception | None]]]
-SingleHandler = Callable[[T], Awaitable[None]]
+BatchHandler = Callable[[Sequence[T]], Awaitable[Sequence[R | Exception]]]
+SingleHandler = Callable[[T], Awaitable[R]]
 
 
-class GroupCommit(Generic[T]):
+class GroupCommit(Generic[T, R]):
     """Up to ``concurrency`` transactions at a time: a request that finds one free is
     handled at once, the others wait for the next batch. With more than one, a slow
     transaction (a row lock held elsewhere, say) does not hold back every request.
@@ -32,8 +33,8 @@ class GroupCommit(Generic[T]):
 
     def __init__(
         self,
-        handle_all: BatchHandler[T],
-        handle_one: SingleHandler[T],
+        handle_all: BatchHandler[T, R],
+        handle_one: SingleHandler[T, R],
         *,
         max_batch: int = 100,
         concurrency: int = 1,
@@ -44,28 +45,27 @@ class GroupCommit(Generic[T]):
         self.max_batch = max_batch
         self._concurrency = concurrency
         self._window = window  # seconds
-        self._waiting: list[tuple[T, asyncio.Future[None]]] = []
+        self._waiting: list[tuple[T, asyncio.Future[R]]] = []
         self._in_flight = 0  # transactions being handled
         self._flushers: set[asyncio.Task[None]] = set()
         self._last_ended = -math.inf  # the event loop's time
         self._batch_full = asyncio.Event()
 
-    async def submit(self, item: T) -> None:
-        """Handle ``item`` now if a transaction is free, else in the next batch; raises
-        what its handling raised. Handled right away, it runs in the caller's task, so
-        cancelling the caller rolls it back. In a batch it is handled whether or not its
-        caller still waits (unless the batch had not begun)."""
+    async def submit(self, item: T) -> R:
+        """Handle ``item`` now if a transaction is free, else in the next batch; answers
+        what its handling answered, or raises what it raised. Handled right away, it runs
+        in the caller's task, so cancelling the caller rolls it back. In a batch it is
+        handled whether or not its caller still waits (unless the batch had not begun)."""
         if self._in_flight >= self._concurrency or self._window_left() > 0:
-            outcome = asyncio.get_running_loop().create_future()
+            outcome: asyncio.Future[R] = asyncio.get_running_loop().create_future()
             self._waiting.append((item, outcome))
             if len(self._waiting) >= self.max_batch:
                 self._batch_full.set()
             self._flush_if_waiting()
-            await outcome
-            return
+            return await outcome
         self._in_flight += 1
         try:
-            await self._handle_one(item)
+            return await self._handle_one(item)
         finally:
             self._in_flight -= 1
             self._last_ended = asyncio.get_running_loop().time()
@@ -115,7 +115,7 @@ class GroupCommit(Generic[T]):
         finally:
             self._in_flight -= 1
 
-    async def _handle(self, batch: list[tuple[T, asyncio.Future[None]]]) -> None:
+    async def _handle(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
         if len(batch) > 1:
             try:
                 outcomes = await self._handle_all([item for item, _ in batch])
@@ -127,17 +127,17 @@ class GroupCommit(Generic[T]):
                 return
         for item, future in batch:
             try:
-                await self._handle_one(item)
+                result = await self._handle_one(item)
             except Exception as error:  # reported to its caller
                 _settle(future, error)
             else:
-                _settle(future, None)
+                _settle(future, result)
 
 
-def _settle(outcome: asyncio.Future[None], error: Exception | None) -> None:
-    if outcome.done():  # its caller stopped waiting
+def _settle(future: asyncio.Future[R], outcome: R | Exception) -> None:
+    if future.done():  # its caller stopped waiting
         return
-    if error is None:
-        outcome.set_result(None)
+    if isinstance(outcome, Exception):
+        future.set_exception(outcome)
     else:
-        outcome.set_exception(error)
+        future.set_result(outcome)

@@ -9,7 +9,7 @@ from logistics_platform.shared.application.group_commit import GroupCommit
 from logistics_platform.shared.application.subscriber import Subscriber
 
 
-class GroupedDelivery(GroupCommit[EventEnvelope]):
+class GroupedDelivery(GroupCommit[EventEnvelope, None]):
     """Deliveries to ``subscriber``, each caller awaiting its own event's outcome.
 
     A batch is all or nothing: when one of its events fails, its events are delivered
