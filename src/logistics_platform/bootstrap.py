@@ -110,7 +110,11 @@ class Platform:
     @functools.cached_property
     def package_commands(self) -> CommandBus[SqlLogisticsUnitOfWork]:
         """Logistics' commands: a package's lifecycle steps."""
-        return CommandBus(package_handlers.HANDLERS, self._unit_of_work(SqlLogisticsUnitOfWork))
+        return CommandBus(
+            package_handlers.HANDLERS,
+            self._unit_of_work(SqlLogisticsUnitOfWork),
+            prepare=package_handlers.load_packages,
+        )
 
     @functools.cached_property
     def packages(self) -> PackageQueries:

@@ -41,3 +41,14 @@ class ReturnPackage:
 class CancelPackage:
     package_id: str
     reason: str | None = None
+
+
+# Every command names the package it changes.
+PackageCommand = (
+    DispatchPackage
+    | RecordCheckpoint
+    | DeliverPackage
+    | FailDelivery
+    | ReturnPackage
+    | CancelPackage
+)

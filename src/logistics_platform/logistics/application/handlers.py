@@ -5,7 +5,8 @@ A step beaten by a concurrent one on the same package fails its version check; t
 runs it again on what won, where it is usually no longer allowed: ``IllegalTransition``
 (409) naming the status the winner left."""
 
-from collections.abc import Awaitable, Callable, Mapping
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from logistics_platform.logistics.application.commands import (
@@ -13,6 +14,7 @@ from logistics_platform.logistics.application.commands import (
     DeliverPackage,
     DispatchPackage,
     FailDelivery,
+    PackageCommand,
     RecordCheckpoint,
     ReturnPackage,
 )
@@ -20,6 +22,7 @@ from logistics_platform.logistics.application.summaries import PackageSummary
 from logistics_platform.logistics.application.unit_of_work import LogisticsUnitOfWork
 from logistics_platform.logistics.domain.package import Package
 from logistics_platform.logistics.domain.values import PackageId
+from logistics_platform.shared.domain.errors import InvalidArgument
 
 
 async def _package(package_id: str, uow: LogisticsUnitOfWork) -> Package:
@@ -60,6 +63,16 @@ async def cancel_package(command: CancelPackage, uow: LogisticsUnitOfWork) -> Pa
     package = await _package(command.package_id, uow)
     package.cancel(reason=command.reason)
     return PackageSummary.of(package)
+
+
+async def load_packages(commands: Sequence[object], uow: LogisticsUnitOfWork) -> None:
+    """Before commands handled together: read the packages they name at once."""
+    ids = []
+    for command in commands:
+        with contextlib.suppress(InvalidArgument):  # its handler will refuse it
+            if isinstance(command, PackageCommand):
+                ids.append(PackageId(command.package_id))
+    await uow.packages.prefetch_by_id(ids)
 
 
 HANDLERS: Mapping[type, Callable[[Any, LogisticsUnitOfWork], Awaitable[PackageSummary]]] = {

@@ -30,3 +30,6 @@ class PackageRepository(Repository, abc.ABC):
 
     async def prefetch(self, reservation_ids: Iterable[str]) -> None:
         """These reservations' packages are about to be looked for: load them in one go."""
+
+    async def prefetch_by_id(self, ids: Iterable[PackageId]) -> None:
+        """These packages are about to be changed: load them in one go."""

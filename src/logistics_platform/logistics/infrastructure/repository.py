@@ -50,14 +50,23 @@ _INSERT_ON_POSTGRESQL = (
     + ", ".join(f"${n}::{kind}" for n, kind in enumerate(_TYPES, start=1))
     + ")"
 )
-_SELECT_BY_ID_ON_POSTGRESQL = f"SELECT {', '.join(_COLUMNS)} FROM logistics_packages WHERE id = $1"
+# Locked in id order: transactions changing overlapping packages queue on the row locks
+# (and then see what won) instead of deadlocking or failing the version check.
+_SELECT_BY_IDS_ON_POSTGRESQL = (
+    f"SELECT {', '.join(_COLUMNS)} FROM logistics_packages WHERE id = ANY($1::text[])"
+    " ORDER BY id FOR UPDATE"
+)
+_CHANGED = _COLUMNS[3:]  # what a lifecycle step may change
+# Every changed package of a transaction in one statement, each under its version check.
 _UPDATE_ON_POSTGRESQL = (
-    "UPDATE logistics_packages SET "
-    + ", ".join(f"{name} = ${n}" for n, name in enumerate(_COLUMNS[3:], start=3))
-    + " WHERE id = $1 AND version = $2"
+    "UPDATE logistics_packages AS p SET "
+    + ", ".join(f"{name} = u.{name}" for name in _CHANGED)
+    + " FROM unnest($1::text[], $2::integer[], "
+    + ", ".join(f"${n}::{kind}" for n, kind in enumerate(_TYPES[3:], start=3))
+    + f") AS u(id, read, {', '.join(_CHANGED)}) WHERE p.id = u.id AND p.version = u.read"
 )
 _INSERT = insert(packages)
-_BY_ID = select(packages).where(packages.c.id == bindparam("id"))
+_BY_IDS = select(packages).where(packages.c.id.in_(bindparam("ids", expanding=True)))
 _FOR_RESERVATION = select(packages).where(packages.c.reservation_id == bindparam("reservation"))
 _FOR_RESERVATIONS = select(packages).where(
     packages.c.reservation_id.in_(bindparam("reservations", expanding=True))
@@ -65,7 +74,7 @@ _FOR_RESERVATIONS = select(packages).where(
 _UPDATE = (
     update(packages)
     .where(packages.c.id == bindparam("package_id"), packages.c.version == bindparam("read"))
-    .values({name: bindparam(name) for name in _COLUMNS[3:]})
+    .values({name: bindparam(name) for name in _CHANGED})
 )
 
 
@@ -79,26 +88,37 @@ class SqlPackageRepository(PackageRepository):
         self._driver = driver  # on PostgreSQL, the transaction's asyncpg connection
         self._new: list[Package] = []
         self._by_reservation: dict[str, Package | None] = {}  # prefetched, loaded or added
+        self._by_id: dict[str, Package | None] = {}  # the same packages, by id (None: none)
         self._read_at: dict[str, int] = {}  # package id -> version when it was read
 
     async def add(self, package: Package) -> None:
         self._new.append(package)
         self._by_reservation[package.reservation_id] = package
+        self._by_id[package.id.value] = package
         self.seen.append(package)
 
     async def get(self, id: PackageId) -> Package:
-        for package in self._by_reservation.values():
-            if package is not None and package.id == id:
-                return package
-        row: Any
-        if self._driver is not None:
-            row = await self._driver.fetchrow(_SELECT_BY_ID_ON_POSTGRESQL, id.value)
-        else:
-            found = (await self._connection.execute(_BY_ID, {"id": id.value})).first()
-            row = None if found is None else found._mapping
-        if row is None:
+        package = self._by_id.get(id.value)
+        if package is None and id.value not in self._by_id:
+            await self.prefetch_by_id([id])
+            package = self._by_id[id.value]
+        if package is None:
             raise PackageNotFound(id.value)
-        return self._loaded(row)
+        return package
+
+    async def prefetch_by_id(self, ids: Iterable[PackageId]) -> None:
+        wanted = sorted({id.value for id in ids} - self._by_id.keys())
+        if not wanted:
+            return
+        rows: Sequence[Any]
+        if self._driver is not None:
+            rows = await self._driver.fetch(_SELECT_BY_IDS_ON_POSTGRESQL, wanted)
+        else:
+            found = await self._connection.execute(_BY_IDS, {"ids": wanted})
+            rows = [row._mapping for row in found]
+        self._by_id.update(dict.fromkeys(wanted))
+        for row in rows:
+            self._loaded(row)
 
     async def for_reservation(self, reservation_id: str) -> Package | None:
         if reservation_id in self._by_reservation:
@@ -118,6 +138,7 @@ class SqlPackageRepository(PackageRepository):
     def _loaded(self, row: Any) -> Package:
         package = _to_package(row)
         self._by_reservation[package.reservation_id] = package
+        self._by_id[package.id.value] = package
         self._read_at[package.id.value] = package.version
         self.seen.append(package)
         return package
@@ -147,28 +168,36 @@ class SqlPackageRepository(PackageRepository):
     async def _save_changed(self) -> None:
         changed = [
             package
-            for package in self._by_reservation.values()
+            for package in self._by_id.values()
             if package is not None
             and self._read_at.get(package.id.value, package.version) != package.version
         ]
+        if not changed:
+            return
+        if await self._updated(changed) != len(changed):
+            ids = sorted(package.id.value for package in changed)
+            raise ConcurrentModification(f"one of the packages {ids} was changed concurrently")
         for package in changed:
-            if not await self._updated(package, read=self._read_at[package.id.value]):
-                raise ConcurrentModification(f"package {package.id} was changed concurrently")
             self._read_at[package.id.value] = package.version
 
-    async def _updated(self, package: Package, *, read: int) -> bool:
-        """Write the package if it is still at version ``read``; False if it was not."""
-        values = _to_values(package)
+    async def _updated(self, changed: list[Package]) -> int:
+        """Write each package still at the version it was read at; how many were."""
+        rows = [
+            {
+                **_to_values(package),
+                "package_id": package.id.value,
+                "read": self._read_at[package.id.value],
+            }
+            for package in changed
+        ]
         if self._driver is not None:
-            changed = [values[name] for name in _COLUMNS[3:]]
-            status = await self._driver.execute(
-                _UPDATE_ON_POSTGRESQL, package.id.value, read, *changed
-            )
-            return bool(status == "UPDATE 1")
-        result = await self._connection.execute(
-            _UPDATE, {**values, "package_id": package.id.value, "read": read}
-        )
-        return result.rowcount == 1
+            columns = ([row[name] for row in rows] for name in ("package_id", "read", *_CHANGED))
+            status: str = await self._driver.execute(_UPDATE_ON_POSTGRESQL, *columns)
+            return int(status.rsplit(" ", 1)[-1])
+        updated = 0
+        for row in rows:
+            updated += (await self._connection.execute(_UPDATE, row)).rowcount
+        return updated
 
     async def _inserted(self, new: list[Package]) -> bool:
         """Insert the packages; False if one of them was stored already."""
