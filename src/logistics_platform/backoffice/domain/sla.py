@@ -62,8 +62,10 @@ class SlaPolicy:
     max_failed_attempts: int = 2
 
     def __post_init__(self) -> None:
-        limits = [self.registered_max, self.in_transit_max, *self.in_transit_max_by_carrier.values()]
-        if any(limit <= timedelta(0) for limit in limits):
+        limits = [self.registered_max, self.in_transit_max]
+        if any(
+            limit <= timedelta(0) for limit in [*limits, *self.in_transit_max_by_carrier.values()]
+        ):
             raise InvalidArgument("SLA thresholds must be positive")
         if self.max_failed_attempts < 1:
             raise InvalidArgument("the failed attempts limit must be 1 or more")
