@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from logistics_platform.backoffice.application.sla import SLA_WATCH, SlaMonitor
-from logistics_platform.backoffice.domain.sla import SlaWatch, Step
+from logistics_platform.backoffice.domain.sla import BreachKind, SlaWatch, Step
 from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog
 from logistics_platform.backoffice.infrastructure.sql_sla import SqlSlaUnitOfWork
 from logistics_platform.backoffice.infrastructure.tables import sla_breaches
@@ -126,6 +126,8 @@ async def test_the_monitor_raises_a_package_stuck_registered_once(platform: Plat
     assert event.attributes["kind"] == "stuck_registered"
     assert event.attributes["thresholdSeconds"] == DAY.total_seconds()
     assert await breach_rows(platform) == 1
+    await deliver(platform, package_event(Step.DISPATCHED, id, 2, on=T0 + 3 * DAY))
+    assert (await watch_of(platform, id)).raised == {BreachKind.STUCK_REGISTERED}
 
 
 async def test_each_carrier_is_held_to_its_own_in_transit_limit(platform: Platform) -> None:
@@ -171,3 +173,24 @@ async def test_two_monitors_racing_raise_one_event_per_package_and_kind(
     events = await breach_events(platform)
     assert sorted(e.aggregate_id for e in events) == sorted(packages)
     assert await breach_rows(platform) == 40
+
+
+async def test_a_watch_raced_by_the_monitor_and_its_events_remembers_what_was_raised(
+    platform: Platform,
+) -> None:
+    packages = [a_package() for _ in range(30)]
+    await deliver(platform, *(package_event(Step.REGISTERED, id, 1, on=T0) for id in packages))
+    dispatches = [package_event(Step.DISPATCHED, id, 2, on=T0 + 2 * DAY) for id in packages]
+
+    await asyncio.gather(
+        monitor(platform, batch=30).sweep(T0 + 2 * DAY),
+        *(deliver(platform, dispatched) for dispatched in dispatches),
+    )
+
+    raised = {e.aggregate_id for e in await breach_events(platform)}
+    assert await breach_rows(platform) == len(raised)
+    for id in packages:
+        watch = await watch_of(platform, id)
+        assert watch.status == "in_transit"
+        assert (BreachKind.STUCK_REGISTERED in watch.raised) == (id in raised), id
+        assert watch.open_kind is BreachKind.STUCK_IN_TRANSIT

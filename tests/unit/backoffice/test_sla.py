@@ -96,6 +96,22 @@ def test_a_gap_in_the_versions_is_not_guessed_across() -> None:
     assert watch.since == T0 + 4 * HOUR  # not the first dispatch's moment
 
 
+def test_a_kind_raised_already_is_not_raised_again() -> None:
+    stuck = watched(life()).having_raised(BreachKind.STUCK_REGISTERED)
+    assert stuck.open_kind is None
+    assert stuck.overdue(POLICY, T0 + 1000 * HOUR) is None
+    dispatched = stuck.observe(life(S.DISPATCHED)[1])
+    assert dispatched.open_kind is BreachKind.STUCK_IN_TRANSIT  # another kind is still open
+    failing = watched(life(S.DISPATCHED, S.DELIVERY_FAILED, S.DISPATCHED, S.DELIVERY_FAILED))
+    assert failing.having_raised(BreachKind.REPEATED_FAILURES).failing(POLICY) is None
+
+
+def test_only_the_timed_statuses_have_an_open_kind() -> None:
+    assert watched(life()).open_kind is BreachKind.STUCK_REGISTERED
+    assert watched(life(S.DISPATCHED, S.DELIVERY_FAILED)).open_kind is None
+    assert watched(life(S.DISPATCHED, S.DELIVERED)).open_kind is None
+
+
 def test_the_breach_records_its_event_with_the_packages_details() -> None:
     watch = watched(life(S.DISPATCHED, carrier="FAST"))
     now = T0 + 20 * HOUR

@@ -49,10 +49,11 @@ def watching(
         watch = known or _new_watch(event)
         number = optional_text(event, "trackingNumber")  # on registrations
         watch = watch.observe(_fact_of(event), tracking_number=number)
-        await uow.watches.save(watch)
         breach = watch.failing(policy)
         if breach is not None:
             await uow.breaches.add(SlaBreach.detect(watch, breach, clock()))
+            watch = watch.having_raised(breach.kind)  # by this transaction or an earlier one
+        await uow.watches.save(watch)
         await uow.progress.record(SLA_WATCH, event)
 
     return watch_on_package_event
@@ -103,8 +104,13 @@ class SlaMonitor:
                 # In package order, so that racing monitors insert in the same order.
                 for watch in sorted(due, key=lambda w: w.package_id):
                     breach = watch.overdue(self._policy, moment)
-                    if breach is not None:
-                        raised += await uow.breaches.add(SlaBreach.detect(watch, breach, moment))
+                    if breach is None:
+                        continue
+                    if await uow.breaches.add(SlaBreach.detect(watch, breach, moment)):
+                        raised += 1
+                        # The watch's next revision: a subscriber that read the one before
+                        # retries on this one, and never reopens the kind.
+                        await uow.watches.save(watch.having_raised(breach.kind))
                 await uow.commit()
                 return len(due), raised
 

@@ -25,8 +25,8 @@ class SlaWatches(abc.ABC):
 
     @abc.abstractmethod
     async def overdue(self, cutoffs: Cutoffs, limit: int) -> list[SlaWatch]:
-        """Watches whose status began at or before its cutoff and whose time-based kind
-        was not raised yet, the oldest first, at most ``limit``."""
+        """Watches with a time-based kind still open whose status began at or before its
+        cutoff, the oldest first, at most ``limit``."""
 
 
 class SlaBreaches(Repository):

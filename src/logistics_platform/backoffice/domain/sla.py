@@ -109,13 +109,15 @@ class Breach:
 
 @dataclass(frozen=True, slots=True)
 class SlaWatch:
-    """What the backoffice knows of one package's progress. ``revision`` counts its
-    stored changes (optimistic concurrency), not the package's versions."""
+    """What the backoffice knows of one package's progress, and the kinds of breach it
+    raised already. ``revision`` counts its stored changes (optimistic concurrency), not
+    the package's versions."""
 
     package_id: str
     reservation_id: str
     tracking_number: str | None = None
     facts: tuple[PackageFact, ...] = ()  # by version, one per version
+    raised: frozenset[BreachKind] = frozenset()
     revision: int = 0
 
     def observe(self, fact: PackageFact, *, tracking_number: str | None = None) -> "SlaWatch":
@@ -127,6 +129,16 @@ class SlaWatch:
             tracking_number=self.tracking_number or tracking_number,
             facts=tuple(known[v] for v in sorted(known)),
         )
+
+    def having_raised(self, kind: BreachKind) -> "SlaWatch":
+        return replace(self, raised=self.raised | {kind})
+
+    @property
+    def open_kind(self) -> BreachKind | None:
+        """The time-based kind the current status may still raise (what the monitor
+        looks for)."""
+        kind = _TIMED.get(self.status or "")
+        return None if kind is None or kind in self.raised else kind
 
     @property
     def status(self) -> str | None:
@@ -155,20 +167,23 @@ class SlaWatch:
         return tuple(f for f in self.facts if f.step is Step.DELIVERY_FAILED)
 
     def overdue(self, policy: SlaPolicy, now: datetime) -> Breach | None:
-        """The time-based breach of the current status at ``now``, if any."""
-        status, since = self.status, self.since
-        if status not in _TIMED or since is None:
+        """The time-based breach of the current status at ``now``, unless raised already."""
+        status, since, kind = self.status, self.since, self.open_kind
+        if status is None or since is None or kind is None:
             return None
         threshold = policy.threshold(status, self.carrier)
         if threshold is None or now - since < threshold:
             return None
-        return Breach(_TIMED[status], status, since, threshold, len(self.failures))
+        return Breach(kind, status, since, threshold, len(self.failures))
 
     def failing(self, policy: SlaPolicy) -> Breach | None:
         """The repeated-failures breach, once the limit of failed attempts is reached
-        (since the failure that reached it), unless the package's life is over."""
+        (since the failure that reached it), unless the package's life is over or it was
+        raised already."""
         failures, status = self.failures, self.status
         if status is None or status in TERMINAL or len(failures) < policy.max_failed_attempts:
+            return None
+        if BreachKind.REPEATED_FAILURES in self.raised:
             return None
         since = failures[policy.max_failed_attempts - 1].occurred_on
         return Breach(BreachKind.REPEATED_FAILURES, status, since, None, len(failures))

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from logistics_platform.backoffice.application.sla_ports import (
@@ -86,16 +86,8 @@ class SqlSlaWatches(SlaWatches):
         return [_watch(row) for row in rows]
 
 
-def _not_raised(kind: BreachKind) -> ColumnElement[bool]:
-    return ~exists().where(b.package_id == w.package_id, b.kind == kind.value)
-
-
 def _stuck_registered(cutoffs: Cutoffs) -> ColumnElement[bool]:
-    return and_(
-        w.status == "registered",
-        w.since <= cutoffs.registered,
-        _not_raised(BreachKind.STUCK_REGISTERED),
-    )
+    return and_(w.open_kind == BreachKind.STUCK_REGISTERED.value, w.since <= cutoffs.registered)
 
 
 def _stuck_in_transit(cutoffs: Cutoffs) -> ColumnElement[bool]:
@@ -103,9 +95,8 @@ def _stuck_in_transit(cutoffs: Cutoffs) -> ColumnElement[bool]:
     by_carrier = [and_(w.carrier == c, w.since <= cutoff) for c, cutoff in sorted(own.items())]
     others = or_(w.carrier.is_(None), w.carrier.not_in(sorted(own))) if own else true()
     return and_(
-        w.status == "in_transit",
+        w.open_kind == BreachKind.STUCK_IN_TRANSIT.value,
         or_(and_(others, w.since <= cutoffs.in_transit), *by_carrier),
-        _not_raised(BreachKind.STUCK_IN_TRANSIT),
     )
 
 
@@ -117,6 +108,8 @@ def _values(watch: SlaWatch) -> dict[str, Any]:
         "status": watch.status,
         "since": watch.since,
         "carrier": watch.carrier,
+        "open_kind": watch.open_kind and watch.open_kind.value,
+        "raised": sorted(kind.value for kind in watch.raised),
         "facts": [
             {
                 "version": f.version,
@@ -144,6 +137,7 @@ def _watch(row: Any) -> SlaWatch:
         reservation_id=row.reservation_id,
         tracking_number=row.tracking_number,
         facts=facts,
+        raised=frozenset(BreachKind(kind) for kind in row.raised),
         revision=row.revision,
     )
 

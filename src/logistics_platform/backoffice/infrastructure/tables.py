@@ -130,8 +130,9 @@ projection_progress = Table(
     Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-# Each package's SLA watch (backoffice.sla_watch): status and since-when for the monitor's
-# indexed question, the facts (one per package version) they are derived from.
+# Each package's SLA watch (backoffice.sla_watch): the facts (one per package version) and
+# the kinds raised; for the monitor's indexed question, the time-based kind still open
+# (none once raised, or for a status that is not timed) and since when.
 sla_watch = Table(
     "sla_watch",
     metadata,
@@ -141,9 +142,11 @@ sla_watch = Table(
     Column("status", String(20), nullable=True),
     Column("since", DateTime(timezone=True), nullable=True),
     Column("carrier", String(50), nullable=True),
+    Column("open_kind", String(30), nullable=True),
     Column("facts", Timeline, nullable=False),
+    Column("raised", Timeline, nullable=False),
     Column("revision", Integer, nullable=False),
-    Index("ix_sla_watch_status_since", "status", "since"),
+    Index("ix_sla_watch_open_kind_since", "open_kind", "since"),
 )
 
 # One row per package and breach kind: the unique key makes each breach raised once.

@@ -19,7 +19,7 @@ down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_FACTS = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+_JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 def upgrade() -> None:
@@ -31,11 +31,13 @@ def upgrade() -> None:
         sa.Column("status", sa.String(20), nullable=True),
         sa.Column("since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("carrier", sa.String(50), nullable=True),
-        sa.Column("facts", _FACTS, nullable=False),
+        sa.Column("open_kind", sa.String(30), nullable=True),
+        sa.Column("facts", _JSON, nullable=False),
+        sa.Column("raised", _JSON, nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("package_id", name="pk_sla_watch"),
     )
-    op.create_index("ix_sla_watch_status_since", "sla_watch", ["status", "since"])
+    op.create_index("ix_sla_watch_open_kind_since", "sla_watch", ["open_kind", "since"])
     op.create_table(
         "sla_breaches",
         sa.Column("package_id", sa.String(36), nullable=False),
