@@ -71,7 +71,8 @@ def _new_watch(event: EventEnvelope) -> SlaWatch:
 def _fact_of(event: EventEnvelope) -> PackageFact:
     step = Step(event.name.removeprefix(_PACKAGE))
     return PackageFact(
-        version=version(event),
+        # Registrations recorded before packages had versions were the first.
+        version=version(event, default=1 if step is Step.REGISTERED else None),
         step=step,
         occurred_on=event.occurred_on,
         carrier=text(event, "carrier") if step is Step.DISPATCHED else None,

@@ -36,16 +36,18 @@ class SqlSlaWatches(SlaWatches):
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
+        self._looked_up: set[str] = set()
         self._loaded: dict[str, SlaWatch] = {}
         self._changed: dict[str, SlaWatch] = {}
 
     async def get_many(self, package_ids: Iterable[str]) -> dict[str, SlaWatch]:
         wanted = set(package_ids)
-        missing = sorted(wanted - self._loaded.keys())
+        missing = sorted(wanted - self._looked_up)
         if missing:
             query = select(sla_watch).where(w.package_id.in_(missing))
             rows = await self._connection.execute(query)
             self._loaded.update({row.package_id: _watch(row) for row in rows})
+            self._looked_up.update(missing)
         return {id: self._current(id) for id in wanted if id in self._loaded or id in self._changed}
 
     def _current(self, package_id: str) -> SlaWatch:
