@@ -14,6 +14,7 @@ import structlog
 from logistics_platform.backoffice.application.attributes import optional_text, text, version
 from logistics_platform.backoffice.application.sla_ports import SlaUnitOfWork
 from logistics_platform.backoffice.domain.sla import (
+    Breach,
     PackageFact,
     SlaBreach,
     SlaPolicy,
@@ -51,7 +52,7 @@ def watching(
         watch = watch.observe(_fact_of(event), tracking_number=number)
         breach = watch.failing(policy)
         if breach is not None:
-            await uow.breaches.add(SlaBreach.detect(watch, breach, clock()))
+            await _raise(uow, watch, breach, clock())
             watch = watch.having_raised(breach.kind)  # by this transaction or an earlier one
         await uow.watches.save(watch)
         await uow.progress.record(SLA_WATCH, event)
@@ -62,6 +63,14 @@ def watching(
 async def load_watches(events: Sequence[EventEnvelope], uow: SlaUnitOfWork) -> None:
     """Before a batch: its packages' watches, in one go."""
     await uow.watches.get_many({event.aggregate_id for event in events})
+
+
+async def _raise(uow: SlaUnitOfWork, watch: SlaWatch, breach: Breach, now: datetime) -> bool:
+    """Keep the breach and record its event, unless it was raised already."""
+    kept = await uow.breaches.add(SlaBreach.detect(watch, breach, now))
+    if kept:
+        log.info("SLA breached", package_id=watch.package_id, kind=breach.kind.value)
+    return kept
 
 
 def _new_watch(event: EventEnvelope) -> SlaWatch:
@@ -107,7 +116,7 @@ class SlaMonitor:
                     breach = watch.overdue(self._policy, moment)
                     if breach is None:
                         continue
-                    if await uow.breaches.add(SlaBreach.detect(watch, breach, moment)):
+                    if await _raise(uow, watch, breach, moment):
                         raised += 1
                         # The watch's next revision: a subscriber that read the one before
                         # retries on this one, and never reopens the kind.
