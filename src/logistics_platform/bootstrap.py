@@ -9,11 +9,17 @@ the relay never builds a subscriber's unit of work. Subscribers are declared onc
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from logistics_platform.backoffice.application import sla
 from logistics_platform.backoffice.application import subscribers as backoffice
+from logistics_platform.backoffice.application.sla_ports import SlaAlerts, SlaUnitOfWork
+from logistics_platform.backoffice.domain.sla import SlaPolicy
+from logistics_platform.backoffice.infrastructure.sql_sla import SqlSlaUnitOfWork
+from logistics_platform.backoffice.infrastructure.sql_sla_alerts import SqlSlaAlerts
 from logistics_platform.config import Settings
 from logistics_platform.inventory.application import handlers as inventory
 from logistics_platform.inventory.application import subscribers as inventory_subscribers
@@ -126,7 +132,35 @@ class Platform:
             self._unit_of_work(SqlLogisticsUnitOfWork),
             self._tracking_unit_of_work,
             self._unit_of_work(SqlInventoryUnitOfWork),
+            self._unit_of_work(SqlSlaUnitOfWork),
+            sla_policy=self.sla_policy,
         )
+
+    @functools.cached_property
+    def sla_policy(self) -> SlaPolicy:
+        settings = self.settings
+        return SlaPolicy(
+            registered_max=timedelta(seconds=settings.sla_registered_max_seconds),
+            in_transit_max=timedelta(seconds=settings.sla_in_transit_max_seconds),
+            in_transit_max_by_carrier={
+                carrier: timedelta(seconds=seconds)
+                for carrier, seconds in settings.sla_in_transit_max_seconds_by_carrier.items()
+            },
+            max_failed_attempts=settings.sla_max_failed_attempts,
+        )
+
+    def sla_monitor(self) -> sla.SlaMonitor:
+        """Raises the time-based SLA breaches that fall due (``serve``, ``consumer backoffice``)."""
+        return sla.SlaMonitor(
+            self._unit_of_work(SqlSlaUnitOfWork),
+            self.sla_policy,
+            interval=self.settings.sla_sweep_interval,
+        )
+
+    @functools.cached_property
+    def sla_alerts(self) -> SlaAlerts:
+        """The SLA alerts question (the Backoffice API and its pages)."""
+        return SqlSlaAlerts(reader(self.engine))
 
     def _tracking_unit_of_work(self, causation: Causation) -> "BackofficeUnitOfWork":
         return self.tracking_store.unit_of_work(causation)
@@ -232,15 +266,32 @@ def subscriber_table(
     packages: Callable[[Causation], LogisticsUnitOfWork],
     tracking: Callable[[Causation], "BackofficeUnitOfWork"],
     stock: Callable[[Causation], InventoryUnitOfWork] | None = None,
+    watches: Callable[[Causation], SlaUnitOfWork] | None = None,
+    *,
+    sla_policy: SlaPolicy = SlaPolicy(),  # noqa: B008 - immutable
 ) -> list[Subscriber[Any]]:
     """Every event subscriber: its name (its queue and checkpoint), the events it follows,
-    its handler and its unit of work. (Without ``stock``, Inventory's are left out.)"""
+    its handler and its unit of work. (Without ``stock``, Inventory's are left out;
+    without ``watches``, the SLA watch.)"""
     stock_follows_packages = (
         [
             Subscriber(name, frozenset({event}), reaction, stock)
             for name, event, reaction in inventory_subscribers.REACTIONS
         ]
         if stock is not None
+        else []
+    )
+    sla_watch = (
+        [
+            Subscriber(
+                sla.SLA_WATCH,
+                sla.SLA_WATCH_EVENTS,
+                sla.watching(sla_policy),
+                watches,
+                prepare=sla.load_watches,
+            )
+        ]
+        if watches is not None
         else []
     )
     return [
@@ -274,6 +325,7 @@ def subscriber_table(
             prepare=backoffice.load_views_and_names,
             formerly=backoffice.FORMERLY_TRACKING,
         ),
+        *sla_watch,
     ]
 
 

@@ -80,6 +80,23 @@ class Settings(BaseSettings):
         le=3600,
         description="Seconds between sweeps for held reservations past their expiry (ttlSeconds)",
     )
+    sla_registered_max_seconds: float = Field(
+        default=86400, gt=0, description="SLA: how long a package may stay registered"
+    )
+    sla_in_transit_max_seconds: float = Field(
+        default=259200, gt=0, description="SLA: how long a package may stay in transit"
+    )
+    sla_in_transit_max_seconds_by_carrier: dict[str, float] = Field(
+        default={},
+        description="SLA: carriers with an in-transit limit of their own, in seconds"
+        ' (JSON, e.g. {"DHL": 86400})',
+    )
+    sla_max_failed_attempts: int = Field(
+        default=2, ge=1, le=100, description="SLA: failed delivery attempts that raise an alert"
+    )
+    sla_sweep_interval: float = Field(
+        default=30.0, gt=0, le=3600, description="Seconds between sweeps for overdue SLA watches"
+    )
     host: str = Field(default="127.0.0.1", description="Interface the HTTP APIs bind to")
     inventory_port: int = Field(default=3000, ge=1, le=65535)
     backoffice_port: int = Field(default=3001, ge=1, le=65535)
@@ -156,6 +173,13 @@ class Settings(BaseSettings):
                 parse(value)
             except ValueError:
                 raise ValueError(f"{value!r} is not a rate such as 100/second") from None
+        return value
+
+    @field_validator("sla_in_transit_max_seconds_by_carrier")
+    @classmethod
+    def _positive_limits(cls, value: dict[str, float]) -> dict[str, float]:
+        if any(seconds <= 0 for seconds in value.values()):
+            raise ValueError("every carrier's in-transit limit must be positive")
         return value
 
     @model_validator(mode="after")

@@ -142,6 +142,7 @@ async def test_projections_report_how_far_they_are_behind_the_log(apis: Apis) ->
     assert {p["name"] for p in settled["projections"]} == {
         "backoffice.catalog_on_stock_item_added",
         "backoffice.tracking",
+        "backoffice.sla_watch",
     }
     await apis.inventory.put(
         f"/stock-items/{DRONE}/reserve", json={"quantity": 1, "reservationId": "order-late"}

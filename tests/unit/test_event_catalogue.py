@@ -55,7 +55,7 @@ def test_the_committed_catalogue_is_what_the_code_generates() -> None:
 def test_every_event_class_of_every_context_is_in_the_catalogue() -> None:
     declared = {
         event.EVENT_NAME
-        for context in ("inventory", "logistics")
+        for context in ("inventory", "logistics", "backoffice")
         for _, event in inspect.getmembers(
             importlib.import_module(f"logistics_platform.{context}.domain.events"),
             lambda member: isinstance(member, type) and "EVENT_NAME" in member.__dict__,

@@ -44,8 +44,12 @@ def event_classes() -> list[type[DomainEvent]]:
 
 def subscriptions() -> dict[str, frozenset[str]]:
     """Each subscriber's name and the event names it follows, from the subscriber table."""
-    # The table takes a factory per unit of work; none is ever called here.
-    factories = dict.fromkeys(inspect.signature(subscriber_table).parameters, _never)
+    # The table takes a factory per unit of work (the parameters without a default, or
+    # None); none is ever called here. The others (the SLA policy) keep their defaults.
+    parameters = inspect.signature(subscriber_table).parameters.values()
+    factories: dict[str, Any] = {
+        p.name: _never for p in parameters if p.default is p.empty or p.default is None
+    }
     return {subscriber.name: subscriber.events for subscriber in subscriber_table(**factories)}
 
 

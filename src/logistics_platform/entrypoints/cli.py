@@ -69,6 +69,7 @@ Port = Annotated[int | None, typer.Option(help="Port to listen on (default from 
         env.CONSUMER,
         env.DELIVERY,
         env.SWEEPER,
+        env.SLA,
         PORTS,
     )
 )
@@ -80,7 +81,7 @@ def serve() -> None:
         apis,
         deliver=True,
         read_store=True,
-        workers=lambda platform: [platform.reservation_sweeper().run],
+        workers=lambda platform: [platform.reservation_sweeper().run, platform.sla_monitor().run],
     )
 
 
@@ -124,10 +125,13 @@ def relay() -> None:
 
 
 @app.command(
-    epilog=env.reads(env.STORE, env.LOGS, env.BROKER, env.CONSUMER, env.DELIVERY, env.READ_STORE)
+    epilog=env.reads(
+        env.STORE, env.LOGS, env.BROKER, env.CONSUMER, env.DELIVERY, env.READ_STORE, env.SLA
+    )
 )
 def consumer(context: Annotated[Context, typer.Argument(help="whose subscribers to run")]) -> None:
-    """Consume the RabbitMQ queues of one context's subscribers."""
+    """Consume the RabbitMQ queues of one context's subscribers (backoffice: and raise
+    the SLA alerts that fall due)."""
     settings_for_a_role(broker=True, role=f"consumer-{context.value}")
     _run({}, workers=consumer_role(context), read_store=context is Context.backoffice)
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -127,4 +128,40 @@ projection_progress = Table(
     Column("event_id", String(36), nullable=False),
     Column("occurred_on", DateTime(timezone=True), nullable=False),
     Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Each package's SLA watch (backoffice.sla_watch): the facts (one per package version) and
+# the kinds raised; for the monitor's indexed question, the time-based kind still open
+# (none once raised, or for a status that is not timed) and since when.
+sla_watch = Table(
+    "sla_watch",
+    metadata,
+    Column("package_id", String(36), primary_key=True),
+    Column("reservation_id", String(100), nullable=False),
+    Column("tracking_number", String(10), nullable=True),
+    Column("status", String(20), nullable=True),
+    Column("since", DateTime(timezone=True), nullable=True),
+    Column("carrier", String(50), nullable=True),
+    Column("open_kind", String(30), nullable=True),
+    Column("facts", Timeline, nullable=False),
+    Column("raised", Timeline, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Index("ix_sla_watch_open_kind_since", "open_kind", "since"),
+)
+
+# One row per package and breach kind: the unique key makes each breach raised once.
+sla_breaches = Table(
+    "sla_breaches",
+    metadata,
+    Column("package_id", String(36), primary_key=True),
+    Column("kind", String(30), primary_key=True),
+    Column("reservation_id", String(100), nullable=False),
+    Column("tracking_number", String(10), nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("carrier", String(50), nullable=True),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("threshold_seconds", Float, nullable=True),
+    Column("failures", Integer, nullable=False),
+    Column("detected_at", DateTime(timezone=True), nullable=False),
+    Index("ix_sla_breaches_detected_at", "detected_at", "package_id"),
 )

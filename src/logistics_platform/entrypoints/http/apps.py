@@ -18,6 +18,7 @@ from logistics_platform.entrypoints.http import (
     logistics,
     metrics,
     reservations,
+    sla_alerts,
 )
 from logistics_platform.entrypoints.http.access_log import AccessLog
 from logistics_platform.entrypoints.http.auth import Access, Role
@@ -68,7 +69,11 @@ def create_backoffice_app(platform: Platform | None = None) -> FastAPI:
     description = "Tracking views built from domain events (read side)."
     app = _app("Backoffice API", description, platform, read_store=True)
     install_problem_handlers(app)
-    return _with(app, [probes("backoffice-api", read_side=True)], [(backoffice.router, BACKOFFICE)])
+    return _with(
+        app,
+        [probes("backoffice-api", read_side=True)],
+        [(backoffice.router, BACKOFFICE), (sla_alerts.router, BACKOFFICE)],
+    )
 
 
 def create_health_app(platform: Platform | None = None) -> FastAPI:
