@@ -66,7 +66,7 @@ def upgrade() -> None:
 
 def _count_the_log() -> None:
     bind = op.get_bind()
-    names = sa.bindparam("names", expanding=True)
+    names: sa.BindParameter[list[str]] = sa.bindparam("names", expanding=True)
     rows = bind.execute(
         sa.text(
             "SELECT aggregate_id, name, envelope FROM outbox WHERE name IN :names"
