@@ -164,9 +164,9 @@ class Shop:
         self.clock += timedelta(seconds=seconds)
         return self.clock
 
-    def add(self, name: str, item: str | None = None) -> str:
+    def add(self, name: str, item: str | None = None, warehouse: str = "MAIN") -> str:
         item = item or str(uuid.uuid4())
-        self.events.append(stock_item_added(item, name, on=self.tick()))
+        self.events.append(stock_item_added(item, name, on=self.tick(), warehouse=warehouse))
         return item
 
     def reserve(self, item: str, reservation: str, quantity: int = 1) -> str:
