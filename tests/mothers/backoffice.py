@@ -40,10 +40,12 @@ def _envelope(
 
 
 def stock_item_added(
-    item: str, name: str, *, on: datetime = T0, **attributes: object
+    item: str, name: str, *, on: datetime = T0, quantity: int = 1000, **attributes: object
 ) -> EventEnvelope:
     """Added; ``attributes`` may add ``warehouse``, ``sku``, ``lowStockThreshold``."""
-    return _envelope("inventory.stock_item.added", item, on, name=name, quantity=1000, **attributes)
+    return _envelope(
+        "inventory.stock_item.added", item, on, name=name, quantity=quantity, **attributes
+    )
 
 
 def stock_item_reserved(
@@ -124,6 +126,14 @@ def reservation_changed(
     if verb == "commit_refused":
         attributes = {"reservationId": reservation, "status": "released", "reason": "released"}
     return _envelope(f"inventory.reservation.{verb}", item, on, **attributes)
+
+
+def stock_item_moved(
+    verb: str, item: str, *, on: datetime = T0, **attributes: object
+) -> EventEnvelope:
+    """``inventory.stock_item.<verb>`` (replenished: quantity, receiptId; adjusted: onHand,
+    delta, reason, countId; restocked: quantity, reservationId)."""
+    return _envelope(f"inventory.stock_item.{verb}", item, on, **attributes)
 
 
 def stock_level(
