@@ -88,7 +88,7 @@ class FakeBackofficeUnitOfWork(BackofficeUnitOfWork):
 
     def __init__(self) -> None:
         self.tracking_views = self.views = FakeTrackingViews()
-        self.catalog = FakeCatalog()
+        self.catalog = self.known = FakeCatalog()
         self.stock_alerts = self.alerts = FakeStockAlerts()
         self.progress = self.recorded = FakeProgress()
         self.handled: set[tuple[str, str]] = set()

@@ -1,6 +1,8 @@
 """The catalog's stock of an item is the sum of its events' changes: it matches Inventory's
 own figures whatever order the events arrive in."""
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,7 +52,7 @@ def test_an_item_is_low_below_its_threshold() -> None:
     assert (item(4).low, item(5).low) == (True, False)
 
 
-def inventory_events(steps: list[tuple[object, ...]]) -> tuple[StockItem, list[EventEnvelope]]:
+def inventory_events(steps: list[tuple[Any, ...]]) -> tuple[StockItem, list[EventEnvelope]]:
     """One item living ``steps`` (refused ones change nothing), and the events it recorded."""
     item = StockItem.add(
         StockItemId.random(), StockItemName("Drone"), Quantity(40), warehouse=Warehouse("BER-1")
@@ -78,7 +80,7 @@ def inventory_events(steps: list[tuple[object, ...]]) -> tuple[StockItem, list[E
 @given(st.lists(step, max_size=25), st.data())
 @settings(max_examples=150, deadline=None)
 async def test_any_order_with_redeliveries_sums_to_inventorys_figures(
-    steps: list[tuple[object, ...]], data: st.DataObject
+    steps: list[tuple[Any, ...]], data: st.DataObject
 ) -> None:
     item, events = inventory_events(steps)
     again = data.draw(st.lists(st.sampled_from(events), max_size=10))
@@ -89,11 +91,11 @@ async def test_any_order_with_redeliveries_sums_to_inventorys_figures(
         for subscriber in subscribers:
             if event.name in subscriber.events:
                 await subscriber.deliver(event)
-    units = uow.catalog.units[item.id.value]
+    units = uow.known.units[item.id.value]
     assert (units.available, units.reserved, units.shipped, units.on_hand) == (
         item.available.value,
         item.reserved.value,
         item.shipped.value,
         item.on_hand.value,
     )
-    assert uow.catalog.items[item.id.value][0] == "BER-1"
+    assert uow.known.items[item.id.value][0] == "BER-1"
