@@ -1,6 +1,7 @@
 """The read stores' contract for what a dashboard asks: views filtered by carrier and by
 warehouse, and each stock item's units (SQLite, PostgreSQL, Elasticsearch)."""
 
+import asyncio
 import uuid
 
 from logistics_platform.backoffice.application.queries import TrackingSearch
@@ -119,6 +120,18 @@ async def test_a_batch_sums_its_items_changes(read: ReadSide) -> None:
     events = [event for item in items for event in a_day_of_stock(item)]
     await read.record(events)
     await read.project_in_batches(events[::-1], size=7)
+    for item in items:
+        known = await read.store.queries.stock_item(item)
+        assert known is not None
+        assert known.stock == StockUnits(available=117, reserved=0, shipped=0)
+
+
+async def test_concurrent_batches_on_the_same_items_lose_no_change(read: ReadSide) -> None:
+    items = [str(uuid.uuid4()) for _ in range(3)]
+    events = [event for item in items for event in a_day_of_stock(item)]
+    await read.record(events)
+    catalog = next(s for s in read.subscribers if "catalog" in s.name)
+    await asyncio.gather(*(catalog.deliver_all(events[start::4][::-1]) for start in range(4)))
     for item in items:
         known = await read.store.queries.stock_item(item)
         assert known is not None
