@@ -49,7 +49,7 @@ def _tracking_columns() -> list[Column[Any]]:
         Column("delivered_at", DateTime(timezone=True), nullable=True),
         Column("search_text", Text, nullable=False, server_default=""),
         *lifecycle_columns(),
-        Column("warehouse", String(20), nullable=True),  # migration 0009
+        Column("warehouse", String(20), nullable=True),  # migration 0010
     ]
 
 

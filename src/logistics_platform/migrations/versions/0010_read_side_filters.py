@@ -7,8 +7,8 @@ once, the units are filled here from the event log (the outbox): the ``added`` e
 the catalog subscriber already handled, and every event it newly follows, which are
 recorded as handled by it (a later delivery of one of them then changes nothing).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,4 +1,4 @@
-"""Migration 0009: views stored before learn their warehouse, and the catalog's stock
+"""Migration 0010: views stored before learn their warehouse, and the catalog's stock
 starts from the event log, each event counted once whether handled before or after."""
 
 from alembic import command
@@ -33,10 +33,10 @@ async def test_views_learn_their_warehouse_and_stock_counts_each_event_once(
     ]
     engine = create_engine(database_url)
     try:
-        await migrations.upgrade(engine, "0008")
+        await migrations.upgrade(engine, "0009")
         async with engine.begin() as connection:
             await outbox.append(connection, events)
-            await _as_at_0008(connection, handled_added=events[0].event_id)
+            await _as_at_0009(connection, handled_added=events[0].event_id)
         await migrations.upgrade(engine)
 
         store = SqlTrackingStore(engine)
@@ -55,7 +55,7 @@ async def test_views_learn_their_warehouse_and_stock_counts_each_event_once(
         assert pending is not None
         assert pending.stock == StockUnits(available=7)
 
-        await _downgrade(engine, "0008")
+        await _downgrade(engine, "0009")
         async with engine.connect() as connection:
             claims = await connection.scalar(
                 text("SELECT count(*) FROM processed_events WHERE subscriber = :s"), {"s": CATALOG}
@@ -65,8 +65,8 @@ async def test_views_learn_their_warehouse_and_stock_counts_each_event_once(
         await engine.dispose()
 
 
-async def _as_at_0008(connection: AsyncConnection, *, handled_added: str) -> None:
-    """The catalog knew the first item; a view of it was stored (columns of 0008)."""
+async def _as_at_0009(connection: AsyncConnection, *, handled_added: str) -> None:
+    """The catalog knew the first item; a view of it was stored (columns of 0009)."""
     execute = connection.execute
     await execute(
         text(
