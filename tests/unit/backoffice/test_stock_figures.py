@@ -50,6 +50,7 @@ def test_an_item_is_low_below_its_threshold() -> None:
         return StockItemFigures("i", "Drone", "MAIN", None, 5, StockUnits(available=available))
 
     assert (item(4).low, item(5).low) == (True, False)
+    assert (item(4).available, item(4).on_hand, item(4).shipped) == (4, 4, 0)
 
 
 def inventory_events(steps: list[tuple[Any, ...]]) -> tuple[StockItem, list[EventEnvelope]]:

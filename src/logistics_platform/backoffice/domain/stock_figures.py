@@ -77,6 +77,18 @@ class StockItemFigures:
         return self.stock.on_hand
 
     @property
+    def available(self) -> int:
+        return self.stock.available
+
+    @property
+    def reserved(self) -> int:
+        return self.stock.reserved
+
+    @property
+    def shipped(self) -> int:
+        return self.stock.shipped
+
+    @property
     def low(self) -> bool:
         """Available below the threshold (Inventory's own rule for low stock)."""
         return self.stock.available < self.low_stock_threshold

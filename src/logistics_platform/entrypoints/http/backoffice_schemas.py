@@ -116,9 +116,9 @@ class CatalogItemResponse(CamelModel):
             sku=item.sku,
             low_stock_threshold=item.low_stock_threshold,
             on_hand=item.on_hand,
-            available=item.stock.available,
-            reserved=item.stock.reserved,
-            shipped=item.stock.shipped,
+            available=item.available,
+            reserved=item.reserved,
+            shipped=item.shipped,
             low=item.low,
         )
 
