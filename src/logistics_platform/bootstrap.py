@@ -315,7 +315,7 @@ def subscriber_table(
             backoffice.CATALOG_EVENTS,
             backoffice.projecting(backoffice.CATALOG),
             tracking,
-            prepare=backoffice.load_views_and_names,
+            prepare=backoffice.load_catalog_entries,
         ),
         Subscriber(
             backoffice.TRACKING,

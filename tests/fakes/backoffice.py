@@ -4,12 +4,14 @@ from dataclasses import replace
 
 from logistics_platform.backoffice.application.ports import (
     BackofficeUnitOfWork,
+    CatalogEntry,
     ProjectionProgress,
     StockAlerts,
     StockItemCatalog,
     TrackingViews,
 )
 from logistics_platform.backoffice.domain.stock_alerts import StockLevel
+from logistics_platform.backoffice.domain.stock_figures import StockUnits
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.domain.errors import ConcurrentModification
@@ -41,9 +43,12 @@ class FakeCatalog(StockItemCatalog):
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
         self.items: dict[str, tuple[str | None, str | None, int | None]] = {}
+        self.units: dict[str, StockUnits] = {}
 
-    async def name_of(self, stock_item_id: str) -> str | None:
-        return self.names.get(stock_item_id)
+    async def entry_of(self, stock_item_id: str) -> CatalogEntry | None:
+        if stock_item_id not in self.names:
+            return None
+        return CatalogEntry(self.names[stock_item_id], self.items[stock_item_id][0])
 
     async def remember(
         self,
@@ -56,6 +61,9 @@ class FakeCatalog(StockItemCatalog):
     ) -> None:
         self.names.setdefault(stock_item_id, name)
         self.items.setdefault(stock_item_id, (warehouse, sku, threshold))
+
+    async def move(self, stock_item_id: str, change: StockUnits) -> None:
+        self.units[stock_item_id] = self.units.get(stock_item_id, StockUnits()) + change
 
 
 class FakeStockAlerts(StockAlerts):
@@ -80,7 +88,7 @@ class FakeBackofficeUnitOfWork(BackofficeUnitOfWork):
 
     def __init__(self) -> None:
         self.tracking_views = self.views = FakeTrackingViews()
-        self.catalog = FakeCatalog()
+        self.catalog = self.known = FakeCatalog()
         self.stock_alerts = self.alerts = FakeStockAlerts()
         self.progress = self.recorded = FakeProgress()
         self.handled: set[tuple[str, str]] = set()

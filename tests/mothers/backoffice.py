@@ -40,10 +40,12 @@ def _envelope(
 
 
 def stock_item_added(
-    item: str, name: str, *, on: datetime = T0, **attributes: object
+    item: str, name: str, *, on: datetime = T0, quantity: int = 1000, **attributes: object
 ) -> EventEnvelope:
     """Added; ``attributes`` may add ``warehouse``, ``sku``, ``lowStockThreshold``."""
-    return _envelope("inventory.stock_item.added", item, on, name=name, quantity=1000, **attributes)
+    return _envelope(
+        "inventory.stock_item.added", item, on, name=name, quantity=quantity, **attributes
+    )
 
 
 def stock_item_reserved(
@@ -126,6 +128,14 @@ def reservation_changed(
     return _envelope(f"inventory.reservation.{verb}", item, on, **attributes)
 
 
+def stock_item_moved(
+    verb: str, item: str, *, on: datetime = T0, **attributes: object
+) -> EventEnvelope:
+    """``inventory.stock_item.<verb>`` (replenished: quantity, receiptId; adjusted: onHand,
+    delta, reason, countId; restocked: quantity, reservationId)."""
+    return _envelope(f"inventory.stock_item.{verb}", item, on, **attributes)
+
+
 def stock_level(
     item: str, *, low: bool, available: int, threshold: int, version: int, on: datetime = T0
 ) -> EventEnvelope:
@@ -164,9 +174,9 @@ class Shop:
         self.clock += timedelta(seconds=seconds)
         return self.clock
 
-    def add(self, name: str, item: str | None = None) -> str:
+    def add(self, name: str, item: str | None = None, warehouse: str = "MAIN") -> str:
         item = item or str(uuid.uuid4())
-        self.events.append(stock_item_added(item, name, on=self.tick()))
+        self.events.append(stock_item_added(item, name, on=self.tick(), warehouse=warehouse))
         return item
 
     def reserve(self, item: str, reservation: str, quantity: int = 1) -> str:

@@ -24,7 +24,9 @@ T0 = datetime(2026, 1, 1, 12, 0, 0, 123456, tzinfo=UTC)
 def a_view() -> TrackingView:
     return (
         TrackingView("order-1")
-        .reserved(stock_item_id="item-1", quantity=3, stock_item_name="Drone", on=T0)
+        .reserved(
+            stock_item_id="item-1", quantity=3, stock_item_name="Drone", warehouse="BER-1", on=T0
+        )
         .package_registered(
             package_id="p-1", tracking_number="AB12CD34EF", on=T0 + timedelta(seconds=90)
         )
@@ -70,12 +72,14 @@ def test_the_document_carries_the_fields_the_mapping_declares() -> None:
     assert document["secondsToRegistration"] == 90.0
     assert document["secondsToDelivery"] is None
     assert document["searchText"] == "drone order 1 ab12cd34ef"
+    assert document["warehouse"] == "BER-1"
 
 
 def test_the_mapping_is_explicit_and_strict() -> None:
     properties = documents.MAPPINGS["properties"]
     assert documents.MAPPINGS["dynamic"] == "strict"
-    for keyword in ("id", "reservationId", "stockItemId", "status", "trackingNumber"):
+    keywords = ("id", "reservationId", "stockItemId", "status", "trackingNumber", "warehouse")
+    for keyword in (*keywords, "carrier"):  # both filtered on exactly
         assert properties[keyword] == {"type": "keyword"}
     assert properties["stockItemName"]["type"] == "text"
     assert properties["stockItemName"]["fields"]["keyword"]["type"] == "keyword"
@@ -88,6 +92,8 @@ def test_a_search_filters_sorts_with_a_tie_break_and_pages() -> None:
         TrackingSearch(
             status=TrackingStatus.RESERVED,
             stock_item_id="item-1",
+            carrier="DHL",
+            warehouse="BER-1",
             text="Drone order-1",
             period=Period(T0, None),
             sort=TrackingSort.UPDATED_AT,
@@ -99,6 +105,8 @@ def test_a_search_filters_sorts_with_a_tie_break_and_pages() -> None:
         {"range": {"createdAt": {"gte": "2026-01-01T12:00:00.123456Z"}}},
         {"term": {"status": "reserved"}},
         {"term": {"stockItemId": "item-1"}},
+        {"term": {"carrier": "DHL"}},
+        {"term": {"warehouse": "BER-1"}},
         {"prefix": {"searchText": "drone"}},
         {"prefix": {"searchText": "order"}},
         {"prefix": {"searchText": "1"}},

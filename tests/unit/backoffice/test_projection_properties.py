@@ -47,7 +47,10 @@ def shops(draw: st.DrawFn) -> list[EventEnvelope]:
     """Items added, reservations of them, and packages for some of the reservations,
     each living a random legal life."""
     shop = Shop()
-    items = [shop.add(f"Item {n}") for n in range(draw(st.integers(1, 3)))]
+    items = [
+        shop.add(f"Item {n}", warehouse=draw(st.sampled_from(["MAIN", "BER-1"])))
+        for n in range(draw(st.integers(1, 3)))
+    ]
     for n in range(draw(st.integers(1, 6))):
         item = draw(st.sampled_from(items))
         reservation = shop.reserve(item, f"order-{n}", draw(st.integers(1, 9)))
@@ -82,7 +85,9 @@ async def test_any_order_with_duplicates_gives_the_in_order_views(
     expected = await delivered(in_order)
     assert await delivered(shuffled) == expected
     assert await projected_without_dedup(shuffled) == expected
-    assert all(view.stock_item_name for view in expected.values() if view.stock_item_id)
+    assert all(
+        view.stock_item_name and view.warehouse for view in expected.values() if view.stock_item_id
+    )
     for view in expected.values():
         assert len({entry.event_id for entry in view.timeline}) == len(view.timeline)
         assert view.status.value == _last_step_status(in_order, view.reservation_id)
@@ -122,7 +127,7 @@ def test_the_view_is_a_pure_function_of_its_facts(
             on = T0 + timedelta(seconds=reserved_after)
             return view.reserved(stock_item_id="item", quantity=3, stock_item_name=None, on=on)
         if fact == "named":
-            return view.named("Drone")
+            return view.named("Drone", warehouse="BER-1")
         on = T0 + timedelta(seconds=registered_after)
         return view.package_registered(package_id="p", tracking_number="AB12CD34EF", on=on)
 

@@ -170,3 +170,18 @@ def test_a_refused_cancellation_stays_visible() -> None:
     view = a_second_attempt().cancellation_was_refused(refusal)
     assert view.cancellation_refused == refusal
     assert view.status is TrackingStatus.IN_TRANSIT
+
+
+def test_the_warehouse_is_learned_with_the_name_in_either_order() -> None:
+    named_first = TrackingView("order-1").named("iPhone", warehouse="BER-1")
+    in_order = named_first.reserved(stock_item_id=ITEM, quantity=10, stock_item_name=None, on=T0)
+    known_at_once = TrackingView("order-1").reserved(
+        stock_item_id=ITEM, quantity=10, stock_item_name="iPhone", warehouse="BER-1", on=T0
+    )
+    unknown_yet = TrackingView("order-1").reserved(
+        stock_item_id=ITEM, quantity=10, stock_item_name=None, on=T0
+    )
+    named_later = unknown_yet.named("iPhone", warehouse="BER-1")
+    assert in_order == known_at_once == named_later
+    assert named_later.warehouse == "BER-1"
+    assert named_later.named("iPhone", warehouse="MAIN").warehouse == "BER-1"

@@ -14,6 +14,7 @@ from logistics_platform.backoffice.application.queries import (
     TrackingSummary,
 )
 from logistics_platform.backoffice.domain.stock_alerts import StockLevel
+from logistics_platform.backoffice.domain.stock_figures import StockItemFigures, StockUnits
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.unit_of_work import Causation, UnitOfWork
@@ -39,16 +40,25 @@ class TrackingViews(abc.ABC):
         """These views are about to be read: a store may load them in one go."""
 
 
-class StockItemCatalog(abc.ABC):
-    """Stock items (name, warehouse, sku, threshold), learned from ``inventory.stock_item.added``.
+@dataclass(frozen=True, slots=True)
+class CatalogEntry:
+    """What a tracking view learns of its stock item."""
 
-    For one stock item, transactions that call ``name_of`` or ``remember`` run one after
+    name: str
+    warehouse: str | None
+
+
+class StockItemCatalog(abc.ABC):
+    """Stock items (name, warehouse, sku, threshold), learned from ``inventory.stock_item.added``,
+    and their stock, summed from Inventory's stock events.
+
+    For one stock item, transactions that call ``entry_of`` or ``remember`` run one after
     the other, so a view saved without a name is always seen by the ``remember`` that
     follows and named there.
     """
 
     @abc.abstractmethod
-    async def name_of(self, stock_item_id: str) -> str | None: ...
+    async def entry_of(self, stock_item_id: str) -> CatalogEntry | None: ...
 
     async def prefetch(self, stock_item_ids: Iterable[str]) -> None:  # noqa: B027 - a hint
         """These entries are about to be used: a store may take them in one go."""
@@ -64,6 +74,11 @@ class StockItemCatalog(abc.ABC):
         threshold: int | None = None,
     ) -> None:
         """Note the item as added (the first record of it stays)."""
+
+    @abc.abstractmethod
+    async def move(self, stock_item_id: str, change: StockUnits) -> None:
+        """Add one event's ``change`` to the item's stock (the caller applies each event
+        once; changes may come before the item is added)."""
 
 
 class StockAlerts(abc.ABC):
@@ -112,6 +127,10 @@ class TrackingQueries(abc.ABC):
     @abc.abstractmethod
     async def low_stock(self, query: AlertsQuery) -> AlertsPage:
         """Items whose latest low-stock level is low, oldest alert first."""
+
+    @abc.abstractmethod
+    async def stock_item(self, stock_item_id: str) -> StockItemFigures | None:
+        """The item and its stock, once its ``added`` event is projected."""
 
 
 class TrackingCopy(abc.ABC):

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from logistics_platform.backoffice.application import attributes as read
 from logistics_platform.backoffice.application.ports import BackofficeUnitOfWork
 from logistics_platform.backoffice.domain.stock_alerts import StockLevel
+from logistics_platform.backoffice.domain.stock_figures import StockUnits
 from logistics_platform.backoffice.domain.tracking_view import (
     CancellationRefused,
     ReservationStatus,
@@ -39,20 +40,50 @@ PACKAGE_EVENTS = {
 }
 PACKAGE_DELIVERED = "logistics.package.delivered"
 PACKAGE_DISPATCHED = "logistics.package.dispatched"
+# Each stock event's change to the item's stock, from the attribute that carries it.
+STOCK_CHANGES: dict[str, tuple[str, Callable[[int], StockUnits]]] = {
+    STOCK_ITEM_ADDED: ("quantity", StockUnits.received),
+    STOCK_ITEM_RESERVED: ("quantity", StockUnits.reserved_units),
+    "inventory.reservation.released": ("quantity", StockUnits.given_back),
+    "inventory.reservation.expired": ("quantity", StockUnits.given_back),
+    "inventory.reservation.committed": ("quantity", StockUnits.committed),
+    "inventory.stock_item.replenished": ("quantity", StockUnits.received),
+    "inventory.stock_item.adjusted": ("delta", StockUnits.counted),
+    "inventory.stock_item.restocked": ("quantity", StockUnits.restocked),
+}
 
 
 async def catalog_on_stock_item_added(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
-    """Learn the item, and give its name to views projected before it was known."""
+    """Learn the item, and give its name and warehouse to views projected before it was
+    known."""
     stock_item_id, name = read.text(event, "id"), read.text(event, "name")
+    warehouse = read.optional_text(event, "warehouse")
     await uow.catalog.remember(
         stock_item_id,
         name,
-        warehouse=read.optional_text(event, "warehouse"),
+        warehouse=warehouse,
         sku=read.optional_text(event, "sku"),
         threshold=read.whole_number(event, "lowStockThreshold", default=0),
     )
     for view in await uow.tracking_views.unnamed_for_stock_item(stock_item_id):
-        await uow.tracking_views.save(view.named(name))
+        await uow.tracking_views.save(view.named(name, warehouse=warehouse))
+
+
+async def count_on_stock_moved(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
+    """Add the event's change to the item's stock."""
+    attribute, change = STOCK_CHANGES[event.name]
+    await uow.catalog.move(read.text(event, "id"), change(read.whole_number(event, attribute)))
+
+
+async def catalog_on_stock_event(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
+    """The catalog's share of an Inventory event: the item learned, its low-stock level
+    kept, its stock summed."""
+    if event.name == STOCK_ITEM_ADDED:
+        await catalog_on_stock_item_added(event, uow)
+    elif event.name in (LOW_STOCK, LOW_STOCK_CLEARED):
+        await alert_on_stock_level(event, uow)
+    if event.name in STOCK_CHANGES:
+        await count_on_stock_moved(event, uow)
 
 
 async def alert_on_stock_level(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
@@ -70,16 +101,17 @@ async def alert_on_stock_level(event: EventEnvelope, uow: BackofficeUnitOfWork) 
 
 
 async def track_on_stock_item_reserved(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
-    """Start (or complete) the reservation's view, named if the item's name is known."""
+    """Start (or complete) the reservation's view, named if the item is known."""
     stock_item_id = read.text(event, "id")
-    name = await uow.catalog.name_of(stock_item_id)
+    known = await uow.catalog.entry_of(stock_item_id)
     await _change(
         event,
         uow,
         lambda view: view.reserved(
             stock_item_id=stock_item_id,
             quantity=read.whole_number(event, "quantity"),
-            stock_item_name=name,
+            stock_item_name=known.name if known else None,
+            warehouse=known.warehouse if known else None,
             on=event.occurred_on,
             event_id=event.event_id,
         ),
@@ -152,7 +184,8 @@ async def _change(
 
 Projector = Callable[[EventEnvelope, BackofficeUnitOfWork], Awaitable[None]]
 
-# The projector of each event the backoffice follows.
+# The projector of each event the tracking views need (what a rebuild replays; the
+# catalog's own share of Inventory's events is ``catalog_on_stock_event``).
 PROJECTORS: dict[str, Projector] = {
     STOCK_ITEM_ADDED: catalog_on_stock_item_added,
     LOW_STOCK: alert_on_stock_level,
@@ -163,13 +196,19 @@ PROJECTORS: dict[str, Projector] = {
     **dict.fromkeys(RESERVATION_EVENTS, track_on_reservation_changed),
     **dict.fromkeys(PACKAGE_EVENTS, track_on_package_moved),
 }
-CATALOG_PROJECTED = frozenset({STOCK_ITEM_ADDED, LOW_STOCK, LOW_STOCK_CLEARED})
-TRACKING_PROJECTED = frozenset(PROJECTORS) - CATALOG_PROJECTED
+CATALOG_ONLY = frozenset({STOCK_ITEM_ADDED, LOW_STOCK, LOW_STOCK_CLEARED})
+CATALOG_PROJECTED = CATALOG_ONLY | frozenset(STOCK_CHANGES)
+TRACKING_PROJECTED = frozenset(PROJECTORS) - CATALOG_ONLY
 
 
 async def project(event: EventEnvelope, uow: BackofficeUnitOfWork) -> None:
     """Apply ``event`` with its projector."""
     await PROJECTORS[event.name](event, uow)
+
+
+def added_stock_item_of(event: EventEnvelope) -> str | None:
+    """The stock item an ``added`` event enters into the catalog."""
+    return stock_item_of(event) if event.name == STOCK_ITEM_ADDED else None
 
 
 def stock_item_of(event: EventEnvelope) -> str | None:

@@ -69,6 +69,8 @@ class TrackingSearch:
 
     status: TrackingStatus | None = None
     stock_item_id: str | None = None
+    carrier: str | None = None  # of the latest dispatch
+    warehouse: str | None = None  # of the stock item
     text: str | None = None
     period: Period = field(default_factory=Period)
     sort: TrackingSort = TrackingSort.CREATED_AT_DESC

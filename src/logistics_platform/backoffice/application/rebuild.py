@@ -9,6 +9,7 @@ import structlog
 
 from logistics_platform.backoffice.application.ports import (
     BackofficeUnitOfWork,
+    CatalogEntry,
     EventLog,
     LoggedEvent,
     TrackingCopy,
@@ -76,13 +77,13 @@ class _Replay:
         self._events = events
         self._batch_size = batch_size
         self._on_progress = on_progress
-        self._names: dict[str, str] = {}
+        self._entries: dict[str, CatalogEntry] = {}
         self._nameless: set[str] = set()
         self.applied = self.skipped = 0
 
     async def into(self, copy: TrackingCopy, *, after: int) -> int:
         while batch := await self._read(after):
-            uow = ReplayUnitOfWork(copy, self._names, self._nameless)
+            uow = ReplayUnitOfWork(copy, self._entries, self._nameless)
             await uow.views.prefetch(
                 {
                     reservation

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from logistics_platform.backoffice.application.ports import (
     BackofficeUnitOfWork,
+    CatalogEntry,
     ProjectionProgress,
     StockAlerts,
     StockItemCatalog,
@@ -13,6 +14,7 @@ from logistics_platform.backoffice.application.ports import (
     TrackingViews,
 )
 from logistics_platform.backoffice.domain.stock_alerts import StockLevel
+from logistics_platform.backoffice.domain.stock_figures import StockUnits
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.domain.errors import ConcurrentModification
@@ -65,11 +67,11 @@ class ReplayViews(TrackingViews):
 
 
 class _MemoryCatalog(StockItemCatalog):
-    def __init__(self, names: dict[str, str]) -> None:
-        self._names = names
+    def __init__(self, entries: dict[str, CatalogEntry]) -> None:
+        self._entries = entries
 
-    async def name_of(self, stock_item_id: str) -> str | None:
-        return self._names.get(stock_item_id)
+    async def entry_of(self, stock_item_id: str) -> CatalogEntry | None:
+        return self._entries.get(stock_item_id)
 
     async def remember(
         self,
@@ -80,8 +82,11 @@ class _MemoryCatalog(StockItemCatalog):
         sku: str | None = None,
         threshold: int | None = None,
     ) -> None:
-        """Only names: the rest of the catalog is not the tracking views' to rebuild."""
-        self._names.setdefault(stock_item_id, name)
+        """Only what views learn: the rest of the catalog is not theirs to rebuild."""
+        self._entries.setdefault(stock_item_id, CatalogEntry(name, warehouse))
+
+    async def move(self, stock_item_id: str, change: StockUnits) -> None:
+        """Stock is kept live, not rebuilt with the tracking views."""
 
 
 class _NoAlerts(StockAlerts):
@@ -98,10 +103,12 @@ class ReplayUnitOfWork(BackofficeUnitOfWork):
     """Nothing is handled twice in a replay (the log holds each event once), and the
     caller writes the batch's changes to the copy; commit and rollback do nothing."""
 
-    def __init__(self, copy: TrackingCopy, names: dict[str, str], nameless: set[str]) -> None:
+    def __init__(
+        self, copy: TrackingCopy, entries: dict[str, CatalogEntry], nameless: set[str]
+    ) -> None:
         self.views = ReplayViews(copy, nameless)
         self.tracking_views = self.views
-        self.catalog = _MemoryCatalog(names)
+        self.catalog = _MemoryCatalog(entries)
         self.stock_alerts = _NoAlerts()
         self.progress = _NoProgress()
 

@@ -85,6 +85,7 @@ class TrackingView:
     reservation_id: str
     stock_item_id: str | None = None
     stock_item_name: str | None = None
+    warehouse: str | None = None
     reserved_quantity: int | None = None
     package_id: str | None = None
     tracking_number: str | None = None
@@ -152,22 +153,29 @@ class TrackingView:
         stock_item_name: str | None,
         on: datetime,
         event_id: str | None = None,
+        warehouse: str | None = None,
     ) -> "TrackingView":
-        """The reservation itself was seen (it is held until Inventory says otherwise)."""
+        """The reservation itself was seen (it is held until Inventory says otherwise);
+        the item's name and warehouse come along once the catalog knows the item."""
         return (
             replace(
                 self,
                 stock_item_id=_keep(self.stock_item_id, stock_item_id),
                 reserved_quantity=_keep(self.reserved_quantity, quantity),
                 stock_item_name=_keep(self.stock_item_name, stock_item_name),
+                warehouse=_keep(self.warehouse, warehouse),
             )
             .reservation_became(ReservationStatus.HELD)
             ._with(TimelineEntry(on, TrackingStatus.RESERVED, event_id=event_id))
         )
 
-    def named(self, stock_item_name: str) -> "TrackingView":
-        """The stock item's name became known."""
-        return replace(self, stock_item_name=_keep(self.stock_item_name, stock_item_name))
+    def named(self, stock_item_name: str, *, warehouse: str | None = None) -> "TrackingView":
+        """The stock item became known: its name and the warehouse it is kept in."""
+        return replace(
+            self,
+            stock_item_name=_keep(self.stock_item_name, stock_item_name),
+            warehouse=_keep(self.warehouse, warehouse),
+        )
 
     def package_registered(
         self,

@@ -65,6 +65,7 @@ MAPPINGS: dict[str, Any] = {
         "reservationStatus": {"type": "keyword"},
         "cancellationRefused": {"type": "object", "enabled": False},
         "secondsRegistrationToDelivery": {"type": "double"},
+        "warehouse": {"type": "keyword"},
         # Words cut by search_words (the same for every store), matched by prefix.
         "searchText": {
             "type": "text",
@@ -87,6 +88,7 @@ def to_document(view: TrackingView) -> dict[str, Any]:
         "reservationId": view.reservation_id,
         "stockItemId": view.stock_item_id,
         "stockItemName": view.stock_item_name,
+        "warehouse": view.warehouse,
         "reservedQuantity": view.reserved_quantity,
         "packageId": view.package_id,
         "trackingNumber": view.tracking_number,
@@ -118,6 +120,7 @@ def from_document(source: dict[str, Any], *, version: int) -> TrackingView:
         reservation_id=source["reservationId"],
         stock_item_id=source.get("stockItemId"),
         stock_item_name=source.get("stockItemName"),
+        warehouse=source.get("warehouse"),
         reserved_quantity=source.get("reservedQuantity"),
         package_id=source.get("packageId"),
         tracking_number=source.get("trackingNumber"),
@@ -136,6 +139,10 @@ def search_request(search: TrackingSearch) -> dict[str, Any]:
         filters.append({"term": {"status": search.status.value}})
     if search.stock_item_id is not None:
         filters.append({"term": {"stockItemId": search.stock_item_id}})
+    if search.carrier is not None:
+        filters.append({"term": {"carrier": search.carrier}})
+    if search.warehouse is not None:
+        filters.append({"term": {"warehouse": search.warehouse}})
     filters.extend({"prefix": {"searchText": word}} for word in search.text_words)
     order = "desc" if search.sort.descending else "asc"
     sort: list[dict[str, Any]] = [{_SORT_FIELDS[search.sort.key]: {"order": order}}]

@@ -30,6 +30,7 @@ from logistics_platform.backoffice.application.queries import (
     TrackingSearch,
     TrackingSummary,
 )
+from logistics_platform.backoffice.domain.stock_figures import StockItemFigures
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.backoffice.infrastructure import es_analytics as analytics
 from logistics_platform.backoffice.infrastructure import es_documents as documents
@@ -39,6 +40,7 @@ from logistics_platform.backoffice.infrastructure.sql_catalog import (
     SqlStockAlerts,
     SqlStockItemCatalog,
 )
+from logistics_platform.backoffice.infrastructure.sql_stock import stock_item
 from logistics_platform.backoffice.infrastructure.sql_views import (
     SqlProjectionProgress,
 )
@@ -97,16 +99,17 @@ class EsBackofficeUnitOfWork(SqlUnitOfWork, BackofficeUnitOfWork):
 
     def _open(self) -> None:
         self.tracking_views = EsTrackingViews(self._client, self._index)
-        self.catalog = SqlStockItemCatalog(self.connection, self.driver)
+        self.catalog = self._catalog = SqlStockItemCatalog(self.connection, self.driver)
         self.stock_alerts = SqlStockAlerts(self.connection)
         self.progress = self._progress = SqlProjectionProgress(self.connection, self.driver)
 
     async def _before_commit(self) -> None:
+        await self._catalog.flush()
         await self._progress.flush()
 
 
 class EsTrackingQueries(TrackingQueries):
-    """Views from Elasticsearch; low-stock alerts from the SQL catalog."""
+    """Views from Elasticsearch; low-stock alerts and stock from the SQL catalog."""
 
     def __init__(self, client: AsyncElasticsearch, alias: str, engine: AsyncEngine) -> None:
         self._client = client
@@ -151,6 +154,9 @@ class EsTrackingQueries(TrackingQueries):
 
     async def low_stock(self, query: AlertsQuery) -> AlertsPage:
         return await low_stock(self._engine, query)
+
+    async def stock_item(self, stock_item_id: str) -> StockItemFigures | None:
+        return await stock_item(self._engine, stock_item_id)
 
 
 class EsTrackingStore(TrackingStore):

@@ -121,15 +121,17 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value)
 
 
-_SELECT_NAMES = (
-    "SELECT stock_item_id, name FROM backoffice_stock_item_names"
+_SELECT_ENTRIES = (
+    "SELECT stock_item_id, name, warehouse FROM backoffice_stock_item_names"
     " WHERE stock_item_id = ANY($1::text[])"
 )
 
 
-async def select_names(driver: asyncpg.Connection, keys: list[str]) -> list[tuple[str, str]]:
-    rows = await driver.fetch(_SELECT_NAMES, keys)
-    return [(row["stock_item_id"], row["name"]) for row in rows]
+async def select_entries(
+    driver: asyncpg.Connection, keys: list[str]
+) -> list[tuple[str, str, str | None]]:
+    rows = await driver.fetch(_SELECT_ENTRIES, keys)
+    return [(row["stock_item_id"], row["name"], row["warehouse"]) for row in rows]
 
 
 # The furthest position never moves back (events of a batch may come out of order).

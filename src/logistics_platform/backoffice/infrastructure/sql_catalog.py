@@ -1,6 +1,6 @@
 """The catalog side of the SQL read store: stock items as added (name, warehouse, sku,
-threshold) and their latest low-stock levels, written in the catalog subscriber's
-transaction (both read stores keep these in SQL: docs/adr/0004)."""
+threshold), their units and their latest low-stock levels, written in the catalog
+subscriber's transaction (both read stores keep these in SQL: docs/adr/0004)."""
 
 import functools
 from collections.abc import Iterable
@@ -10,17 +10,23 @@ from sqlalchemy import Insert, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from logistics_platform.backoffice.application.ports import StockAlerts, StockItemCatalog
+from logistics_platform.backoffice.application.ports import (
+    CatalogEntry,
+    StockAlerts,
+    StockItemCatalog,
+)
 from logistics_platform.backoffice.domain.stock_alerts import StockLevel
+from logistics_platform.backoffice.domain.stock_figures import StockUnits
 from logistics_platform.backoffice.infrastructure import pg_statements as on_postgresql
 from logistics_platform.backoffice.infrastructure.rows import utc
+from logistics_platform.backoffice.infrastructure.sql_stock import add_units
 from logistics_platform.backoffice.infrastructure.tables import stock_item_names, stock_levels
 from logistics_platform.shared.infrastructure.persistence.database import insert_ignoring_duplicates
 
 
 class SqlStockItemCatalog(StockItemCatalog):
-    """Once this transaction holds a stock item's entry, its name cannot change under it:
-    it is read once."""
+    """Once this transaction holds a stock item's entry, it cannot change under it: it is
+    read once. Stock changes are summed per item and written by :meth:`flush`."""
 
     def __init__(
         self, connection: AsyncConnection, driver: asyncpg.Connection | None = None
@@ -28,20 +34,24 @@ class SqlStockItemCatalog(StockItemCatalog):
         self._connection = connection
         self._driver = driver
         self._held: set[str] = set()
-        self._names: dict[str, str | None] = {}
+        self._entries: dict[str, CatalogEntry | None] = {}
+        self._changes: dict[str, StockUnits] = {}
 
     async def prefetch(self, stock_item_ids: Iterable[str]) -> None:
         """Hold the entries (all at once, in one order: no deadlock between two batches)
-        and read their names."""
-        wanted = sorted(set(stock_item_ids) - self._names.keys())
+        and read them."""
+        wanted = sorted(set(stock_item_ids) - self._entries.keys())
         await self._hold_once(wanted)
-        self._names.update(dict.fromkeys(wanted))
-        self._names.update(await self._rows(wanted))
+        self._entries.update(dict.fromkeys(wanted))
+        self._entries.update(
+            (item, CatalogEntry(name, warehouse))
+            for item, name, warehouse in await self._rows(wanted)
+        )
 
-    async def name_of(self, stock_item_id: str) -> str | None:
-        if stock_item_id not in self._names:
+    async def entry_of(self, stock_item_id: str) -> CatalogEntry | None:
+        if stock_item_id not in self._entries:
             await self.prefetch([stock_item_id])
-        return self._names[stock_item_id]
+        return self._entries[stock_item_id]
 
     async def remember(
         self,
@@ -53,7 +63,7 @@ class SqlStockItemCatalog(StockItemCatalog):
         threshold: int | None = None,
     ) -> None:
         await self._hold_once([stock_item_id])
-        self._names.pop(stock_item_id, None)
+        self._entries.pop(stock_item_id, None)
         await self._connection.execute(
             insert_ignoring_duplicates(self._connection, stock_item_names),
             {
@@ -64,6 +74,14 @@ class SqlStockItemCatalog(StockItemCatalog):
                 "low_stock_threshold": threshold,
             },
         )
+
+    async def move(self, stock_item_id: str, change: StockUnits) -> None:
+        self._changes[stock_item_id] = self._changes.get(stock_item_id, StockUnits()) + change
+
+    async def flush(self) -> None:
+        """Write the stock changes summed so far (one row per item)."""
+        changes, self._changes = self._changes, {}
+        await add_units(self._connection, changes)
 
     async def _hold_once(self, stock_item_ids: list[str]) -> None:
         if missing := [id for id in stock_item_ids if id not in self._held]:
@@ -76,15 +94,15 @@ class SqlStockItemCatalog(StockItemCatalog):
         if self._driver is not None:
             await on_postgresql.hold(self._driver, on_postgresql.CATALOG_LOCK, stock_item_ids)
 
-    async def _rows(self, stock_item_ids: list[str]) -> list[tuple[str, str]]:
-        """The known names among these items, as (id, name)."""
+    async def _rows(self, stock_item_ids: list[str]) -> list[tuple[str, str, str | None]]:
+        """The known items among these, as (id, name, warehouse)."""
         if self._driver is not None:
-            return await on_postgresql.select_names(self._driver, stock_item_ids)
-        rows = await self._connection.execute(_select_names, {"keys": stock_item_ids})
-        return [(row.stock_item_id, row.name) for row in rows]
+            return await on_postgresql.select_entries(self._driver, stock_item_ids)
+        rows = await self._connection.execute(_select_entries, {"keys": stock_item_ids})
+        return [(row.stock_item_id, row.name, row.warehouse) for row in rows]
 
 
-_select_names = select(stock_item_names).where(
+_select_entries = select(stock_item_names).where(
     stock_item_names.c.stock_item_id.in_(bindparam("keys", expanding=True))
 )
 

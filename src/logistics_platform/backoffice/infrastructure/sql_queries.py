@@ -19,10 +19,12 @@ from logistics_platform.backoffice.application.queries import (
     merge_daily,
     percentile,
 )
+from logistics_platform.backoffice.domain.stock_figures import StockItemFigures
 from logistics_platform.backoffice.domain.tracking_view import TrackingStatus, TrackingView
 from logistics_platform.backoffice.infrastructure.rows import to_view
 from logistics_platform.backoffice.infrastructure.sql_alerts import low_stock
 from logistics_platform.backoffice.infrastructure.sql_delivery_stats import delivery_stats
+from logistics_platform.backoffice.infrastructure.sql_stock import stock_item
 from logistics_platform.backoffice.infrastructure.sql_views import SqlTrackingViews
 from logistics_platform.backoffice.infrastructure.tables import tracking_views
 
@@ -101,6 +103,9 @@ class SqlTrackingQueries(TrackingQueries):
     async def low_stock(self, query: AlertsQuery) -> AlertsPage:
         return await low_stock(self._engine, query)
 
+    async def stock_item(self, stock_item_id: str) -> StockItemFigures | None:
+        return await stock_item(self._engine, stock_item_id)
+
     async def count(self) -> int:
         async with self._engine.connect() as connection:
             return int(
@@ -114,6 +119,10 @@ def _conditions(connection: AsyncConnection, search: TrackingSearch) -> list[Col
         conditions.append(c.status == search.status.value)
     if search.stock_item_id is not None:
         conditions.append(c.stock_item_id == search.stock_item_id)
+    if search.carrier is not None:
+        conditions.append(c.carrier == search.carrier)
+    if search.warehouse is not None:
+        conditions.append(c.warehouse == search.warehouse)
     words = search.text_words
     if words and connection.dialect.name == "postgresql":
         prefixes = " & ".join(f"{word}:*" for word in words)

@@ -49,6 +49,7 @@ def _tracking_columns() -> list[Column[Any]]:
         Column("delivered_at", DateTime(timezone=True), nullable=True),
         Column("search_text", Text, nullable=False, server_default=""),
         *lifecycle_columns(),
+        Column("warehouse", String(20), nullable=True),  # migration 0010
     ]
 
 
@@ -90,6 +91,7 @@ def tracking_indexes(table: Table, *, suffix: str = "") -> list[Index]:
         Index(name("created_at"), c.created_at, c.reservation_id),
         Index(name("updated_at"), c.updated_at, c.reservation_id),
         Index(name("carrier"), c.carrier),
+        Index(name("warehouse"), c.warehouse),
         search,
     ]
 
@@ -105,6 +107,17 @@ stock_item_names = Table(
     Column("warehouse", String(20), nullable=True),
     Column("sku", String(64), nullable=True),
     Column("low_stock_threshold", BigInteger, nullable=True),
+)
+
+# Each stock item's units, summed from Inventory's stock events (a row may come before the
+# item's name does: its events arrive in any order).
+stock_figures = Table(
+    "backoffice_stock_figures",
+    metadata,
+    Column("stock_item_id", String(36), primary_key=True),
+    Column("available", BigInteger, nullable=False),
+    Column("reserved", BigInteger, nullable=False),
+    Column("shipped", BigInteger, nullable=False),
 )
 
 # Each stock item's latest low-stock event (by the item's version): an alert while ``low``.

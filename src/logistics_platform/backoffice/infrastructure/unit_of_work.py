@@ -16,10 +16,11 @@ from logistics_platform.shared.infrastructure.persistence.unit_of_work import Sq
 class SqlBackofficeUnitOfWork(SqlUnitOfWork, BackofficeUnitOfWork):
     def _open(self) -> None:
         self.tracking_views = self._views = SqlTrackingViews(self.connection, self.driver)
-        self.catalog = SqlStockItemCatalog(self.connection, self.driver)
+        self.catalog = self._catalog = SqlStockItemCatalog(self.connection, self.driver)
         self.stock_alerts = SqlStockAlerts(self.connection)
         self.progress = self._progress = SqlProjectionProgress(self.connection, self.driver)
 
     async def _before_commit(self) -> None:
         await self._views.flush()
+        await self._catalog.flush()
         await self._progress.flush()

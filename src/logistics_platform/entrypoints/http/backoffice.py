@@ -1,6 +1,7 @@
 """The Backoffice API's routes (port 3001): the read side, answered from projections only."""
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
@@ -25,6 +26,7 @@ from logistics_platform.entrypoints.http.analytics_schemas import (
     SummaryResponse,
 )
 from logistics_platform.entrypoints.http.backoffice_schemas import (
+    CatalogItemResponse,
     ProjectionsResponse,
     PublicTrackingResponse,
     TrackingListResponse,
@@ -35,6 +37,7 @@ from logistics_platform.entrypoints.http.openapi import problems
 from logistics_platform.entrypoints.http.schemas import (
     RESERVATION_ID_PATTERN,
     UUID_PATTERN,
+    VISIBLE_TEXT_PATTERN,
     IsoDateTime,
     PageSize,
 )
@@ -42,6 +45,7 @@ from logistics_platform.shared.domain.errors import NotFound
 
 TRACKING_NUMBER_PATTERN = r"^[A-Za-z0-9]{10}$"
 WAREHOUSE_PATTERN = r"^[A-Z0-9-]{1,20}$"
+MAX_CARRIER_LENGTH = 50  # what a dispatch takes
 
 From = Annotated[
     IsoDateTime | None,
@@ -113,6 +117,17 @@ async def list_tracking(
     platform: PlatformDep,
     status: TrackingStatus | None = None,
     stock_item_id: Annotated[str | None, Query(alias="stockItemId", pattern=UUID_PATTERN)] = None,
+    carrier: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_CARRIER_LENGTH,
+            pattern=VISIBLE_TEXT_PATTERN,
+            description="the carrier of the latest dispatch (exactly, as dispatched)",
+        ),
+    ] = None,
+    warehouse: Annotated[
+        str | None, Query(pattern=WAREHOUSE_PATTERN, description="the stock item's warehouse")
+    ] = None,
     q: Annotated[
         str | None,
         Query(
@@ -132,6 +147,8 @@ async def list_tracking(
         TrackingSearch(
             status=status,
             stock_item_id=stock_item_id and stock_item_id.lower(),
+            carrier=carrier and carrier.strip(),  # a dispatch trims it too
+            warehouse=warehouse,
             text=q if q and words(q) else None,  # a box without a word filters nothing
             period=Period(from_, to),
             sort=sort,
@@ -188,6 +205,25 @@ async def low_stock_alerts(
         AlertsQuery(warehouse=warehouse, page=page, size=size)
     )
     return LowStockListResponse.of(found)
+
+
+@router.get(
+    "/catalog/{stockItemId}",
+    summary="Get a stock item and its stock, as the read side knows it",
+    tags=["catalog"],
+    response_model=CatalogItemResponse,
+    responses=problems(404, 422),
+)
+async def get_catalog_item(
+    stock_item_id: Annotated[UUID, Path(alias="stockItemId", description="the stock item's UUID")],
+    platform: PlatformDep,
+) -> CatalogItemResponse:
+    """Name, warehouse, sku, threshold and units (on hand, available, reserved, shipped),
+    summed from Inventory's events; 404 until the item's ``added`` event is projected."""
+    item = await platform.tracking.stock_item(str(stock_item_id))
+    if item is None:
+        raise NotFound(f"no stock item {stock_item_id} in the catalog")
+    return CatalogItemResponse.of(item)
 
 
 @router.get(

@@ -6,6 +6,7 @@ from datetime import datetime
 from pydantic import ConfigDict, Field
 
 from logistics_platform.backoffice.application.ports import ProjectionLag
+from logistics_platform.backoffice.domain.stock_figures import StockItemFigures
 from logistics_platform.backoffice.domain.tracking_view import (
     CancellationRefused,
     ReservationStatus,
@@ -48,6 +49,7 @@ class TrackingResponse(CamelModel):
     reservation_id: str
     stock_item_id: str | None
     stock_item_name: str | None
+    warehouse: str | None = Field(description="the stock item's, once the catalog knows it")
     reserved_quantity: int | None
     package_id: str | None
     tracking_number: str | None
@@ -72,6 +74,7 @@ class TrackingResponse(CamelModel):
             reservation_id=view.reservation_id,
             stock_item_id=view.stock_item_id,
             stock_item_name=view.stock_item_name,
+            warehouse=view.warehouse,
             reserved_quantity=view.reserved_quantity,
             package_id=view.package_id,
             tracking_number=view.tracking_number,
@@ -86,6 +89,37 @@ class TrackingResponse(CamelModel):
             timeline=[TimelineEntryResponse.of(entry) for entry in view.timeline],
             created_at=_timestamp(view.created_at),
             updated_at=_timestamp(view.updated_at),
+        )
+
+
+class CatalogItemResponse(CamelModel):
+    """A stock item as the read side knows it: summed from Inventory's events, so it
+    follows the Inventory API's own figures within moments."""
+
+    id: str
+    name: str
+    warehouse: str | None
+    sku: str | None
+    low_stock_threshold: int
+    on_hand: int = Field(description="available + reserved: units in the warehouse")
+    available: int = Field(description="units free to reserve (the Inventory API's quantity)")
+    reserved: int = Field(description="units held by reservations")
+    shipped: int = Field(description="units that left with packages and did not come back")
+    low: bool = Field(description="available below lowStockThreshold")
+
+    @classmethod
+    def of(cls, item: StockItemFigures) -> "CatalogItemResponse":
+        return cls(
+            id=item.stock_item_id,
+            name=item.name,
+            warehouse=item.warehouse,
+            sku=item.sku,
+            low_stock_threshold=item.low_stock_threshold,
+            on_hand=item.on_hand,
+            available=item.available,
+            reserved=item.reserved,
+            shipped=item.shipped,
+            low=item.low,
         )
 
 

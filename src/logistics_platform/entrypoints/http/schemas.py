@@ -14,12 +14,13 @@ UUID_PATTERN = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}
 # (C0, DEL, C1) and, when required, something other than spaces.
 _NO_CONTROL = r"[^\x00-\x1f\x7f-\x9f]"
 _VISIBLE = r"[^\s\x00-\x1f\x7f-\x9f]"
+VISIBLE_TEXT_PATTERN = f"^{_NO_CONTROL}*{_VISIBLE}{_NO_CONTROL}*$"
 
 
 def text(longest: int, shortest: int = 1) -> Any:
     """A ``Field`` for free text of at most ``longest`` characters (``shortest`` of them not
     spaces: 0 or 1)."""
-    pattern = f"^{_NO_CONTROL}*{_VISIBLE}{_NO_CONTROL}*$" if shortest else f"^{_NO_CONTROL}*$"
+    pattern = VISIBLE_TEXT_PATTERN if shortest else f"^{_NO_CONTROL}*$"
     return Field(min_length=shortest, max_length=longest, pattern=pattern)
 
 
