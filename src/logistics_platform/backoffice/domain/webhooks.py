@@ -154,7 +154,7 @@ class Backoff:
     def pause(self, attempts: int, retry_after: float | None = None, *, jitter: float) -> float:
         """The pause after ``attempts`` failed ones; a receiver's Retry-After is honoured
         up to ``most``. ``jitter`` is in [0, 1)."""
-        pause = min(self.base * 2 ** (attempts - 1), self.most) * (1 - jitter / 2)
+        pause: float = min(self.base * 2.0 ** (attempts - 1), self.most) * (1 - jitter / 2)
         if retry_after is not None:
             pause = max(pause, min(retry_after, self.most))
         return pause

@@ -18,6 +18,7 @@ from logistics_platform.entrypoints.http import (
     logistics,
     metrics,
     reservations,
+    webhooks,
 )
 from logistics_platform.entrypoints.http.access_log import AccessLog
 from logistics_platform.entrypoints.http.auth import Access, Role
@@ -41,6 +42,7 @@ BACKOFFICE = Access(
     read=frozenset({Role.BACKOFFICE_READ}),
     public=frozenset({"/tracking/by-number/{tracking_number}"}),  # a customer's lookup
 )
+WEBHOOKS = Access(read=frozenset({Role.BACKOFFICE_READ}))  # managing them: admin only
 
 
 def create_inventory_app(platform: Platform | None = None) -> FastAPI:
@@ -68,7 +70,11 @@ def create_backoffice_app(platform: Platform | None = None) -> FastAPI:
     description = "Tracking views built from domain events (read side)."
     app = _app("Backoffice API", description, platform, read_store=True)
     install_problem_handlers(app)
-    return _with(app, [probes("backoffice-api", read_side=True)], [(backoffice.router, BACKOFFICE)])
+    return _with(
+        app,
+        [probes("backoffice-api", read_side=True)],
+        [(backoffice.router, BACKOFFICE), (webhooks.router, WEBHOOKS)],
+    )
 
 
 def create_health_app(platform: Platform | None = None) -> FastAPI:
@@ -132,7 +138,7 @@ class _Cors:
             self.cors = CORSMiddleware(
                 self.app,
                 allow_origins=scope["app"].state.platform.settings.cors_origins,
-                allow_methods=["GET", "POST", "PUT"],
+                allow_methods=["GET", "POST", "PUT", "DELETE"],
                 allow_headers=["Authorization", "Content-Type", "Idempotency-Key", _CORRELATION],
                 expose_headers=[_CORRELATION, "Retry-After", *_RATE_LIMIT_HEADERS],
             )

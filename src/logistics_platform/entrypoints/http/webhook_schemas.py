@@ -1,0 +1,95 @@
+"""Wire models of the webhook routes."""
+
+from datetime import datetime
+from typing import Annotated, Self
+
+from pydantic import Field
+
+from logistics_platform.backoffice.domain.webhooks import (
+    MAX_URL_LENGTH,
+    Delivery,
+    DeliveryStatus,
+    Subscription,
+)
+from logistics_platform.entrypoints.http.schemas import CamelModel, PageMeta
+
+EventType = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^(\*|[a-z0-9_.]+)$")]
+
+
+class CreateWebhookRequest(CamelModel):
+    url: str = Field(
+        min_length=1, max_length=MAX_URL_LENGTH, examples=["https://receiver.example.com/hooks"]
+    )
+    event_types: list[EventType] = Field(
+        min_length=1,
+        max_length=100,
+        description="event names from the catalogue (docs/asyncapi.yaml), or * for all",
+        examples=[["logistics.package.delivered"]],
+    )
+    secret: str | None = Field(
+        default=None,
+        max_length=200,
+        description="whsec_ and the base64 of 24 to 64 bytes; generated when absent",
+    )
+
+
+class WebhookResponse(CamelModel):
+    id: str
+    url: str
+    event_types: list[str]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, subscription: Subscription) -> Self:
+        return cls(
+            id=subscription.id,
+            url=subscription.url,
+            event_types=sorted(subscription.event_types),
+            created_at=subscription.created_at,
+        )
+
+
+class CreatedWebhookResponse(WebhookResponse):
+    secret: str = Field(description="the signing secret: shown in this answer only")
+
+    @classmethod
+    def created(cls, subscription: Subscription) -> Self:
+        return cls(**WebhookResponse.of(subscription).model_dump(), secret=subscription.secret)
+
+
+class WebhookListResponse(PageMeta):
+    items: list[WebhookResponse]
+
+
+class DeliveryResponse(CamelModel):
+    id: str = Field(description="the webhook-id header of its every attempt")
+    event_id: str
+    event_type: str
+    status: DeliveryStatus
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    next_attempt_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    delivered_at: datetime | None
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> Self:
+        return cls(
+            id=delivery.id,
+            event_id=delivery.event_id,
+            event_type=delivery.event_type,
+            status=delivery.status,
+            attempts=delivery.attempts,
+            last_status_code=delivery.last_status_code,
+            last_error=delivery.last_error,
+            next_attempt_at=delivery.next_attempt_at,
+            created_at=delivery.created_at,
+            updated_at=delivery.updated_at,
+            delivered_at=delivery.delivered_at,
+        )
+
+
+class DeliveryListResponse(PageMeta):
+    items: list[DeliveryResponse]
