@@ -38,7 +38,10 @@ SubscriberOption = Annotated[
 def consumer_role(context: Context) -> "Callable[[Platform], list[Worker]]":
     def workers(platform: "Platform") -> "list[Worker]":
         subscribers = platform.subscribers_of(context.value)
-        return [platform.consumer(subscribers, name=f"{context.value}-consumer").run]
+        consumer = platform.consumer(subscribers, name=f"{context.value}-consumer")
+        if context is Context.backoffice:  # it queues the webhooks' deliveries
+            return [consumer.run, platform.webhook_dispatcher().run]
+        return [consumer.run]
 
     return workers
 
