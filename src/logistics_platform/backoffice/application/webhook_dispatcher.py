@@ -54,7 +54,8 @@ class WebhookDispatcher:
         self._concurrency, self._per_endpoint = concurrency, per_endpoint
         self._poll_interval, self._clock = poll_interval, clock
         self._in_flight: Counter[str] = Counter()  # sends per subscription
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # sends
+        self._chores: set[asyncio.Task[None]] = set()
         self._wake_up = asyncio.Event()
 
     def notify(self) -> None:
@@ -77,7 +78,7 @@ class WebhookDispatcher:
         finally:
             for task in self._tasks:
                 task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+            await asyncio.gather(*self._tasks, *self._chores, return_exceptions=True)
 
     async def start_due(self) -> int:
         """Start sending what is due, as far as free slots allow; how many were started."""
@@ -111,7 +112,9 @@ class WebhookDispatcher:
             self._tasks.add(task)
             task.add_done_callback(self._done(subscription))
         if handed_back:
-            self._tasks.add(asyncio.create_task(self._hand_back(handed_back)))
+            chore = asyncio.create_task(self._hand_back(handed_back))
+            self._chores.add(chore)  # not a send: it takes no slot
+            chore.add_done_callback(self._chores.discard)
         return len(claimed) - len(handed_back)
 
     def _done(self, subscription: str) -> Callable[[asyncio.Task[None]], None]:
