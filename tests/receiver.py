@@ -55,9 +55,8 @@ class Receiver:
                 await self._stopping.wait()
                 return
             phrase = _PHRASES.get(status, "Answer")
-            writer.write(
-                f"HTTP/1.1 {status} {phrase}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode()
-            )
+            head = f"HTTP/1.1 {status} {phrase}\r\nContent-Length: 0\r\nConnection: close\r\n"
+            writer.write(f"{head}\r\n".encode())
             await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
             pass

@@ -97,7 +97,7 @@ def test_internet_addresses_are_public(address: str) -> None:
 def test_by_default_a_host_resolving_to_any_internal_address_is_refused() -> None:
     policy = NetworkPolicy()
     policy.check("example.com", ["93.184.216.34"])
-    with pytest.raises(InvalidArgument, match="10.0.0.7"):
+    with pytest.raises(InvalidArgument, match=r"10\.0\.0\.7"):
         policy.check("rebinding.example", ["93.184.216.34", "10.0.0.7"])
     with pytest.raises(InvalidArgument, match="does not resolve"):
         policy.check("nowhere.example", [])
@@ -117,11 +117,12 @@ def test_a_subscription_follows_its_event_types_or_all_with_a_star() -> None:
     assert one.follows("logistics.package.delivered")
     assert not one.follows("inventory.stock_item.reserved")
     assert every.follows("inventory.stock_item.reserved")
-    assert one.secret.startswith("whsec_") and one.id != every.id
+    assert one.secret.startswith("whsec_")
+    assert one.id != every.id
 
 
 def test_a_subscription_to_an_unknown_event_or_to_none_is_refused() -> None:
-    with pytest.raises(InvalidArgument, match="logistics.package.teleported"):
+    with pytest.raises(InvalidArgument, match=r"logistics\.package\.teleported"):
         Subscription.create("https://a.example/h", ["logistics.package.teleported"], KNOWN, NOW)
     with pytest.raises(InvalidArgument):
         Subscription.create("https://a.example/h", [], KNOWN, NOW)
