@@ -53,6 +53,9 @@ def test_a_secret_that_is_not_whsec_base64_of_24_to_64_bytes_is_refused(secret: 
         "https://example.com:99999/",
         "example.com/hook",
         "https://example.com/" + "a" * 2000,
+        "https://example.com/a b",
+        "https://exa\x00mple.com/",
+        "https://example.com/\r\nX-Injected: 1",
     ],
 )
 def test_only_http_urls_without_credentials_are_webhook_urls(url: str) -> None:

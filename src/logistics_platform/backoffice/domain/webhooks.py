@@ -52,6 +52,8 @@ def host_of(url: str) -> str:
         parts.port  # noqa: B018 - raises on a port that is not a number in range
     except ValueError as error:
         raise InvalidArgument(f"not a URL: {error}") from None
+    if any(character.isspace() or not character.isprintable() for character in url):
+        raise InvalidArgument("a webhook URL has no spaces nor control characters")
     if len(url) > MAX_URL_LENGTH or parts.scheme not in ("http", "https"):
         raise InvalidArgument(f"a webhook URL is http(s), at most {MAX_URL_LENGTH} characters")
     if parts.username is not None or parts.password is not None:

@@ -84,6 +84,7 @@ def _delivery_row(delivery: Delivery) -> dict[str, Any]:
 class SqlWebhookSubscriptions(WebhookSubscriptions):
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
+        self._all: list[Subscription] | None = None  # read once per transaction
 
     async def add(self, subscription: Subscription) -> None:
         await self._connection.execute(
@@ -125,9 +126,12 @@ class SqlWebhookSubscriptions(WebhookSubscriptions):
         return bool(removed.rowcount)
 
     async def following(self, event_name: str) -> list[Subscription]:
-        # Few subscriptions, each with a short list: matched here rather than in JSON SQL.
-        rows = await self._connection.execute(select(webhook_subscriptions))
-        return [s for s in map(_subscription, rows) if s.follows(event_name)]
+        # Few subscriptions, each with a short list: matched here rather than in JSON SQL,
+        # and read once for a batch of events.
+        if self._all is None:
+            rows = await self._connection.execute(select(webhook_subscriptions))
+            self._all = [_subscription(row) for row in rows]
+        return [s for s in self._all if s.follows(event_name)]
 
 
 class SqlWebhookDeliveries(WebhookDeliveries):

@@ -26,7 +26,7 @@ async def resolve(host: str, port: int | None = None) -> list[str]:
     """Every address ``host`` resolves to (none if it does not)."""
     try:
         found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
+    except (OSError, UnicodeError, ValueError):  # not found, not a valid name
         return []
     return list(dict.fromkeys(str(sockaddr[0]) for *_, sockaddr in found))
 
@@ -60,7 +60,7 @@ class HttpWebhookSender(Sender):
             return Outcome(error=f"no answer within {self._timeout:g} s")
         except InvalidArgument as refused:
             return Outcome(error=f"refused: {refused.message}")
-        except (httpx.HTTPError, OSError) as error:
+        except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as error:
             return Outcome(error=f"{type(error).__name__}: {error}"[:500])
 
     async def _post(self, subscription: Subscription, delivery: Delivery) -> Outcome:

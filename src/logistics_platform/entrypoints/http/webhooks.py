@@ -53,7 +53,9 @@ async def create(
     return CreatedWebhookResponse.created(created)
 
 
-@router.get("", summary="List webhooks", response_model=WebhookListResponse)
+@router.get(
+    "", summary="List webhooks", response_model=WebhookListResponse, responses=problems(422)
+)
 async def list_webhooks(
     platform: PlatformDep,
     causation: CausationDep,
