@@ -139,7 +139,7 @@ class WebhookDispatcher:
         delivery = claimed.delivery
         outcome = await self._sender.send(claimed.subscription, delivery)
         after = delivery.attempted(outcome, self._clock(), self._backoff)
-        log.info(
+        (log.debug if outcome.succeeded else log.info)(
             "webhook attempt",
             delivery_id=delivery.id,
             url=claimed.subscription.url,
