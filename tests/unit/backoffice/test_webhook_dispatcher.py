@@ -1,6 +1,7 @@
 """The dispatcher's slots and the fan-out, on in-memory ports."""
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 
 from logistics_platform.backoffice.application.webhook_dispatcher import WebhookDispatcher
@@ -69,6 +70,8 @@ async def test_a_subscription_gets_no_more_than_its_slots_and_the_others_the_res
         await eventually(lambda: _sent_to(sender, FAST, 4), what="every fast delivery")
     finally:
         running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
     assert [url for url, _ in sender.sent].count(SLOW) == 2
 
 
