@@ -1,9 +1,14 @@
 import base64
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from logistics_platform.backoffice.domain.webhooks import (
+    MAX_URL_LENGTH,
+    SECRET_PATTERN,
     Backoff,
     Delivery,
     DeliveryStatus,
@@ -15,6 +20,7 @@ from logistics_platform.backoffice.domain.webhooks import (
     is_public,
     new_secret,
 )
+from logistics_platform.entrypoints.http.webhook_schemas import URL_PATTERN
 from logistics_platform.shared.domain.errors import Conflict, InvalidArgument
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -23,6 +29,14 @@ KNOWN = frozenset({"inventory.stock_item.reserved", "logistics.package.delivered
 
 def a_delivery() -> Delivery:
     return Delivery.queue("sub-1", "event-1", "logistics.package.delivered", "{}", NOW)
+
+
+@pytest.mark.parametrize("size", range(20, 70))
+def test_the_secret_pattern_says_what_the_rule_does(size: int) -> None:
+    secret = "whsec_" + base64.b64encode(bytes(range(size))).decode()
+    assert bool(re.match(SECRET_PATTERN, secret)) is (24 <= size <= 64)
+    if 24 <= size <= 64:
+        assert checked_secret(secret) == secret
 
 
 def test_a_generated_secret_is_whsec_and_24_random_bytes() -> None:
@@ -185,3 +199,9 @@ def test_a_dead_or_delivered_delivery_is_redelivered_under_the_same_id() -> None
 def test_a_delivery_still_being_tried_is_not_redelivered() -> None:
     with pytest.raises(Conflict):
         a_delivery().redelivered(NOW)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(URL_PATTERN, fullmatch=True).filter(lambda url: len(url) <= MAX_URL_LENGTH))
+def test_every_url_the_api_schema_takes_the_domain_takes(url: str) -> None:
+    assert host_of(url)

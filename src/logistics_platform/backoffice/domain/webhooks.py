@@ -23,6 +23,11 @@ ALL_EVENTS = "*"
 SECRET_PREFIX = "whsec_"
 MAX_URL_LENGTH = 2000
 _SECRET_BYTES = (24, 64)  # what the spec recommends
+# The same rule as a pattern, for the API's schema: 24 to 64 bytes in padded base64.
+_B64 = "[A-Za-z0-9+/]"
+SECRET_PATTERN = (
+    rf"^whsec_(?:(?:{_B64}{{4}}){{8,21}}(?:{_B64}{{2}}==)?|(?:{_B64}{{4}}){{8,20}}{_B64}{{3}}=)$"
+)
 _CARRIER_GRADE_NAT = ipaddress.ip_network("100.64.0.0/10")
 
 

@@ -1,24 +1,43 @@
 """Wire models of the webhook routes."""
 
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import Field
 
 from logistics_platform.backoffice.domain.webhooks import (
+    ALL_EVENTS,
     MAX_URL_LENGTH,
+    SECRET_PATTERN,
     Delivery,
     DeliveryStatus,
     Subscription,
 )
+from logistics_platform.bootstrap import event_names
 from logistics_platform.entrypoints.http.schemas import CamelModel, PageMeta
 
-EventType = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^(\*|[a-z0-9_.]+)$")]
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+# What the domain takes (backoffice.domain.webhooks.host_of), less IPv6 literals: an http(s)
+# URL with a host name or IPv4 address, no user name, and printable ASCII only.
+URL_PATTERN = rf"^https?://{_LABEL}(?:\.{_LABEL})*(?::{_PORT})?(?:[/?#][!-~]*)?$"
+
+
+def _known_event_names(schema: dict[str, Any]) -> None:
+    schema["enum"] = sorted(event_names() | {ALL_EVENTS})
+
+
+EventType = Annotated[
+    str, Field(min_length=1, max_length=200, json_schema_extra=_known_event_names)
+]
 
 
 class CreateWebhookRequest(CamelModel):
     url: str = Field(
-        min_length=1, max_length=MAX_URL_LENGTH, examples=["https://receiver.example.com/hooks"]
+        min_length=1,
+        max_length=MAX_URL_LENGTH,
+        pattern=URL_PATTERN,
+        examples=["https://receiver.example.com/hooks"],
     )
     event_types: list[EventType] = Field(
         min_length=1,
@@ -28,7 +47,7 @@ class CreateWebhookRequest(CamelModel):
     )
     secret: str | None = Field(
         default=None,
-        max_length=200,
+        pattern=SECRET_PATTERN,
         description="whsec_ and the base64 of 24 to 64 bytes; generated when absent",
     )
 
