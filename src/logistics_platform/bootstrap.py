@@ -209,7 +209,7 @@ class Platform:
         from logistics_platform.backoffice.application.webhook_dispatcher import (  # noqa: PLC0415
             WebhookDispatcher,
         )
-        from logistics_platform.backoffice.domain.webhooks import Backoff  # noqa: PLC0415
+        from logistics_platform.backoffice.domain.webhook_deliveries import Backoff  # noqa: PLC0415
 
         settings = self.settings
         dispatcher = WebhookDispatcher(

@@ -11,12 +11,12 @@ from logistics_platform.backoffice.application.webhooks import (
     WebhookSubscriptions,
     WebhookUnitOfWork,
 )
-from logistics_platform.backoffice.domain.webhooks import (
+from logistics_platform.backoffice.domain.webhook_deliveries import (
     Delivery,
     DeliveryStatus,
     Outcome,
-    Subscription,
 )
+from logistics_platform.backoffice.domain.webhooks import Subscription
 
 
 class FakeWebhookSubscriptions(WebhookSubscriptions):

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from logistics_platform.backoffice.application.webhooks import WEBHOOKS, redeliver
-from logistics_platform.backoffice.domain.webhooks import Delivery, DeliveryStatus, Subscription
+from logistics_platform.backoffice.domain.webhook_deliveries import Delivery, DeliveryStatus
+from logistics_platform.backoffice.domain.webhooks import Subscription
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
 from logistics_platform.shared.application.unit_of_work import Causation

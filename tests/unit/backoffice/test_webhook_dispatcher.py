@@ -6,7 +6,11 @@ from datetime import UTC, datetime
 
 from logistics_platform.backoffice.application.webhook_dispatcher import WebhookDispatcher
 from logistics_platform.backoffice.application.webhooks import queue_deliveries_on_event
-from logistics_platform.backoffice.domain.webhooks import Backoff, Delivery, DeliveryStatus
+from logistics_platform.backoffice.domain.webhook_deliveries import (
+    Backoff,
+    Delivery,
+    DeliveryStatus,
+)
 from tests.fakes.webhooks import (
     FakeSender,
     FakeWebhookDeliveries,

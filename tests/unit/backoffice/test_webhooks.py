@@ -6,14 +6,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logistics_platform.backoffice.domain.webhooks import (
-    MAX_URL_LENGTH,
-    SECRET_PATTERN,
+from logistics_platform.backoffice.domain.webhook_deliveries import (
     Backoff,
     Delivery,
     DeliveryStatus,
-    NetworkPolicy,
     Outcome,
+)
+from logistics_platform.backoffice.domain.webhooks import (
+    MAX_URL_LENGTH,
+    SECRET_PATTERN,
+    NetworkPolicy,
     Subscription,
     checked_secret,
     host_of,

@@ -21,7 +21,8 @@ from logistics_platform.backoffice.application.webhooks import (
     WebhookUnitOfWork,
     utc_now,
 )
-from logistics_platform.backoffice.domain.webhooks import Backoff, Delivery, Outcome, Subscription
+from logistics_platform.backoffice.domain.webhook_deliveries import Backoff, Delivery, Outcome
+from logistics_platform.backoffice.domain.webhooks import Subscription
 from logistics_platform.shared.application.unit_of_work import Causation
 
 log = structlog.get_logger(__name__)

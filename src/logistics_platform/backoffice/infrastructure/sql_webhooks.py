@@ -13,7 +13,8 @@ from logistics_platform.backoffice.application.webhooks import (
     WebhookSubscriptions,
     WebhookUnitOfWork,
 )
-from logistics_platform.backoffice.domain.webhooks import Delivery, DeliveryStatus, Subscription
+from logistics_platform.backoffice.domain.webhook_deliveries import Delivery, DeliveryStatus
+from logistics_platform.backoffice.domain.webhooks import Subscription
 from logistics_platform.backoffice.infrastructure.tables import (
     webhook_deliveries,
     webhook_subscriptions,

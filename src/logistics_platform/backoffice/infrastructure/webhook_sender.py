@@ -11,12 +11,8 @@ import httpx
 from standardwebhooks import Webhook
 
 from logistics_platform.backoffice.application.webhook_dispatcher import Sender
-from logistics_platform.backoffice.domain.webhooks import (
-    Delivery,
-    NetworkPolicy,
-    Outcome,
-    Subscription,
-)
+from logistics_platform.backoffice.domain.webhook_deliveries import Delivery, Outcome
+from logistics_platform.backoffice.domain.webhooks import NetworkPolicy, Subscription
 from logistics_platform.shared.domain.errors import InvalidArgument
 
 _USER_AGENT = "logistics-platform-webhooks"

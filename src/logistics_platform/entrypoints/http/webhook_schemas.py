@@ -5,12 +5,11 @@ from typing import Annotated, Any, Self
 
 from pydantic import Field
 
+from logistics_platform.backoffice.domain.webhook_deliveries import Delivery, DeliveryStatus
 from logistics_platform.backoffice.domain.webhooks import (
     ALL_EVENTS,
     MAX_URL_LENGTH,
     SECRET_PATTERN,
-    Delivery,
-    DeliveryStatus,
     Subscription,
 )
 from logistics_platform.bootstrap import event_names

@@ -11,7 +11,7 @@ from logistics_platform.backoffice.application.webhooks import (
     find_webhook,
     redeliver,
 )
-from logistics_platform.backoffice.domain.webhooks import DeliveryStatus
+from logistics_platform.backoffice.domain.webhook_deliveries import DeliveryStatus
 from logistics_platform.bootstrap import event_names
 from logistics_platform.entrypoints.http.dependencies import CausationDep, PlatformDep
 from logistics_platform.entrypoints.http.openapi import problems
