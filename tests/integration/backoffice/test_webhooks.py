@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -217,3 +218,16 @@ async def test_two_dispatchers_make_each_attempt_once(database_url: str) -> None
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_delivery_its_webhook_was_deleted_under_is_never_claimed(
+    platform: Platform,
+) -> None:
+    now = datetime.now(UTC)
+    gone = a_subscription("http://127.0.0.1:9/gone")  # never stored, as if deleted meanwhile
+    async with platform.webhooks(Causation()) as uow:
+        await uow.deliveries.add_all([Delivery.queue(gone.id, "event-1", DELIVERED, "{}", now)])
+        await uow.commit()
+    async with platform.webhooks(Causation()) as uow:
+        later = now + timedelta(seconds=1)
+        assert await uow.deliveries.claim_due(later, later, 10, frozenset()) == []

@@ -192,6 +192,8 @@ class SqlWebhookDeliveries(WebhookDeliveries):
                 _deliveries.next_attempt_at <= now,
                 (_deliveries.locked_until.is_(None)) | (_deliveries.locked_until < now),
                 _deliveries.subscription_id.not_in(sorted(busy)),
+                # Not those a deletion left behind (queued while it committed).
+                _deliveries.subscription_id.in_(select(_subscriptions.id)),
             )
             .order_by(_deliveries.next_attempt_at)
             .limit(limit)
