@@ -220,14 +220,18 @@ async def test_two_dispatchers_make_each_attempt_once(database_url: str) -> None
         await second.close()
 
 
-async def test_a_delivery_its_webhook_was_deleted_under_is_never_claimed(
+async def test_a_delivery_its_webhook_was_deleted_under_takes_no_claim(
     platform: Platform,
 ) -> None:
     now = datetime.now(UTC)
     gone = a_subscription("http://127.0.0.1:9/gone")  # never stored, as if deleted meanwhile
+    kept = await subscribe(platform, a_subscription("http://127.0.0.1:9/kept"))
+    orphan = Delivery.queue(gone.id, "event-1", DELIVERED, "{}", now - timedelta(seconds=1))
+    due = Delivery.queue(kept.id, "event-2", DELIVERED, "{}", now)
     async with platform.webhooks(Causation()) as uow:
-        await uow.deliveries.add_all([Delivery.queue(gone.id, "event-1", DELIVERED, "{}", now)])
+        await uow.deliveries.add_all([orphan, due])
         await uow.commit()
     async with platform.webhooks(Causation()) as uow:
         later = now + timedelta(seconds=1)
-        assert await uow.deliveries.claim_due(later, later, 10, frozenset()) == []
+        (claimed,) = await uow.deliveries.claim_due(later, later, 1, frozenset())
+    assert claimed.delivery.id == due.id
