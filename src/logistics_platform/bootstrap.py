@@ -7,9 +7,11 @@ the relay never builds a subscriber's unit of work. Subscribers are declared onc
 """
 
 import functools
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,6 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from logistics_platform.backoffice.application import sla
 from logistics_platform.backoffice.application import subscribers as backoffice
 from logistics_platform.backoffice.application.sla_ports import SlaAlerts, SlaUnitOfWork
+from logistics_platform.backoffice.application.webhooks import (
+    WEBHOOKS,
+    WebhookUnitOfWork,
+    queue_deliveries_on_event,
+)
 from logistics_platform.backoffice.domain.sla import SlaPolicy
 from logistics_platform.backoffice.infrastructure.sql_sla import SqlSlaUnitOfWork
 from logistics_platform.backoffice.infrastructure.sql_sla_alerts import SqlSlaAlerts
@@ -35,6 +42,7 @@ from logistics_platform.logistics.infrastructure.unit_of_work import SqlLogistic
 from logistics_platform.shared.application.command_bus import CommandBus
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.application.unit_of_work import Causation
+from logistics_platform.shared.domain.events import DomainEvent
 from logistics_platform.shared.infrastructure import tracing
 from logistics_platform.shared.infrastructure.persistence import migrations
 from logistics_platform.shared.infrastructure.persistence.database import (
@@ -51,6 +59,13 @@ if TYPE_CHECKING:
         TrackingQueries,
         TrackingStore,
     )
+    from logistics_platform.backoffice.application.webhook_dispatcher import WebhookDispatcher
+    from logistics_platform.backoffice.domain.webhooks import NetworkPolicy
+    from logistics_platform.backoffice.infrastructure.sql_webhooks import SqlWebhookUnitOfWork
+    from logistics_platform.backoffice.infrastructure.webhook_sender import (
+        HttpWebhookSender,
+        ReceiverCheck,
+    )
     from logistics_platform.shared.application.dead_letters import DeadLetters
     from logistics_platform.shared.infrastructure.messaging.in_process import InProcessDelivery
     from logistics_platform.shared.infrastructure.messaging.rabbitmq.consumer import (
@@ -60,6 +75,21 @@ if TYPE_CHECKING:
     from logistics_platform.shared.infrastructure.messaging.relay import OutboxRelay
 
 U = TypeVar("U", bound=SqlUnitOfWork)
+_PACKAGE = Path(__file__).parent
+
+
+@functools.cache
+def event_classes() -> list[type[DomainEvent]]:
+    """Every context's event classes, by name (importing their modules registers them)."""
+    for path in sorted(_PACKAGE.glob("*/domain/events.py")):
+        importlib.import_module(f"{__package__}.{path.parent.parent.name}.domain.events")
+    classes = (DomainEvent.class_for(name) for name in sorted(DomainEvent.registered_names()))
+    # Only the platform's own: a test may declare an event class of its own.
+    return [event for event in classes if event.__module__.startswith(f"{__package__}.")]
+
+
+def event_names() -> frozenset[str]:
+    return frozenset(event.EVENT_NAME for event in event_classes())
 
 
 @dataclass
@@ -81,6 +111,7 @@ class Platform:
         self.settings = settings
         self.engine = engine
         self.committed = CommitListeners()
+        self._webhooks_queued: list[Callable[[], None]] = []
 
     def _unit_of_work(self, kind: type[U]) -> Callable[[Causation], U]:
         # In-process delivery follows the outbox by position: appends must commit in order.
@@ -133,6 +164,7 @@ class Platform:
             self._tracking_unit_of_work,
             self._unit_of_work(SqlInventoryUnitOfWork),
             self._unit_of_work(SqlSlaUnitOfWork),
+            self.webhooks,
             sla_policy=self.sla_policy,
         )
 
@@ -161,6 +193,73 @@ class Platform:
     def sla_alerts(self) -> SlaAlerts:
         """The SLA alerts question (the Backoffice API and its pages)."""
         return SqlSlaAlerts(reader(self.engine))
+
+    def webhooks(self, causation: Causation) -> "SqlWebhookUnitOfWork":
+        """The webhooks' unit of work (the write database, whatever the read store)."""
+        from logistics_platform.backoffice.infrastructure.sql_webhooks import (  # noqa: PLC0415 - the roles that use webhooks
+            SqlWebhookUnitOfWork,
+        )
+
+        return SqlWebhookUnitOfWork(
+            self.engine,
+            causation=causation,
+            on_events_committed=self.committed,
+            ordered_appends=self.settings.rabbitmq_url is None,
+            on_queued=self._wake_webhook_dispatchers,
+        )
+
+    def _wake_webhook_dispatchers(self) -> None:
+        for wake_up in self._webhooks_queued:
+            wake_up()
+
+    @functools.cached_property
+    def webhook_policy(self) -> "NetworkPolicy":
+        from logistics_platform.backoffice.domain.webhooks import NetworkPolicy  # noqa: PLC0415
+
+        return NetworkPolicy(
+            self.settings.webhook_allow_private_networks,
+            frozenset(host.lower() for host in self.settings.webhook_allowed_hosts),
+        )
+
+    @functools.cached_property
+    def receiver_check(self) -> "ReceiverCheck":
+        """Whether a new webhook's host may be called."""
+        from logistics_platform.backoffice.infrastructure.webhook_sender import ReceiverCheck  # noqa: PLC0415
+
+        return ReceiverCheck(self.webhook_policy)
+
+    @functools.cached_property
+    def _webhook_sender(self) -> "HttpWebhookSender":
+        from logistics_platform.backoffice.infrastructure.webhook_sender import (  # noqa: PLC0415 - httpx only where webhooks go out
+            HttpWebhookSender,
+        )
+
+        settings = self.settings
+        return HttpWebhookSender(
+            self.webhook_policy,
+            timeout=settings.webhook_timeout_seconds,
+            connections=settings.webhook_concurrency,
+        )
+
+    def webhook_dispatcher(self) -> "WebhookDispatcher":
+        """Sends queued webhook deliveries (``serve`` and ``consumer backoffice``), woken by
+        this process's fan-out; what other processes queue, its poll finds."""
+        from logistics_platform.backoffice.application.webhook_dispatcher import (  # noqa: PLC0415
+            WebhookDispatcher,
+        )
+        from logistics_platform.backoffice.domain.webhook_deliveries import Backoff  # noqa: PLC0415
+
+        settings = self.settings
+        dispatcher = WebhookDispatcher(
+            self.webhooks,
+            self._webhook_sender,
+            backoff=Backoff(settings.webhook_retry_base_seconds, settings.webhook_max_attempts),
+            timeout=settings.webhook_timeout_seconds,
+            concurrency=settings.webhook_concurrency,
+            per_endpoint=settings.webhook_concurrency_per_endpoint,
+        )
+        self._webhooks_queued.append(dispatcher.notify)
+        return dispatcher
 
     def _tracking_unit_of_work(self, causation: Causation) -> "BackofficeUnitOfWork":
         return self.tracking_store.unit_of_work(causation)
@@ -213,7 +312,11 @@ class Platform:
 
     def projections(self) -> dict[str, frozenset[str]]:
         """The read side's projections (the backoffice's subscribers) and their events."""
-        return {s.name: s.events for s in self.subscribers_of("backoffice")}
+        return {
+            s.name: s.events
+            for s in self.subscribers_of("backoffice")
+            if s.name != WEBHOOKS  # it projects nothing: it queues deliveries
+        }
 
     def consumer(
         self, subscribers: list[Subscriber[Any]] | None = None, *, name: str = "all-consumer"
@@ -259,6 +362,8 @@ class Platform:
     async def close(self) -> None:
         if "tracking_store" in self.__dict__:
             await self.tracking_store.close()
+        if "_webhook_sender" in self.__dict__:
+            await self._webhook_sender.aclose()
         await self.engine.dispose()
 
 
@@ -267,12 +372,13 @@ def subscriber_table(
     tracking: Callable[[Causation], "BackofficeUnitOfWork"],
     stock: Callable[[Causation], InventoryUnitOfWork] | None = None,
     watches: Callable[[Causation], SlaUnitOfWork] | None = None,
+    webhooks: Callable[[Causation], WebhookUnitOfWork] | None = None,
     *,
     sla_policy: SlaPolicy = SlaPolicy(),  # noqa: B008 - immutable
 ) -> list[Subscriber[Any]]:
     """Every event subscriber: its name (its queue and checkpoint), the events it follows,
     its handler and its unit of work. (Without ``stock``, Inventory's are left out;
-    without ``watches``, the SLA watch.)"""
+    without ``watches``, the SLA watch; without ``webhooks``, the webhooks' fan-out.)"""
     stock_follows_packages = (
         [
             Subscriber(name, frozenset({event}), reaction, stock)
@@ -326,6 +432,18 @@ def subscriber_table(
             formerly=backoffice.FORMERLY_TRACKING,
         ),
         *sla_watch,
+        *(
+            [
+                Subscriber(
+                    WEBHOOKS,
+                    event_names(),
+                    queue_deliveries_on_event,
+                    webhooks,
+                )
+            ]
+            if webhooks is not None
+            else []
+        ),
     ]
 
 

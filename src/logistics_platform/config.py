@@ -163,6 +163,39 @@ class Settings(BaseSettings):
         " unset: each process counts alone, in memory",
     )
 
+    webhook_max_attempts: int = Field(
+        default=8, ge=1, le=50, description="Attempts at a webhook delivery before it is dead"
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="How long one webhook attempt may take in all"
+    )
+    webhook_concurrency: int = Field(
+        default=32, ge=1, le=1000, description="Webhook sends in flight at once, per process"
+    )
+    webhook_concurrency_per_endpoint: int = Field(
+        default=4,
+        ge=1,
+        le=100,
+        description="Webhook sends in flight at once to one subscription, per process",
+    )
+    webhook_retry_base_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="Pause before a webhook's first retry; doubles for each next (up to an"
+        " hour), less up to half at random; a receiver's Retry-After is honoured",
+    )
+    webhook_allow_private_networks: bool = Field(
+        default=False,
+        description="Let webhooks call loopback, private, link-local and other internal"
+        " addresses (refused by default: SSRF)",
+    )
+    webhook_allowed_hosts: list[str] = Field(
+        default=[],
+        description="Hosts webhooks may call even on internal addresses (JSON list, e.g."
+        ' ["receiver.internal"])',
+    )
+
     @field_validator("rate_limit", "public_rate_limit")
     @classmethod
     def _a_rate(cls, value: str) -> str:

@@ -70,6 +70,7 @@ Port = Annotated[int | None, typer.Option(help="Port to listen on (default from 
         env.DELIVERY,
         env.SWEEPER,
         env.SLA,
+        env.WEBHOOK_DISPATCHER,
         PORTS,
     )
 )
@@ -81,7 +82,11 @@ def serve() -> None:
         apis,
         deliver=True,
         read_store=True,
-        workers=lambda platform: [platform.reservation_sweeper().run, platform.sla_monitor().run],
+        workers=lambda platform: [
+            platform.reservation_sweeper().run,
+            platform.sla_monitor().run,
+            platform.webhook_dispatcher().run,
+        ],
     )
 
 
@@ -100,7 +105,8 @@ def logistics_api(port: Port = None) -> None:
 
 
 @app.command(
-    "backoffice-api", epilog=env.reads(env.STORE, env.LOGS, env.HTTP, env.READ_STORE, PORTS)
+    "backoffice-api",
+    epilog=env.reads(env.STORE, env.LOGS, env.HTTP, env.READ_STORE, env.WEBHOOKS, PORTS),
 )
 def backoffice_api(port: Port = None) -> None:
     """Run the Backoffice API alone (read side, default port 3001)."""
@@ -126,12 +132,19 @@ def relay() -> None:
 
 @app.command(
     epilog=env.reads(
-        env.STORE, env.LOGS, env.BROKER, env.CONSUMER, env.DELIVERY, env.READ_STORE, env.SLA
+        env.STORE,
+        env.LOGS,
+        env.BROKER,
+        env.CONSUMER,
+        env.DELIVERY,
+        env.READ_STORE,
+        env.SLA,
+        env.WEBHOOK_DISPATCHER,
     )
 )
 def consumer(context: Annotated[Context, typer.Argument(help="whose subscribers to run")]) -> None:
     """Consume the RabbitMQ queues of one context's subscribers (backoffice: and raise
-    the SLA alerts that fall due)."""
+    the SLA alerts that fall due, and send the webhooks)."""
     settings_for_a_role(broker=True, role=f"consumer-{context.value}")
     _run({}, workers=consumer_role(context), read_store=context is Context.backoffice)
 

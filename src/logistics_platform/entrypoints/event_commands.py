@@ -40,7 +40,8 @@ def consumer_role(context: Context) -> "Callable[[Platform], list[Worker]]":
         subscribers = platform.subscribers_of(context.value)
         consumer = platform.consumer(subscribers, name=f"{context.value}-consumer")
         if context is Context.backoffice:
-            return [consumer.run, platform.sla_monitor().run]
+            # Its subscribers keep the SLA watch and queue the webhooks' deliveries.
+            return [consumer.run, platform.sla_monitor().run, platform.webhook_dispatcher().run]
         return [consumer.run]
 
     return workers

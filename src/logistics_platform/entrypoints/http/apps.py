@@ -19,6 +19,7 @@ from logistics_platform.entrypoints.http import (
     metrics,
     reservations,
     sla_alerts,
+    webhooks,
 )
 from logistics_platform.entrypoints.http.access_log import AccessLog
 from logistics_platform.entrypoints.http.auth import Access, Role
@@ -42,6 +43,7 @@ BACKOFFICE = Access(
     read=frozenset({Role.BACKOFFICE_READ}),
     public=frozenset({"/tracking/by-number/{tracking_number}"}),  # a customer's lookup
 )
+WEBHOOKS = Access(read=frozenset({Role.BACKOFFICE_READ}))  # managing them: admin only
 
 
 def create_inventory_app(platform: Platform | None = None) -> FastAPI:
@@ -72,7 +74,11 @@ def create_backoffice_app(platform: Platform | None = None) -> FastAPI:
     return _with(
         app,
         [probes("backoffice-api", read_side=True)],
-        [(backoffice.router, BACKOFFICE), (sla_alerts.router, BACKOFFICE)],
+        [
+            (backoffice.router, BACKOFFICE),
+            (sla_alerts.router, BACKOFFICE),
+            (webhooks.router, WEBHOOKS),
+        ],
     )
 
 
@@ -137,7 +143,7 @@ class _Cors:
             self.cors = CORSMiddleware(
                 self.app,
                 allow_origins=scope["app"].state.platform.settings.cors_origins,
-                allow_methods=["GET", "POST", "PUT"],
+                allow_methods=["GET", "POST", "PUT", "DELETE"],
                 allow_headers=["Authorization", "Content-Type", "Idempotency-Key", _CORRELATION],
                 expose_headers=[_CORRELATION, "Retry-After", *_RATE_LIMIT_HEADERS],
             )

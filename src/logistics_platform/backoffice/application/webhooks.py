@@ -1,0 +1,153 @@
+"""Webhooks: their ports, their management, and the fan-out of events into deliveries.
+
+The fan-out subscriber only writes delivery rows (one per matching subscription, in the
+transaction that claims the event); the dispatcher (``webhook_dispatcher``) sends them.
+"""
+
+import abc
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from logistics_platform.backoffice.domain.webhook_deliveries import Delivery, DeliveryStatus
+from logistics_platform.backoffice.domain.webhooks import Subscription, host_of
+from logistics_platform.shared.application.envelope import EventEnvelope, format_timestamp
+from logistics_platform.shared.application.unit_of_work import UnitOfWork
+from logistics_platform.shared.domain.errors import NotFound
+
+WEBHOOKS = "backoffice.webhooks"
+
+# Raises InvalidArgument when a receiver's host may not be called (resolving it first).
+HostCheck = Callable[[str], Awaitable[None]]
+
+
+class WebhookSubscriptions(abc.ABC):
+    @abc.abstractmethod
+    async def add(self, subscription: Subscription) -> None: ...
+
+    @abc.abstractmethod
+    async def get(self, subscription_id: str) -> Subscription | None: ...
+
+    @abc.abstractmethod
+    async def page(self, page: int, size: int) -> tuple[list[Subscription], int]:
+        """Oldest first; and how many there are."""
+
+    @abc.abstractmethod
+    async def remove(self, subscription_id: str) -> bool:
+        """Remove it and its deliveries; False if there was none."""
+
+    @abc.abstractmethod
+    async def following(self, event_name: str) -> list[Subscription]:
+        """The subscriptions that want events named ``event_name``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    delivery: Delivery
+    subscription: Subscription
+
+
+class WebhookDeliveries(abc.ABC):
+    @abc.abstractmethod
+    async def add_all(self, deliveries: Sequence[Delivery]) -> None:
+        """Queue them (a delivery of an event already queued for its subscription is kept
+        as it was)."""
+
+    @abc.abstractmethod
+    async def get(self, subscription_id: str, delivery_id: str) -> Delivery | None: ...
+
+    @abc.abstractmethod
+    async def save(self, delivery: Delivery) -> None:
+        """Store its new state and release its lease."""
+
+    @abc.abstractmethod
+    async def page(
+        self, subscription_id: str, status: DeliveryStatus | None, page: int, size: int
+    ) -> tuple[list[Delivery], int]:
+        """Newest first; and how many there are."""
+
+    @abc.abstractmethod
+    async def claim_due(
+        self, now: datetime, lease_until: datetime, limit: int, busy: frozenset[str]
+    ) -> list[Claimed]:
+        """At most ``limit`` deliveries due at ``now``, not of the subscriptions ``busy``,
+        leased until ``lease_until``: no other dispatcher claims them meanwhile."""
+
+    @abc.abstractmethod
+    async def release(self, delivery_ids: Sequence[str]) -> None:
+        """Give up leases without an attempt."""
+
+
+class WebhookUnitOfWork(UnitOfWork):
+    subscriptions: WebhookSubscriptions
+    deliveries: WebhookDeliveries
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def webhook_payload(event: EventEnvelope) -> str:
+    """The body Standard Webhooks recommends: ``type``, ``timestamp`` and ``data``."""
+    data = {**event.attributes, "eventId": event.event_id, "aggregateId": event.aggregate_id}
+    body = {"type": event.name, "timestamp": format_timestamp(event.occurred_on), "data": data}
+    return json.dumps(body, separators=(",", ":"))
+
+
+async def queue_deliveries_on_event(event: EventEnvelope, uow: WebhookUnitOfWork) -> None:
+    """One delivery of ``event`` per subscription that wants it."""
+    subscriptions = await uow.subscriptions.following(event.name)
+    if subscriptions:
+        payload, now = webhook_payload(event), utc_now()
+        await uow.deliveries.add_all(
+            [Delivery.queue(s.id, event.event_id, event.name, payload, now) for s in subscriptions]
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CreateWebhook:
+    url: str
+    event_types: tuple[str, ...]
+    secret: str | None = None
+
+
+async def create_webhook(
+    command: CreateWebhook,
+    uow: WebhookUnitOfWork,
+    *,
+    known_events: frozenset[str],
+    check_host: HostCheck,
+) -> Subscription:
+    """Subscribe a receiver, once its URL, events, secret and host pass the rules."""
+    subscription = Subscription.create(
+        command.url, command.event_types, known_events, utc_now(), command.secret
+    )
+    await check_host(host_of(command.url))
+    await uow.subscriptions.add(subscription)
+    await uow.commit()
+    return subscription
+
+
+async def delete_webhook(subscription_id: str, uow: WebhookUnitOfWork) -> None:
+    if not await uow.subscriptions.remove(subscription_id):
+        raise NotFound(f"no webhook {subscription_id}")
+    await uow.commit()
+
+
+async def find_webhook(subscription_id: str, uow: WebhookUnitOfWork) -> Subscription:
+    found = await uow.subscriptions.get(subscription_id)
+    if found is None:
+        raise NotFound(f"no webhook {subscription_id}")
+    return found
+
+
+async def redeliver(subscription_id: str, delivery_id: str, uow: WebhookUnitOfWork) -> Delivery:
+    """Send a dead or delivered delivery again: a new series of attempts."""
+    delivery = await uow.deliveries.get(subscription_id, delivery_id)
+    if delivery is None:
+        raise NotFound(f"no delivery {delivery_id} of webhook {subscription_id}")
+    again = delivery.redelivered(utc_now())
+    await uow.deliveries.save(again)
+    await uow.commit()
+    return again

@@ -1,0 +1,130 @@
+"""The Backoffice API's webhook routes: subscriptions, and the log of their deliveries."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from logistics_platform.backoffice.application.webhooks import (
+    CreateWebhook,
+    create_webhook,
+    delete_webhook,
+    find_webhook,
+    redeliver,
+)
+from logistics_platform.backoffice.domain.webhook_deliveries import DeliveryStatus
+from logistics_platform.bootstrap import event_names
+from logistics_platform.entrypoints.http.dependencies import CausationDep, PlatformDep
+from logistics_platform.entrypoints.http.openapi import problems
+from logistics_platform.entrypoints.http.schemas import Page, PageSize
+from logistics_platform.entrypoints.http.webhook_schemas import (
+    CreatedWebhookResponse,
+    CreateWebhookRequest,
+    DeliveryListResponse,
+    DeliveryResponse,
+    WebhookListResponse,
+    WebhookResponse,
+)
+
+WebhookId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="the webhook's id")]
+DeliveryId = Annotated[str, Path(pattern=r"^msg_[0-9a-f]{32}$", description="its webhook-id")]
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+
+@router.post(
+    "",
+    summary="Subscribe a receiver to events",
+    status_code=201,
+    response_model=CreatedWebhookResponse,
+    responses=problems(422),
+)
+async def create(
+    body: CreateWebhookRequest, response: Response, platform: PlatformDep, causation: CausationDep
+) -> CreatedWebhookResponse:
+    """Deliveries of the named events (``*``: all) to ``url``, signed as Standard Webhooks
+    say with ``secret`` (generated when absent, and shown in this answer only). A URL
+    whose host resolves to an internal address is refused unless the settings allow it."""
+    command = CreateWebhook(body.url, tuple(body.event_types), body.secret)
+    async with platform.webhooks(causation) as uow:
+        created = await create_webhook(
+            command, uow, known_events=event_names(), check_host=platform.receiver_check
+        )
+    response.headers["Location"] = f"/webhooks/{created.id}"
+    return CreatedWebhookResponse.created(created)
+
+
+@router.get(
+    "", summary="List webhooks", response_model=WebhookListResponse, responses=problems(422)
+)
+async def list_webhooks(
+    platform: PlatformDep,
+    causation: CausationDep,
+    page: Annotated[Page, Query()] = 1,
+    size: Annotated[PageSize, Query()] = 20,
+) -> WebhookListResponse:
+    async with platform.webhooks(causation) as uow:
+        found, total = await uow.subscriptions.page(page, size)
+    items = [WebhookResponse.of(s) for s in found]
+    return WebhookListResponse(items=items, total=total, page=page, size=size)
+
+
+@router.get(
+    "/{webhook_id}",
+    summary="Get a webhook",
+    response_model=WebhookResponse,
+    responses=problems(404, 422),
+)
+async def get_webhook(
+    webhook_id: WebhookId, platform: PlatformDep, causation: CausationDep
+) -> WebhookResponse:
+    async with platform.webhooks(causation) as uow:
+        return WebhookResponse.of(await find_webhook(webhook_id, uow))
+
+
+@router.delete(
+    "/{webhook_id}", summary="Delete a webhook", status_code=204, responses=problems(404, 422)
+)
+async def delete(webhook_id: WebhookId, platform: PlatformDep, causation: CausationDep) -> Response:
+    """The subscription and its delivery log; nothing more is sent to it."""
+    async with platform.webhooks(causation) as uow:
+        await delete_webhook(webhook_id, uow)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/{webhook_id}/deliveries",
+    summary="A webhook's deliveries",
+    response_model=DeliveryListResponse,
+    responses=problems(404, 422),
+)
+async def list_deliveries(
+    *,
+    webhook_id: WebhookId,
+    platform: PlatformDep,
+    causation: CausationDep,
+    status: DeliveryStatus | None = None,
+    page: Annotated[Page, Query()] = 1,
+    size: Annotated[PageSize, Query()] = 20,
+) -> DeliveryListResponse:
+    """Newest first: each delivery's attempts, last answer or error, next attempt."""
+    async with platform.webhooks(causation) as uow:
+        await find_webhook(webhook_id, uow)
+        found, total = await uow.deliveries.page(webhook_id, status, page, size)
+    items = [DeliveryResponse.of(d) for d in found]
+    return DeliveryListResponse(items=items, total=total, page=page, size=size)
+
+
+@router.post(
+    "/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    summary="Send a delivery again",
+    status_code=202,
+    response_model=DeliveryResponse,
+    responses=problems(404, 409, 422),
+)
+async def redeliver_delivery(
+    webhook_id: WebhookId, delivery_id: DeliveryId, platform: PlatformDep, causation: CausationDep
+) -> DeliveryResponse:
+    """A dead or delivered delivery gets a new series of attempts (same webhook-id); one
+    still being tried is a conflict."""
+    async with platform.webhooks(causation) as uow:
+        return DeliveryResponse.of(await redeliver(webhook_id, delivery_id, uow))
