@@ -8,7 +8,7 @@ the relay never builds a subscriber's unit of work. Subscribers are declared onc
 
 import functools
 import importlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +21,7 @@ from logistics_platform.backoffice.application import subscribers as backoffice
 from logistics_platform.backoffice.application.sla_ports import SlaAlerts, SlaUnitOfWork
 from logistics_platform.backoffice.application.webhooks import (
     WEBHOOKS,
+    FollowedEvents,
     WebhookUnitOfWork,
     queue_deliveries_on_event,
 )
@@ -40,6 +41,7 @@ from logistics_platform.logistics.application.unit_of_work import LogisticsUnitO
 from logistics_platform.logistics.infrastructure.queries import PackageQueries
 from logistics_platform.logistics.infrastructure.unit_of_work import SqlLogisticsUnitOfWork
 from logistics_platform.shared.application.command_bus import CommandBus
+from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.domain.events import DomainEvent
@@ -166,7 +168,17 @@ class Platform:
             self._unit_of_work(SqlSlaUnitOfWork),
             self.webhooks,
             sla_policy=self.sla_policy,
+            webhooks_follow=self.followed_events.of,
         )
+
+    @functools.cached_property
+    def followed_events(self) -> FollowedEvents:
+        """What the webhooks follow, as the fan-out and the webhooks' API share it."""
+        from logistics_platform.backoffice.infrastructure.sql_webhooks import (  # noqa: PLC0415
+            followed_event_types,
+        )
+
+        return FollowedEvents(lambda: followed_event_types(reader(self.engine)))
 
     @functools.cached_property
     def sla_policy(self) -> SlaPolicy:
@@ -375,10 +387,13 @@ def subscriber_table(
     webhooks: Callable[[Causation], WebhookUnitOfWork] | None = None,
     *,
     sla_policy: SlaPolicy = SlaPolicy(),  # noqa: B008 - immutable
+    webhooks_follow: Callable[[Sequence[EventEnvelope]], Awaitable[Sequence[EventEnvelope]]]
+    | None = None,
 ) -> list[Subscriber[Any]]:
     """Every event subscriber: its name (its queue and checkpoint), the events it follows,
     its handler and its unit of work. (Without ``stock``, Inventory's are left out;
-    without ``watches``, the SLA watch; without ``webhooks``, the webhooks' fan-out.)"""
+    without ``watches``, the SLA watch; without ``webhooks``, the webhooks' fan-out, which
+    passes over the events ``webhooks_follow`` leaves out.)"""
     stock_follows_packages = (
         [
             Subscriber(name, frozenset({event}), reaction, stock)
@@ -439,6 +454,7 @@ def subscriber_table(
                     event_names(),
                     queue_deliveries_on_event,
                     webhooks,
+                    wants=webhooks_follow,
                 )
             ]
             if webhooks is not None

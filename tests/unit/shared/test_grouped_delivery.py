@@ -115,3 +115,25 @@ async def test_a_caller_that_stops_waiting_does_not_stop_the_others(
     await delivery.deliver(second)
 
     assert second.event_id in store.handled
+
+
+async def test_events_a_subscriber_does_not_want_are_passed_over_without_a_transaction(
+    store: Store,
+) -> None:
+    async def only_wanted(events: "list[EventEnvelope]") -> "list[EventEnvelope]":
+        return [event for event in events if event.name == "test.wanted"]
+
+    picky = Subscriber(
+        "test.picky",
+        frozenset({"test.wanted", "test.happened"}),
+        handle,
+        lambda _causation: RecordingUnitOfWork(store),
+        wants=only_wanted,
+    )
+    unwanted, wanted = an_event("test.happened"), an_event("test.wanted")
+
+    assert await picky.deliver_all([unwanted]) is False
+    await picky.deliver_all([unwanted, wanted])
+
+    assert store.transactions == [[wanted.event_id]]
+    assert store.handled == {wanted.event_id}  # the unwanted one has no record

@@ -6,12 +6,13 @@ transaction that claims the event); the dispatcher (``webhook_dispatcher``) send
 
 import abc
 import json
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from logistics_platform.backoffice.domain.webhook_deliveries import Delivery, DeliveryStatus
-from logistics_platform.backoffice.domain.webhooks import Subscription, host_of
+from logistics_platform.backoffice.domain.webhooks import ALL_EVENTS, Subscription, host_of
 from logistics_platform.shared.application.envelope import EventEnvelope, format_timestamp
 from logistics_platform.shared.application.unit_of_work import UnitOfWork
 from logistics_platform.shared.domain.errors import NotFound
@@ -93,6 +94,37 @@ def webhook_payload(event: EventEnvelope) -> str:
     data = {**event.attributes, "eventId": event.event_id, "aggregateId": event.aggregate_id}
     body = {"type": event.name, "timestamp": format_timestamp(event.occurred_on), "data": data}
     return json.dumps(body, separators=(",", ":"))
+
+
+class FollowedEvents:
+    """The event names some webhook follows, read again at most every ``ttl`` seconds, so
+    that the fan-out passes over the other events (most of them, most of the time)
+    without a transaction. A new webhook is followed within ``ttl`` seconds in every
+    process, at once in the one that created it (:meth:`forget`)."""
+
+    def __init__(
+        self,
+        read: Callable[[], Awaitable[frozenset[str]]],
+        *,
+        ttl: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._read, self._ttl, self._clock = read, ttl, clock
+        self._names: frozenset[str] = frozenset()
+        self._read_at: float | None = None
+
+    async def of(self, events: Sequence[EventEnvelope]) -> Sequence[EventEnvelope]:
+        """The events of ``events`` that some webhook follows."""
+        now = self._clock()
+        if self._read_at is None or now - self._read_at >= self._ttl:
+            self._names, self._read_at = await self._read(), now
+        if ALL_EVENTS in self._names:
+            return events
+        return [event for event in events if event.name in self._names]
+
+    def forget(self) -> None:
+        """The subscriptions changed: read them again before the next batch."""
+        self._read_at = None
 
 
 async def queue_deliveries_on_event(event: EventEnvelope, uow: WebhookUnitOfWork) -> None:

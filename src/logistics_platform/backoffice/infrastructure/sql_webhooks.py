@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, delete, func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from logistics_platform.backoffice.application.webhooks import (
     Claimed,
@@ -80,6 +80,13 @@ def _delivery_row(delivery: Delivery) -> dict[str, Any]:
         "updated_at": delivery.updated_at,
         "delivered_at": delivery.delivered_at,
     }
+
+
+async def followed_event_types(engine: AsyncEngine) -> frozenset[str]:
+    """Every event name some subscription follows (``*`` among them if one follows all)."""
+    async with engine.connect() as connection:
+        rows = await connection.execute(select(_subscriptions.event_types))
+        return frozenset(name for (names,) in rows for name in names)
 
 
 class SqlWebhookSubscriptions(WebhookSubscriptions):

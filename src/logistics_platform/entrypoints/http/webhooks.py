@@ -49,6 +49,7 @@ async def create(
         created = await create_webhook(
             command, uow, known_events=event_names(), check_host=platform.receiver_check
         )
+    platform.followed_events.forget()
     response.headers["Location"] = f"/webhooks/{created.id}"
     return CreatedWebhookResponse.created(created)
 
@@ -88,6 +89,7 @@ async def delete(webhook_id: WebhookId, platform: PlatformDep, causation: Causat
     """The subscription and its delivery log; nothing more is sent to it."""
     async with platform.webhooks(causation) as uow:
         await delete_webhook(webhook_id, uow)
+    platform.followed_events.forget()
     return Response(status_code=204)
 
 

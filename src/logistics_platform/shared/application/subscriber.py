@@ -28,6 +28,9 @@ class Subscriber(Generic[U]):
     prepare: Callable[[Sequence[EventEnvelope], U], Awaitable[None]] | None = None
     # Names it had before, whose queues may still hold events for it.
     formerly: tuple[str, ...] = ()
+    # Before anything is claimed, the events of a batch it wants: the others are passed
+    # over without a transaction or a record (no webhook follows them, say).
+    wants: Callable[[Sequence[EventEnvelope]], Awaitable[Sequence[EventEnvelope]]] | None = None
 
     async def deliver(self, envelope: EventEnvelope) -> None:
         """Handle ``envelope`` at most once: the handler's writes and the record that it was
@@ -48,6 +51,11 @@ class Subscriber(Generic[U]):
         ``before_commit`` runs in the transaction after the handlers, to write along
         with them (the transport's checkpoint, say); returns what it answered (whether
         it wrote), False without it or when every event had been handled already."""
+
+        if self.wants is not None:
+            envelopes = await self.wants(envelopes)
+            if not envelopes:
+                return False
 
         async def attempt() -> bool:
             async with self.unit_of_work(Causation()) as uow:
