@@ -1,0 +1,98 @@
+"""The dashboard's search form: what the operator typed, checked into a tracking search.
+
+A mistake in the form is shown next to it (the page answers, with the message), rather
+than as a problem document: the operator corrects it where it was made."""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from logistics_platform.backoffice.application.queries import (
+    MAX_QUERY_LENGTH,
+    MAX_RESULT_WINDOW,
+    Period,
+    TrackingSearch,
+)
+from logistics_platform.backoffice.domain.search_words import words
+from logistics_platform.backoffice.domain.tracking_view import TrackingStatus
+from logistics_platform.shared.domain.errors import InvalidArgument
+
+PAGE_SIZE = 20
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """The form as sent; ``start`` and ``end`` are days (``YYYY-MM-DD``), both included."""
+
+    q: str = ""
+    status: str = ""
+    start: str = ""
+    end: str = ""
+    page: int = 1
+
+    def values(self) -> dict[str, str | int]:
+        """The form's fields by their names in the URL."""
+        return {"q": self.q, "status": self.status, "from": self.start, "to": self.end}
+
+    def search(self) -> tuple[TrackingSearch | None, list[str]]:
+        """The search these filters ask for, or the mistakes that stop it."""
+        errors: list[str] = []
+        status = self._status(errors)
+        start, end = _day(self.start, "From", errors), _day(self.end, "To", errors)
+        if errors:
+            return None, errors
+        try:
+            search = TrackingSearch(
+                status=status,
+                text=self.q if words(self.q) else None,  # a box without a word filters nothing
+                period=Period(_midnight(start), _midnight(end, days_later=1)),
+                page=self.page,
+                size=PAGE_SIZE,
+            )
+        except InvalidArgument as error:
+            return None, [error.message]
+        return search, []
+
+    def _status(self, errors: list[str]) -> TrackingStatus | None:
+        if not self.status:
+            return None
+        try:
+            return TrackingStatus(self.status)
+        except ValueError:
+            errors.append(f"Status: {self.status!r} is not a status")
+            return None
+
+
+def _day(text: str, field: str, errors: list[str]) -> date | None:
+    if not text:
+        return None
+    try:
+        if not _DATE.match(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        errors.append(f"{field}: enter a date as YYYY-MM-DD")
+        return None
+
+
+def _midnight(day: date | None, *, days_later: int = 0) -> datetime | None:
+    if day is None or (days_later and day == date.max):
+        return None  # to the end of time: the last day has no day after it
+    return datetime.combine(day + timedelta(days=days_later), time(), tzinfo=UTC)
+
+
+def _filters(
+    q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH)] = "",
+    status: Annotated[str, Query(max_length=40)] = "",
+    start: Annotated[str, Query(alias="from", max_length=40)] = "",
+    end: Annotated[str, Query(alias="to", max_length=40)] = "",
+    page: Annotated[int, Query(ge=1, le=MAX_RESULT_WINDOW // PAGE_SIZE)] = 1,
+) -> Filters:
+    return Filters(q.strip(), status, start, end, page)
+
+
+FiltersDep = Annotated[Filters, Depends(_filters)]
