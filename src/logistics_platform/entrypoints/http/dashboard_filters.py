@@ -43,18 +43,22 @@ class Filters:
         errors: list[str] = []
         status = self._status(errors)
         start, end = _day(self.start, "From", errors), _day(self.end, "To", errors)
+        try:
+            period = Period(_midnight(start), _midnight(end, days_later=1))
+        except InvalidArgument as error:
+            errors.append(f"Dates: {error.message}")
         if errors:
             return None, errors
         try:
             search = TrackingSearch(
                 status=status,
                 text=self.q if words(self.q) else None,  # a box without a word filters nothing
-                period=Period(_midnight(start), _midnight(end, days_later=1)),
+                period=period,
                 page=self.page,
                 size=PAGE_SIZE,
             )
-        except InvalidArgument as error:
-            return None, [error.message]
+        except InvalidArgument as error:  # the paging is bounded already: the words
+            return None, [f"Search: {error.message.removeprefix('q ')}"]
         return search, []
 
     def _status(self, errors: list[str]) -> TrackingStatus | None:
