@@ -105,6 +105,8 @@ def _rates(carrier: str, stats: DeliveryStats) -> list[Bar]:
 
 
 def _hours(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
     if seconds < 3600:
         return f"{seconds / 60:.1f} min"
     return f"{seconds / 3600:.1f} h"
