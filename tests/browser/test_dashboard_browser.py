@@ -160,7 +160,8 @@ def test_the_analytics_charts_render(page: Page, served: Served, screenshot: Scr
         expect(page.locator(f"#chart-{chart} svg.bars")).to_be_visible()
         assert page.locator(f"#chart-{chart} svg.bars rect").count() >= 1, chart
     longest = page.locator("#chart-by-status svg.bars rect").first.bounding_box()
-    assert longest is not None and longest["width"] > 10
+    assert longest is not None
+    assert longest["width"] > 10
     expect(page.get_by_role("img", name="Packages by status")).to_be_visible()
     screenshot(page, "analytics")
 
