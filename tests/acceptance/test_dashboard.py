@@ -250,3 +250,11 @@ async def test_every_page_works_without_htmx_as_plain_links(apis: Apis) -> None:
         answer = await client.get(target.replace("&amp;", "&"))
         assert answer.status_code == 200, target
         assert "<html" in answer.text or target.startswith("/static/"), target
+
+
+async def test_a_method_a_page_does_not_have_names_the_ones_it_has(apis: Apis) -> None:
+    page = await apis.backoffice.post("/")
+    login = await apis.backoffice.delete("/login")
+
+    assert (page.status_code, page.headers["allow"]) == (405, "GET, HEAD")
+    assert (login.status_code, login.headers["allow"]) == (405, "GET, HEAD, POST")
