@@ -210,6 +210,25 @@ async def test_low_stock_alerts_list_the_items_under_their_threshold(apis: Apis)
     assert 'id="sla-alerts"' in page
 
 
+async def test_sla_breaches_are_listed_with_the_alerts(apis: Apis) -> None:
+    item = await an_item(apis)
+    await reserve(apis, item, "order-7")
+    for _ in range(2):  # two failed attempts: a breach at once
+        await step(apis, "order-7", "dispatch", {"carrier": "DHL", "location": "Depot"})
+        await step(apis, "order-7", "fail", {"reason": "nobody home"})
+
+    page = (await apis.backoffice.get("/dashboard/alerts")).text
+    other_kind = await apis.backoffice.get("/dashboard/alerts", params={"kind": "stuck_registered"})
+    wrong = await apis.backoffice.get("/dashboard/alerts", params={"kind": "late"})
+
+    assert '<tr data-breach="repeated_failures" data-reservation="order-7">' in page
+    assert 'href="/dashboard/tracking/order-7"' in page
+    assert "data-breach" not in other_kind.text
+    assert "No package broke a service level this way" in other_kind.text
+    assert wrong.status_code == 422
+    assert "Breach: &#39;late&#39; is not a kind of breach" in wrong.text
+
+
 async def test_pages_are_not_part_of_the_api_schema_and_carry_a_strict_policy(
     apis: Apis,
 ) -> None:

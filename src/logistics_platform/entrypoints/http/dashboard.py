@@ -18,7 +18,12 @@ from logistics_platform.backoffice.domain.tracking_view import (
 from logistics_platform.bootstrap import Platform
 from logistics_platform.entrypoints.http import dashboard_auth, dashboard_reports, dashboard_stream
 from logistics_platform.entrypoints.http.dashboard_auth import Viewer
-from logistics_platform.entrypoints.http.dashboard_filters import PAGE_SIZE, Filters, FiltersDep
+from logistics_platform.entrypoints.http.dashboard_filters import (
+    PAGE_SIZE,
+    Filters,
+    FiltersDep,
+    Pages,
+)
 from logistics_platform.entrypoints.http.dashboard_pages import STATIC, query, render
 from logistics_platform.entrypoints.http.dependencies import PlatformDep
 from logistics_platform.entrypoints.http.schemas import RESERVATION_ID_PATTERN
@@ -93,20 +98,6 @@ async def package_page(
 async def _search(platform: Platform, filters: Filters) -> tuple[TrackingPage | None, list[str]]:
     search, errors = filters.search()
     return (None if search is None else await platform.tracking.search(search)), errors
-
-
-@dataclass(frozen=True, slots=True)
-class Pages:
-    current: int
-    last: int
-
-    @property
-    def previous(self) -> int | None:
-        return self.current - 1 if self.current > 1 else None
-
-    @property
-    def next(self) -> int | None:
-        return self.current + 1 if self.current < self.last else None
 
 
 def _pages(found: TrackingPage | None) -> Pages:

@@ -71,6 +71,22 @@ class Filters:
             return None
 
 
+@dataclass(frozen=True, slots=True)
+class Pages:
+    """Where a page of results is among them: for the previous and next links."""
+
+    current: int
+    last: int
+
+    @property
+    def previous(self) -> int | None:
+        return self.current - 1 if self.current > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.current + 1 if self.current < self.last else None
+
+
 def _day(text: str, field: str, errors: list[str]) -> date | None:
     if not text:
         return None

@@ -29,6 +29,7 @@ def templates() -> Jinja2Templates:
     found.env.trim_blocks = found.env.lstrip_blocks = True
     found.env.filters["when"] = when
     found.env.filters["words"] = label
+    found.env.filters["duration"] = duration
     found.env.globals["query"] = query
     return found
 
@@ -51,6 +52,18 @@ def secured(response: HTMLResponse) -> HTMLResponse:
 def when(moment: datetime | None) -> str:
     """A moment as operators read it: UTC, to the second."""
     return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def duration(seconds: float) -> str:
+    """``90`` → ``1.5 min``; ``259200`` → ``3 d``."""
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return (
+                f"{seconds / size:g} {unit}"
+                if seconds % size == 0
+                else f"{seconds / size:.1f} {unit}"
+            )
+    return f"{seconds:g} s"
 
 
 def label(value: object) -> str:
