@@ -7,6 +7,7 @@ import contextlib
 import json
 import signal
 import subprocess
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +17,13 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from logistics_platform.bootstrap import Platform
+from logistics_platform.backoffice.application.queries import TrackingSearch
+from logistics_platform.backoffice.infrastructure.es_store import EsTrackingStore
+from logistics_platform.bootstrap import Platform, bootstrap
+from logistics_platform.config import Settings
 from logistics_platform.entrypoints.http import apps
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
+from tests.search_server import SearchServer
 from tests.served import free_port, serve
 from tests.waiting import PROCESS_START, PROPAGATION, eventually
 
@@ -52,16 +57,43 @@ class Live:
 @pytest.fixture
 async def live(platform: Platform) -> AsyncIterator[Live]:
     """The Backoffice API served on a free port, with in-process delivery running."""
+    async with serving(platform) as running:
+        yield running
+
+
+@pytest.fixture
+async def live_search(sqlite_url: str, search_server: SearchServer) -> AsyncIterator[Live]:
+    """The same, with the tracking views in the search server."""
+    settings = Settings(
+        database_url=sqlite_url,
+        rabbitmq_url=None,
+        read_store="elasticsearch",
+        elasticsearch_url=search_server.url,
+        elasticsearch_index=f"test_{uuid.uuid4().hex[:12]}_tracking_views",
+    )
+    platform = await bootstrap(settings, migrate=True)
+    try:
+        async with serving(platform) as running:
+            yield running
+    finally:
+        store = platform.tracking_store
+        assert isinstance(store, EsTrackingStore)
+        await store.delete_indices()
+        await platform.close()
+
+
+@contextlib.asynccontextmanager
+async def serving(platform: Platform) -> AsyncIterator[Live]:
     app = apps.create_backoffice_app(platform)
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
     server = _Server(config)
-    serving = asyncio.create_task(server.serve())
+    listening = asyncio.create_task(server.serve())
     assert platform.delivery is not None
     delivering = asyncio.create_task(platform.delivery.run())
 
     async def started() -> bool:
-        return server.started or serving.done()
+        return server.started or listening.done()
 
     await eventually(started, within=PROCESS_START, what="the Backoffice API to listen")
     try:
@@ -70,7 +102,7 @@ async def live(platform: Platform) -> AsyncIterator[Live]:
         apps.stopping(app)
         server.should_exit = True
         delivering.cancel()
-        await asyncio.gather(serving, delivering, return_exceptions=True)
+        await asyncio.gather(listening, delivering, return_exceptions=True)
 
 
 class Stream:
@@ -151,6 +183,22 @@ async def test_a_new_stream_tells_of_changes_from_now_on_once_the_view_shows_the
         ("order-new", "logistics.package.registered"),
     ]
     assert positions == sorted(set(positions))
+
+
+async def test_with_views_in_the_search_server_a_change_is_told_once_searches_find_it(
+    live_search: Live,
+) -> None:
+    live = live_search
+    added = an_add_stock_item()
+    await live.platform.commands.handle(added)
+
+    async with stream(live.url) as changes:
+        await live.reserve(added.id, "order-1")
+        reservation, _ = about(await changes.next())
+        found = await live.platform.tracking.search(TrackingSearch(text="order 1"))
+
+    assert reservation == "order-1"
+    assert [view.reservation_id for view in found.items] == ["order-1"]
 
 
 async def test_a_reconnecting_stream_resumes_after_its_last_event_id(live: Live) -> None:

@@ -30,6 +30,9 @@ POLL_SECONDS = 0.5
 RETRY_MILLISECONDS = 2000  # how soon a browser reconnects after losing the stream
 KEEP_ALIVE_SECONDS = 15.0  # under the usual proxy idle timeouts (nginx: 60 s)
 EVENT = "tracking"
+# How long after a change a read store's searches see it (docs/adr/0004): a page that
+# re-reads its list on an event must find the change there too. SQL stores: at once.
+SEARCHABLE_AFTER = {"elasticsearch": 1.2}
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,15 +48,20 @@ async def tracking_changes(
     """``text/event-stream`` of tracking changes (of one reservation's view if given)."""
     changes = TrackingChanges(OutboxEventLog(platform.engine))
     start = await changes.start(None if last_event_id is None else int(last_event_id))
+    searchable_after = SEARCHABLE_AFTER.get(platform.tracking_store.kind, 0.0)
     return StreamingResponse(
-        _messages(request, changes, start, reservation),
+        _messages(request, changes, start, reservation, searchable_after),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 
 
 async def _messages(
-    request: Request, changes: TrackingChanges, position: int, reservation: str | None
+    request: Request,
+    changes: TrackingChanges,
+    position: int,
+    reservation: str | None,
+    searchable_after: float,
 ) -> AsyncIterator[str]:
     stopping: asyncio.Event = request.app.state.stopping
     yield f"retry: {RETRY_MILLISECONDS}\n\n"
@@ -66,6 +74,8 @@ async def _messages(
                 raise
             log.warning("live changes unavailable; the browser reconnects", error=repr(error))
             return
+        if found and searchable_after:
+            await _pause(stopping, searchable_after)
         for change in found:
             position = change.position
             if reservation in (None, change.reservation_id):
@@ -76,8 +86,13 @@ async def _messages(
         if time.monotonic() - quiet_since >= KEEP_ALIVE_SECONDS:
             yield ": keep-alive\n\n"
             quiet_since = time.monotonic()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stopping.wait(), POLL_SECONDS)
+        await _pause(stopping, POLL_SECONDS)
+
+
+async def _pause(stopping: asyncio.Event, seconds: float) -> None:
+    """``seconds``, or less if the process stops meanwhile."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), seconds)
 
 
 def message(change: TrackingChange) -> str:
