@@ -2,6 +2,7 @@
 reload, search and filters, a package's page, the charts, the keyboard, a phone's screen,
 and signing in with AUTH=jwt."""
 
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -139,6 +140,11 @@ def test_search_and_filters_narrow_the_list_and_keep_the_address(
     page.get_by_label("Status").select_option("in_transit")
     expect(page.locator("tbody tr")).to_have_count(1, timeout=WAIT_MS)
     expect(row(page, moved)).to_have_attribute("data-status", "in_transit", timeout=WAIT_MS)
+    page.get_by_label("Carrier").fill("DHL")
+    page.get_by_label("Warehouse").fill("main")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"carrier=DHL&warehouse=MAIN"), timeout=WAIT_MS)
+    expect(row(page, moved)).to_be_visible()
     page.get_by_label("Status").select_option("delivered")
     expect(page.get_by_text("No package matches.")).to_be_visible(timeout=WAIT_MS)
     screenshot(page, "packages-filtered")
@@ -146,6 +152,7 @@ def test_search_and_filters_narrow_the_list_and_keep_the_address(
     page.reload()  # the pushed address holds the filters
     expect(page.get_by_label("Status")).to_have_value("delivered")
     expect(page.get_by_label("Search")).to_have_value(moved)
+    expect(page.get_by_label("Warehouse")).to_have_value("MAIN")
 
 
 def test_the_analytics_charts_render(page: Page, served: Served, screenshot: Screenshot) -> None:
@@ -170,7 +177,7 @@ def test_the_search_and_filters_are_labelled_and_reachable_by_keyboard(
     page: Page, served: Served
 ) -> None:
     open_live(page, served.url("backoffice"))
-    wanted = {"q", "status", "from", "to"}
+    wanted = {"q", "status", "carrier", "warehouse", "from", "to"}
     reached: list[str] = []
     for _ in range(30):
         page.keyboard.press("Tab")
@@ -180,7 +187,7 @@ def test_the_search_and_filters_are_labelled_and_reachable_by_keyboard(
 
     assert reached[0] == "A"  # the skip link comes first
     assert wanted <= set(reached), reached
-    for name in ("Search", "Status", "Reserved from", "Reserved until"):
+    for name in ("Search", "Status", "Carrier", "Warehouse", "Reserved from", "Reserved until"):
         expect(page.get_by_label(name, exact=True)).to_be_visible()
     page.get_by_label("Search").press("Enter")  # the form submits from the keyboard
 

@@ -1,5 +1,6 @@
 """The dashboard's search form: what it asks the read side, and the mistakes it names."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from logistics_platform.backoffice.domain.tracking_view import TrackingStatus
@@ -16,10 +17,12 @@ def test_days_are_whole_utc_days_both_included() -> None:
 
 
 def test_the_form_becomes_a_search() -> None:
-    search, _ = Filters(q="iphone AB12", status="in_transit", page=3).search()
+    filters = Filters(q="iphone AB12", status="in_transit", carrier="DHL", warehouse="BER-1")
+    search, _ = replace(filters, page=3).search()
 
     assert search is not None
     assert (search.text, search.status) == ("iphone AB12", TrackingStatus.IN_TRANSIT)
+    assert (search.carrier, search.warehouse) == ("DHL", "BER-1")
     assert (search.page, search.size) == (3, PAGE_SIZE)
 
 
@@ -32,11 +35,14 @@ def test_a_box_without_a_word_filters_nothing() -> None:
 
 
 def test_mistakes_are_named_for_the_operator() -> None:
-    search, errors = Filters(status="lost", start="yesterday", end="2026-02-30").search()
+    filters = Filters(status="lost", carrier="\x00", warehouse="BER 1")
+    search, errors = replace(filters, start="yesterday", end="2026-02-30").search()
 
     assert search is None
     assert errors == [
         "Status: 'lost' is not a status",
+        "Carrier: at most 50 characters, no control ones",
+        "Warehouse: up to 20 letters, digits and dashes (e.g. BER-1)",
         "From: enter a date as YYYY-MM-DD",
         "To: enter a date as YYYY-MM-DD",
     ]

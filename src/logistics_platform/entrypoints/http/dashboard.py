@@ -87,11 +87,13 @@ async def package_page(
     if view is None:
         return render(request, "not_found.html", status=404, reservation_id=reservation_id)
     fragment = request.headers.get("hx-trigger") == "package"
+    item = view.stock_item_id
     return render(
         request,
         "_package.html" if fragment else "package.html",
         view=view,
         timeline=timeline(view),
+        stock=await platform.tracking.stock_item(item) if item else None,
     )
 
 

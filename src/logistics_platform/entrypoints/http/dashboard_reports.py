@@ -10,13 +10,19 @@ from logistics_platform.backoffice.application.alert_queries import AlertsQuery
 from logistics_platform.backoffice.application.queries import MAX_RESULT_WINDOW, SummaryQuery
 from logistics_platform.backoffice.application.sla_ports import SlaAlertsQuery
 from logistics_platform.backoffice.domain.sla import BreachKind
+from logistics_platform.entrypoints.http.backoffice import WAREHOUSE_PATTERN
 from logistics_platform.entrypoints.http.dashboard_auth import Viewer
 from logistics_platform.entrypoints.http.dashboard_charts import charts
-from logistics_platform.entrypoints.http.dashboard_filters import PAGE_SIZE, Filters, Pages
+from logistics_platform.entrypoints.http.dashboard_filters import (
+    PAGE_SIZE,
+    WAREHOUSE_ERROR,
+    Filters,
+    Pages,
+)
 from logistics_platform.entrypoints.http.dashboard_pages import render
 from logistics_platform.entrypoints.http.dependencies import PlatformDep
 
-WAREHOUSE = re.compile(r"^[A-Z0-9-]{1,20}$")
+WAREHOUSE = re.compile(WAREHOUSE_PATTERN)
 
 router = APIRouter(include_in_schema=False)
 
@@ -62,7 +68,7 @@ async def alerts_page(
 ) -> HTMLResponse:
     """Items under their low-stock threshold; SLA breaches, the newest first."""
     warehouse = warehouse.strip().upper()
-    errors = [] if not warehouse or WAREHOUSE.match(warehouse) else [_WAREHOUSE_ERROR]
+    errors = [] if not warehouse or WAREHOUSE.match(warehouse) else [WAREHOUSE_ERROR]
     breach = _kind(kind, errors)
     low = sla = None
     if not errors:
@@ -96,6 +102,3 @@ def _kind(text: str, errors: list[str]) -> BreachKind | None:
 
 def _pages(total: int, current: int) -> Pages:
     return Pages(current, max(1, -(-total // PAGE_SIZE)))
-
-
-_WAREHOUSE_ERROR = "Warehouse: up to 20 letters, digits and dashes (e.g. BER-1)"
