@@ -16,8 +16,10 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 SECRET = "a-browser-test-secret-long-enough-for-hs256"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Per module: Playwright's synchronous API keeps an event loop running while it is
+    open, which the asyncio tests of other modules (in the same worker) must not meet."""
     if shutil.which(CHROMIUM) is None:
         unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     with sync_playwright() as playwright:
