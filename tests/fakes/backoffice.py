@@ -1,10 +1,14 @@
 """In-memory read store ports, for projector tests without a database."""
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from logistics_platform.backoffice.application.ports import (
     BackofficeUnitOfWork,
     CatalogEntry,
+    EventLog,
+    LoggedEvent,
+    ProjectionLag,
     ProjectionProgress,
     StockAlerts,
     StockItemCatalog,
@@ -113,3 +117,28 @@ async def delivered(events: list[EventEnvelope]) -> dict[str, TrackingView]:
     for event in events:
         await by_event[event.name].deliver(event)
     return uow.views.rows
+
+
+class FakeEventLog(EventLog):
+    """The event log in a list, and how far each projection has applied it."""
+
+    def __init__(self) -> None:
+        self.events: list[LoggedEvent] = []
+        self.positions: dict[str, int] = {}
+
+    def append(self, *events: EventEnvelope) -> None:
+        for event in events:
+            self.events.append(LoggedEvent(len(self.events) + 1, event))
+
+    async def read(self, *, after: int, names: frozenset[str], limit: int) -> list[LoggedEvent]:
+        found = [e for e in self.events if e.position > after and e.envelope.name in names]
+        return found[:limit]
+
+    async def count(self, *, after: int, names: frozenset[str]) -> int:
+        return len(await self.read(after=after, names=names, limit=len(self.events)))
+
+    async def applied(self, projection: str) -> int | None:
+        return self.positions.get(projection)
+
+    async def lag(self, projections: Mapping[str, frozenset[str]]) -> list[ProjectionLag]:
+        raise NotImplementedError("not needed by the tests that use this fake")

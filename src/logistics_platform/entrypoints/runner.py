@@ -115,6 +115,7 @@ async def run(
         log.error("stopping: a service ended unexpectedly", service=task.get_name(), reason=reason)
     log.info("shutting down")
     for server in servers:
+        apps.stopping(server.service.app)
         server.should_exit = True
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(

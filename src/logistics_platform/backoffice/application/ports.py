@@ -222,6 +222,11 @@ class EventLog(abc.ABC):
     async def count(self, *, after: int, names: frozenset[str]) -> int: ...
 
     @abc.abstractmethod
+    async def applied(self, projection: str) -> int | None:
+        """The furthest position in the log that ``projection`` has applied (``None``
+        before its first event)."""
+
+    @abc.abstractmethod
     async def lag(self, projections: Mapping[str, frozenset[str]]) -> list[ProjectionLag]:
         """For each projection (name → events it follows): its last applied event, and
         how many of its events, and how many seconds, it is behind."""

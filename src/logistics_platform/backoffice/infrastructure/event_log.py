@@ -35,6 +35,14 @@ class OutboxEventLog(EventLog):
             )
         return int(found or 0)
 
+    async def applied(self, projection: str) -> int | None:
+        progress = projection_progress.c
+        async with self._engine.connect() as connection:
+            position = await connection.scalar(
+                select(progress.position).where(progress.projection == projection)
+            )
+        return None if position is None else int(position)
+
     async def lag(self, projections: Mapping[str, frozenset[str]]) -> list[ProjectionLag]:
         async with self._engine.connect() as connection:
             rows = await connection.execute(

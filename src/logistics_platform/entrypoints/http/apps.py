@@ -3,6 +3,7 @@
 Given a platform (``serve``, tests) an app uses it; otherwise it builds its own at start-up
 with what its role needs."""
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -13,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.entrypoints.http import (
     backoffice,
+    dashboard,
     health,
     inventory,
     logistics,
@@ -71,6 +73,7 @@ def create_backoffice_app(platform: Platform | None = None) -> FastAPI:
     description = "Tracking views built from domain events (read side)."
     app = _app("Backoffice API", description, platform, read_store=True)
     install_problem_handlers(app)
+    dashboard.install(app)  # its pages are not part of the API (left out of its schema)
     return _with(
         app,
         [probes("backoffice-api", read_side=True)],
@@ -104,9 +107,16 @@ def _app(
         lifespan=_lifespan(platform, read_store=read_store),
         generate_unique_id_function=operation_id,
     )
+    app.state.stopping = asyncio.Event()  # see stopping()
     app.add_middleware(RateLimitHeaders)
     tracing.instrument_app(app)  # when tracing: the platform was bootstrapped already
     return app
+
+
+def stopping(app: FastAPI) -> None:
+    """The process is stopping: long-lived answers (the dashboard's event streams) end
+    now, so that the server's graceful shutdown does not wait its whole grace for them."""
+    app.state.stopping.set()
 
 
 def _with(

@@ -38,6 +38,7 @@ class Role(enum.StrEnum):
 class Principal:
     subject: str
     roles: frozenset[str]
+    expires: int | None = None  # the token's ``exp`` (seconds since the epoch)
 
 
 ANONYMOUS = Principal("anonymous", frozenset({Role.ADMIN}))  # AUTH=none: the door is open
@@ -102,7 +103,7 @@ class TokenVerifier:
             roles = roles.split()
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise InvalidToken(f"claim {settings.jwt_roles_claim!r} must list role names")
-        return Principal(str(claims["sub"]), frozenset(roles))
+        return Principal(str(claims["sub"]), frozenset(roles), int(claims["exp"]))
 
 
 def mint_token(settings: Settings, roles: Iterable[str], *, subject: str, ttl_seconds: int) -> str:
@@ -154,7 +155,7 @@ class Access:
             else:
                 principal = await _principal(request, settings, credentials)
                 client = f"subject:{principal.subject}"
-            await _count_the_call(request, "public" if allowed is None else "client", client)
+            await count_the_call(request, "public" if allowed is None else "client", client)
             if allowed is not None and not principal.roles & allowed:
                 needed = " or ".join(sorted(allowed))
                 raise HTTPException(403, f"this call needs the role {needed}")
@@ -170,7 +171,7 @@ async def _principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorized("a bearer token is required", error=None)
     try:
-        return await _verified(request.scope, settings, credentials.credentials)
+        return await verified(request.scope, settings, credentials.credentials)
     except InvalidToken as error:
         raise _unauthorized(f"invalid token: {error}", error="invalid_token") from None
     except KeysUnavailable as error:  # the provider did not answer
@@ -189,14 +190,15 @@ async def caller_of(scope: Scope) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     try:
-        return (await _verified(scope, settings, token.strip())).subject
+        return (await verified(scope, settings, token.strip())).subject
     except (InvalidToken, KeysUnavailable):
         return None
 
 
-async def _verified(scope: Scope, settings: Settings, token: str) -> Principal:
+async def verified(scope: Scope, settings: Settings, token: str) -> Principal:
     """The token's principal, checked once per request: the idempotency layer asks before
-    routing, the router's access rule after."""
+    routing, the router's access rule (or the dashboard's session) after. Raises
+    :class:`InvalidToken` or :class:`KeysUnavailable`."""
     state = scope.setdefault("state", {})
     known: tuple[str, Principal] | None = state.get("verified_token")
     if known is not None and known[0] == token:
@@ -213,7 +215,8 @@ def _verifier(app: Any, settings: Settings) -> TokenVerifier:
     return verifier
 
 
-async def _count_the_call(request: Request, kind: str, client: str) -> None:
+async def count_the_call(request: Request, kind: str, client: str) -> None:
+    """Count the call against ``client``'s quota of ``kind``; 429 once it is used up."""
     limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
     if limits is None:
         limits = request.app.state.rate_limits = RateLimits(request.app.state.platform.settings)

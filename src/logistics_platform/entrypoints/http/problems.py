@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from logistics_platform.shared.domain.errors import Conflict, DomainError, InvalidArgument, NotFound
@@ -96,15 +97,22 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
 
 
 def _methods_of(app: FastAPI, path: str) -> list[str]:
-    """Every method the app documents for ``path``."""
-    routes: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "methods", None)
-    if routes is None:
-        routes = app.state.methods = [
-            (re.compile(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))), set(operations))
-            for template, operations in app.openapi()["paths"].items()
-        ]
-    methods = {m.upper() for pattern, ops in routes if pattern.fullmatch(path) for m in ops}
+    """Every method the app routes on ``path``, documented or not (the dashboard's pages
+    are left out of the API's document); static files answer their own."""
+
+    def routed(method: str) -> bool:
+        scope = {"type": "http", "path": path, "method": method, "root_path": ""}
+        return any(
+            route.matches(scope)[0] is Match.FULL
+            for route in app.router.routes
+            if not isinstance(route, Mount)
+        )
+
+    methods = {method for method in _ROUTABLE if routed(method)}
     return sorted(methods | ({"HEAD"} if "GET" in methods else set()))
+
+
+_ROUTABLE = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def _unavailable() -> JSONResponse:
