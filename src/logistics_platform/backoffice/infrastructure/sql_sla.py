@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from logistics_platform.backoffice.application.sla_ports import (
@@ -28,6 +28,18 @@ from logistics_platform.shared.infrastructure.persistence.database import insert
 from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
 w, b = sla_watch.c, sla_breaches.c
+
+_WRITTEN = (
+    "reservation_id", "tracking_number", "status", "since", "carrier", "open_kind", "raised",
+    "facts", "revision",
+)  # fmt: skip
+# Built once: a watch is written for most package events, and building the statement
+# each time costs more than its round trip.
+_UPDATE = (
+    update(sla_watch)
+    .where(w.package_id == bindparam("id"), w.revision == bindparam("read"))
+    .values({name: bindparam(name) for name in _WRITTEN})
+)
 
 
 class SqlSlaWatches(SlaWatches):
@@ -57,23 +69,34 @@ class SqlSlaWatches(SlaWatches):
         self._changed[watch.package_id] = watch
 
     async def flush(self) -> None:
-        for watch in self._changed.values():
-            await (self._insert(watch) if watch.revision == 0 else self._update(watch))
-        self._changed = {}
+        changed, self._changed = self._changed, {}
+        new = [watch for watch in changed.values() if watch.revision == 0]
+        if new:
+            await self._insert(new)
+        for watch in changed.values():
+            if watch.revision != 0:
+                await self._update(watch)
 
-    async def _insert(self, watch: SlaWatch) -> None:
+    async def _insert(self, watches: list[SlaWatch]) -> None:
+        """All new watches in one statement; none of them may exist already."""
         inserted = await self._connection.execute(
             insert_ignoring_duplicates(self._connection, sla_watch, returning=w.package_id),
-            [_values(watch) | {"revision": 1}],
+            [_values(watch) | {"revision": 1} for watch in watches],
         )
-        if inserted.first() is None:
-            raise ConcurrentModification(f"the SLA watch of {watch.package_id} exists already")
+        if len(inserted.all()) != len(watches):
+            ids = sorted(watch.package_id for watch in watches)
+            raise ConcurrentModification(f"one of the SLA watches of {ids} exists already")
 
     async def _update(self, watch: SlaWatch) -> None:
+        values = _values(watch)
         updated = await self._connection.execute(
-            update(sla_watch)
-            .where(w.package_id == watch.package_id, w.revision == watch.revision)
-            .values(**_values(watch), revision=watch.revision + 1)
+            _UPDATE,
+            {
+                **{name: values[name] for name in _WRITTEN[:-1]},
+                "revision": watch.revision + 1,
+                "id": watch.package_id,
+                "read": watch.revision,
+            },
         )
         if updated.rowcount != 1:
             raise ConcurrentModification(f"the SLA watch of {watch.package_id} changed meanwhile")
