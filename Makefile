@@ -17,8 +17,8 @@ install: $(SYNCED)  ## Create .venv from uv.lock (every other target does it whe
 run: $(SYNCED)  ## Run every API, the event delivery and every subscriber (embedded, SQLite)
 	$(VENV)/bin/logistics serve
 
-test: $(SYNCED)  ## Run the test suite (three workers on two cores: most tests wait on processes and servers)
-	$(VENV)/bin/pytest -q -n 3 --dist worksteal
+test: $(SYNCED)  ## Run the test suite (two workers: most tests wait on processes and servers)
+	$(VENV)/bin/pytest -q -n 2
 
 check: lint typecheck test  ## Everything CI checks about the code
 
