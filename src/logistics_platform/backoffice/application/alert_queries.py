@@ -6,9 +6,10 @@ from datetime import datetime
 from logistics_platform.backoffice.application.queries import check_paging
 
 
-@dataclass(frozen=True, slots=True)
-class AlertsQuery:
-    warehouse: str | None = None
+@dataclass(frozen=True, kw_only=True)
+class PageRequest:
+    """A page of a list the read side answers (checked as every list's is)."""
+
     page: int = 1
     size: int = 20
 
@@ -18,6 +19,11 @@ class AlertsQuery:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.size
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlertsQuery(PageRequest):
+    warehouse: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from logistics_platform.backoffice.application.alert_queries import PageRequest
 from logistics_platform.backoffice.application.ports import ProjectionProgress
-from logistics_platform.backoffice.application.queries import check_paging
 from logistics_platform.backoffice.domain.sla import BreachKind, Cutoffs, SlaBreach, SlaWatch
 from logistics_platform.shared.application.unit_of_work import UnitOfWork
 from logistics_platform.shared.domain.repository import Repository
@@ -47,19 +47,10 @@ class SlaUnitOfWork(UnitOfWork):
         return (self.breaches,)
 
 
-@dataclass(frozen=True, slots=True)
-class SlaAlertsQuery:
+@dataclass(frozen=True, kw_only=True)
+class SlaAlertsQuery(PageRequest):
     kind: BreachKind | None = None
     carrier: str | None = None
-    page: int = 1
-    size: int = 20
-
-    def __post_init__(self) -> None:
-        check_paging(self.page, self.size)
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.size
 
 
 @dataclass(frozen=True, slots=True)
