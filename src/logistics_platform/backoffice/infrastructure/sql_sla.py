@@ -1,9 +1,11 @@
 """The SLA watch and breaches on SQL (the write database, whichever store holds the views)."""
 
+import json
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
+import asyncpg
 from sqlalchemy import ColumnElement, and_, bindparam, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -40,14 +42,31 @@ _UPDATE = (
     .where(w.package_id == bindparam("id"), w.revision == bindparam("read"))
     .values({name: bindparam(name) for name in _WRITTEN})
 )
+# On PostgreSQL, every changed watch of a batch in one statement, through the driver.
+_UPDATE_ALL = """
+    UPDATE sla_watch AS watch SET
+        reservation_id = saved.reservation_id, tracking_number = saved.tracking_number,
+        status = saved.status, since = saved.since, carrier = saved.carrier,
+        open_kind = saved.open_kind, raised = saved.raised::jsonb, facts = saved.facts::jsonb,
+        revision = saved.read + 1
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
+                $6::text[], $7::text[], $8::text[], $9::text[], $10::integer[])
+        AS saved (package_id, reservation_id, tracking_number, status, since, carrier,
+                  open_kind, raised, facts, read)
+    WHERE watch.package_id = saved.package_id AND watch.revision = saved.read
+"""
+_SENT = ("package_id", *_WRITTEN[:-1])  # in _UPDATE_ALL's order, then the revision read
 
 
 class SqlSlaWatches(SlaWatches):
     """Watches read once per transaction and written on :meth:`flush`, each only if its
     stored revision is still the one read."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(
+        self, connection: AsyncConnection, driver: asyncpg.Connection | None = None
+    ) -> None:
         self._connection = connection
+        self._driver = driver
         self._looked_up: set[str] = set()
         self._loaded: dict[str, SlaWatch] = {}
         self._changed: dict[str, SlaWatch] = {}
@@ -73,9 +92,12 @@ class SqlSlaWatches(SlaWatches):
         new = [watch for watch in changed.values() if watch.revision == 0]
         if new:
             await self._insert(new)
-        for watch in changed.values():
-            if watch.revision != 0:
-                await self._update(watch)
+        seen = [watch for watch in changed.values() if watch.revision != 0]
+        if seen and self._driver is not None:
+            await self._update_all(self._driver, seen)
+            return
+        for watch in seen:
+            await self._update(watch)
 
     async def _insert(self, watches: list[SlaWatch]) -> None:
         """All new watches in one statement; none of them may exist already."""
@@ -100,6 +122,16 @@ class SqlSlaWatches(SlaWatches):
         )
         if updated.rowcount != 1:
             raise ConcurrentModification(f"the SLA watch of {watch.package_id} changed meanwhile")
+
+    async def _update_all(self, driver: asyncpg.Connection, watches: list[SlaWatch]) -> None:
+        rows = [_values(watch) for watch in watches]
+        for row in rows:
+            row["raised"], row["facts"] = json.dumps(row["raised"]), json.dumps(row["facts"])
+        arrays = [[row[name] for row in rows] for name in _SENT]
+        status = await driver.execute(_UPDATE_ALL, *arrays, [w.revision for w in watches])
+        if int(status.split()[-1]) != len(watches):
+            ids = sorted(watch.package_id for watch in watches)
+            raise ConcurrentModification(f"one of the SLA watches of {ids} changed meanwhile")
 
     async def overdue(self, cutoffs: Cutoffs, limit: int) -> list[SlaWatch]:
         rows = await self._connection.execute(
@@ -201,7 +233,7 @@ class SqlSlaBreaches(SlaBreaches):
 
 class SqlSlaUnitOfWork(SqlUnitOfWork, SlaUnitOfWork):
     def _open(self) -> None:
-        self.watches = self._watches = SqlSlaWatches(self.connection)
+        self.watches = self._watches = SqlSlaWatches(self.connection, self.driver)
         self.breaches = SqlSlaBreaches(self.connection)
         self.progress = self._progress = SqlProjectionProgress(self.connection, self.driver)
 

@@ -69,7 +69,7 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
         engine = create_async_engine(
             url,
             echo=echo,
-            async_creator=lambda: sqlite_driver.Connection.to(path, timeout=30),
+            async_creator=lambda: sqlite_driver.Connection.to(path),
             pool_size=1,
             max_overflow=0,
         )
@@ -122,7 +122,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         for pragma in (
             "journal_mode=WAL",
             "synchronous=NORMAL",
-            "busy_timeout=30000",
+            "busy_timeout=0",  # see sqlite_driver: waits happen in its thread
             "foreign_keys=ON",
         ):
             cursor.execute(f"PRAGMA {pragma}")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import asyncpg
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from logistics_platform.shared.application.envelope import EventEnvelope
@@ -21,6 +21,15 @@ _APPEND_WITH_THE_DRIVER = (
 
 
 READ_LIMIT = 500  # events a read answers at most
+
+# Built once: every subscriber reads after each commit it is told of.
+_READ = (
+    select(outbox.c.position, outbox.c.envelope, outbox.c.trace_context)
+    .where(outbox.c.position > bindparam("after"))
+    .order_by(outbox.c.position)
+    .limit(bindparam("limit"))
+)
+_READ_NAMED = _READ.where(outbox.c.name.in_(bindparam("names", expanding=True)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +79,11 @@ async def read(
     limit: int = READ_LIMIT,
 ) -> list[RecordedEvent]:
     """Events after ``after`` in order of recording, optionally only those named ``names``."""
-    query = select(outbox.c.position, outbox.c.envelope, outbox.c.trace_context).where(
-        outbox.c.position > after
-    )
-    if names is not None:
-        query = query.where(outbox.c.name.in_(sorted(names)))
-    rows = await connection.execute(query.order_by(outbox.c.position).limit(limit))
+    if names is None:
+        rows = await connection.execute(_READ, {"after": after, "limit": limit})
+    else:
+        parameters = {"after": after, "limit": limit, "names": sorted(names)}
+        rows = await connection.execute(_READ_NAMED, parameters)
     return [RecordedEvent(row.position, traced(row.envelope, row.trace_context)) for row in rows]
 
 

@@ -1,40 +1,67 @@
-"""aiosqlite, making one trip to its thread per statement.
+"""aiosqlite, used only when SQLite makes us wait.
 
-Through SQLAlchemy, stock aiosqlite goes to its thread and back to create a cursor,
-to execute, to fetch the rows and to close the cursor, and for a rollback even with no
-transaction open (SQLAlchemy rolls back every connection handed back to the pool, and
-every read's, committed or not). Each trip (a queue, a thread woken, the event loop
-woken) costs more CPU than a statement on a local file. Here a statement is one trip:
-the cursor is created, executed, its rows fetched and closed in the thread, together.
-Everything that may wait on the file's locks still runs in the thread.
+A statement on a local SQLite file takes microseconds, less than a trip to aiosqlite's
+thread and back (a queue, a thread woken, the event loop woken; and the GIL passed back
+and forth). So every call here first runs in the event loop's thread with SQLite's busy
+timeout at zero: it either runs at once or fails at once with ``SQLITE_BUSY`` (another
+process holds the lock it needs). Only then does it go to the thread, which waits for
+the lock there (``busy_timeout``) while the event loop goes on. A statement that failed
+busy did nothing, so running it again is safe, a ``BEGIN IMMEDIATE`` or a ``COMMIT``
+included.
 
-Rows come back all at once, even for a server-side cursor (nothing here streams).
+The process shares one connection (see ``database.create_engine``), so the loop and the
+thread never use it at the same time. Rows come back all at once, even for a server-side
+cursor (nothing here streams).
 """
 
 import collections
 import functools
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import aiosqlite
 from aiosqlite.context import contextmanager
 
+BUSY_TIMEOUT_MS = 30_000
+
 
 class Connection(aiosqlite.Connection):
     @classmethod
-    def to(cls, path: str, **options: Any) -> "Connection":
-        connection = cls(functools.partial(sqlite3.connect, path, **options), iter_chunk_size=64)
+    def to(cls, path: str) -> "Connection":
+        connect = functools.partial(sqlite3.connect, path, timeout=0, check_same_thread=False)
+        connection = cls(connect, iter_chunk_size=64)
         connection._thread.daemon = True  # as SQLAlchemy does: never keeps the process alive
         return connection
 
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if self._connection is None:  # closed (or not open yet): aiosqlite says so
+            return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+        return await super()._execute(  # type: ignore[no-untyped-call]
+            _waiting, self._connection, functools.partial(fn, *args, **kwargs)
+        )
+
     @contextmanager
     async def cursor(self) -> aiosqlite.Cursor:
-        return _Cursor(self)  # the cursor itself is made with the statement, in the thread
+        return _Cursor(self)  # the cursor itself is made with the statement
 
     async def rollback(self) -> None:
         if self.in_transaction:
             await super().rollback()
+
+
+def _waiting(connection: sqlite3.Connection, call: Callable[[], Any]) -> Any:
+    """In aiosqlite's thread: ``call``, waiting for SQLite's locks as long as it takes."""
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    try:
+        return call()
+    finally:
+        connection.execute("PRAGMA busy_timeout = 0")
 
 
 class _Cursor(aiosqlite.Cursor):
@@ -43,15 +70,15 @@ class _Cursor(aiosqlite.Cursor):
         self._rows: collections.deque[Any] = collections.deque()
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> "_Cursor":
-        self._cursor, rows = await self._in_thread(sql, parameters, many=False)
+        self._cursor, rows = await self._run(sql, parameters, many=False)
         self._rows = collections.deque(rows)
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> "_Cursor":
-        self._cursor, _ = await self._in_thread(sql, parameters, many=True)
+        self._cursor, _ = await self._run(sql, parameters, many=True)
         return self
 
-    async def _in_thread(
+    async def _run(
         self, sql: str, parameters: Any, *, many: bool
     ) -> tuple[sqlite3.Cursor, list[Any]]:
         done: tuple[sqlite3.Cursor, list[Any]] = await self._execute(  # type: ignore[no-untyped-call]
@@ -71,14 +98,14 @@ class _Cursor(aiosqlite.Cursor):
         return rows
 
     async def close(self) -> None:
-        self._rows.clear()  # the cursor was closed in the thread
+        self._rows.clear()  # the cursor was closed with its statement
 
 
 def _run(
     connection: sqlite3.Connection, sql: str, parameters: Any, many: bool
 ) -> tuple[sqlite3.Cursor, list[Any]]:
-    """In aiosqlite's thread: a statement and, if it answers rows, all of them. The
-    closed cursor keeps what the caller reads next (description, rowcount, lastrowid)."""
+    """A statement and, if it answers rows, all of them. The closed cursor keeps what the
+    caller reads next (description, rowcount, lastrowid)."""
     cursor = connection.cursor()
     try:
         if many:

@@ -1,0 +1,67 @@
+"""The SQLite driver runs statements in the event loop and waits for a lock held by
+another process in its thread, so a locked file never stalls the loop."""
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+
+from sqlalchemy import text
+
+from logistics_platform.shared.infrastructure.persistence.database import create_engine, reader
+
+
+def hold_write_lock(path: Path, released: threading.Event) -> threading.Thread:
+    """Another writer: takes the file's write lock and keeps it until ``released``."""
+    locked = threading.Event()
+
+    def run() -> None:
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("INSERT INTO notes (body) VALUES ('theirs')")
+        locked.set()
+        released.wait()
+        connection.execute("COMMIT")
+        connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert locked.wait(5)
+    return thread
+
+
+async def test_a_write_waits_for_another_writer_without_stalling_the_loop(tmp_path: Path) -> None:
+    path = tmp_path / "driver.db"
+    engine = create_engine(f"sqlite:///{path}")
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE notes (body TEXT)"))
+    released = threading.Event()
+    other = hold_write_lock(path, released)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    async def write() -> None:
+        async with engine.begin() as connection:
+            await connection.execute(text("INSERT INTO notes (body) VALUES ('ours')"))
+
+    ticker = asyncio.create_task(tick())
+    try:
+        writing = asyncio.create_task(write())
+        await asyncio.sleep(0.3)
+        assert not writing.done()  # waiting for the lock...
+        assert ticks >= 10  # ...while the loop goes on
+        released.set()
+        await asyncio.wait_for(writing, 10)
+    finally:
+        released.set()
+        ticker.cancel()
+        other.join()
+    async with reader(engine).connect() as connection:
+        bodies = (await connection.scalars(text("SELECT body FROM notes ORDER BY body"))).all()
+    assert bodies == ["ours", "theirs"]
+    await engine.dispose()
