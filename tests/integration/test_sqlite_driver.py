@@ -6,6 +6,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from logistics_platform.shared.infrastructure.persistence.database import create_engine, reader
@@ -61,6 +62,40 @@ async def test_a_write_waits_for_another_writer_without_stalling_the_loop(tmp_pa
         released.set()
         ticker.cancel()
         other.join()
+    async with reader(engine).connect() as connection:
+        bodies = (await connection.scalars(text("SELECT body FROM notes ORDER BY body"))).all()
+    assert bodies == ["ours", "theirs"]
+    await engine.dispose()
+
+
+async def test_a_write_cancelled_while_it_waits_for_the_lock_leaves_the_connection_usable(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "driver.db"
+    engine = create_engine(f"sqlite:///{path}")
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE notes (body TEXT)"))
+    released = threading.Event()
+    other = hold_write_lock(path, released)
+
+    async def write(body: str) -> None:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("INSERT INTO notes (body) VALUES (:body)"), {"body": body}
+            )
+
+    try:
+        cancelled = asyncio.create_task(write("cancelled"))
+        await asyncio.sleep(0.3)  # waiting for the lock in the driver's thread
+        cancelled.cancel()
+        await asyncio.sleep(0.1)
+        released.set()  # the thread gets the lock, and only then gives the connection back
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(cancelled, 10)
+    finally:
+        released.set()
+        other.join()
+    await asyncio.wait_for(write("ours"), 10)
     async with reader(engine).connect() as connection:
         bodies = (await connection.scalars(text("SELECT body FROM notes ORDER BY body"))).all()
     assert bodies == ["ours", "theirs"]

@@ -7,14 +7,17 @@ timeout at zero: it either runs at once or fails at once with ``SQLITE_BUSY`` (a
 process holds the lock it needs). Only then does it go to the thread, which waits for
 the lock there (``busy_timeout``) while the event loop goes on. A statement that failed
 busy did nothing, so running it again is safe, a ``BEGIN IMMEDIATE`` or a ``COMMIT``
-included.
+included. A caller cancelled while the thread waits gets its cancellation only once the
+thread is done with the connection.
 
 The process shares one connection (see ``database.create_engine``), so the loop and the
 thread never use it at the same time. Rows come back all at once, even for a server-side
 cursor (nothing here streams).
 """
 
+import asyncio
 import collections
+import contextlib
 import functools
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -42,9 +45,18 @@ class Connection(aiosqlite.Connection):
         except sqlite3.OperationalError as error:
             if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
                 raise
-        return await super()._execute(  # type: ignore[no-untyped-call]
-            _waiting, self._connection, functools.partial(fn, *args, **kwargs)
+        waiting = asyncio.ensure_future(
+            super()._execute(  # type: ignore[no-untyped-call]
+                _waiting, self._connection, functools.partial(fn, *args, **kwargs)
+            )
         )
+        try:
+            return await asyncio.shield(waiting)
+        except asyncio.CancelledError:
+            # The thread still uses the connection, and whoever cancelled is about to
+            # roll back or close it: not before the thread is done (sqlite3 would crash).
+            await _finished(waiting)
+            raise
 
     @contextmanager
     async def cursor(self) -> aiosqlite.Cursor:
@@ -53,6 +65,14 @@ class Connection(aiosqlite.Connection):
     async def rollback(self) -> None:
         if self.in_transaction:
             await super().rollback()
+
+
+async def _finished(waiting: "asyncio.Future[Any]") -> None:
+    while not waiting.done():
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(waiting)
+    if not waiting.cancelled():
+        waiting.exception()  # retrieved: the cancellation is what the caller gets
 
 
 def _waiting(connection: sqlite3.Connection, call: Callable[[], Any]) -> Any:
