@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Response
 
 from logistics_platform.backoffice.application.webhooks import (
     CreateWebhook,
@@ -60,8 +60,8 @@ async def create(
 async def list_webhooks(
     platform: PlatformDep,
     causation: CausationDep,
-    page: Annotated[Page, Query()] = 1,
-    size: Annotated[PageSize, Query()] = 20,
+    page: Page = 1,
+    size: PageSize = 20,
 ) -> WebhookListResponse:
     async with platform.webhooks(causation) as uow:
         found, total = await uow.subscriptions.page(page, size)
@@ -105,8 +105,8 @@ async def list_deliveries(
     platform: PlatformDep,
     causation: CausationDep,
     status: DeliveryStatus | None = None,
-    page: Annotated[Page, Query()] = 1,
-    size: Annotated[PageSize, Query()] = 20,
+    page: Page = 1,
+    size: PageSize = 20,
 ) -> DeliveryListResponse:
     """Newest first: each delivery's attempts, last answer or error, next attempt."""
     async with platform.webhooks(causation) as uow:
