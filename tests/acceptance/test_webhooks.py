@@ -4,6 +4,7 @@ receiver."""
 
 import asyncio
 import contextlib
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -103,6 +104,20 @@ async def test_unknown_webhooks_and_deliveries_are_404(apis: Apis) -> None:
     redeliver = f"/webhooks/{created['id']}/deliveries/msg_{uuid.uuid4().hex}/redeliver"
     assert_problem(await apis.backoffice.post(redeliver), 404)
     assert_problem(await apis.backoffice.get("/webhooks/not-an-id"), 422)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_webhooks_are_read_while_another_process_holds_the_write_lock(apis: Apis) -> None:
+    webhook = await create(apis, "http://127.0.0.1:9/hooks")
+    reads = ["/webhooks", f"/webhooks/{webhook['id']}", f"/webhooks/{webhook['id']}/deliveries"]
+    writer = sqlite3.connect(apis.platform.engine.url.database or "", isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # what another process's transaction does first
+        for path in reads:
+            read = await asyncio.wait_for(apis.backoffice.get(path), timeout=10)
+            assert read.status_code == 200, read.text
+    finally:
+        writer.close()
 
 
 async def test_a_reservation_arrives_signed_at_the_receiver_and_in_the_log(apis: Apis) -> None:

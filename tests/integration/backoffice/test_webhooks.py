@@ -55,8 +55,7 @@ async def publish(platform: Platform, count: int = 1) -> None:
 
 
 async def log_of(platform: Platform, subscription: Subscription) -> list[Delivery]:
-    async with platform.webhooks(Causation()) as uow:
-        found, _ = await uow.deliveries.page(subscription.id, None, 1, 100)
+    found, _ = await platform.webhook_queries.deliveries(subscription.id, None, 1, 100)
     return found
 
 
