@@ -5,6 +5,7 @@ import pytest
 
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
+from tests.receiver import a_platform
 from tests.search_server import SearchServer, StandIn
 from tests.services import ELASTICSEARCH_URL, fresh_postgres_database, unavailable
 
@@ -37,6 +38,16 @@ async def database_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
 async def platform(database_url: str) -> AsyncIterator[Platform]:
     """The embedded platform (in-process delivery) on a migrated database."""
     built = await bootstrap(Settings(database_url=database_url, rabbitmq_url=None), migrate=True)
+    try:
+        yield built
+    finally:
+        await built.close()
+
+
+@pytest.fixture
+async def webhook_platform(database_url: str) -> AsyncIterator[Platform]:
+    """The embedded platform, allowed to call a webhook receiver on 127.0.0.1."""
+    built = await a_platform(database_url)
     try:
         yield built
     finally:

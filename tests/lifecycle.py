@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.integration.rabbitmq.processes import Processes
+from tests.processes import Processes
 from tests.waiting import eventually
 
 Body = dict[str, Any]

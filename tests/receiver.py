@@ -1,5 +1,6 @@
 """A real HTTP receiver for webhook tests, on asyncio's own server: it records every
-request and answers with the statuses it is told, one per request (or never answers)."""
+request and answers with the statuses it is told, one per request (or never answers).
+And the sending end: a platform allowed to call it, its dispatcher running."""
 
 import asyncio
 import contextlib
@@ -8,6 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from standardwebhooks import Webhook
+
+from logistics_platform.bootstrap import Platform, bootstrap
+from logistics_platform.config import Settings
 
 HANG = 0  # as an answer: keep the connection open without a word
 
@@ -77,3 +81,27 @@ class Receiver:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(5):
                     await server.wait_closed()
+
+
+async def a_platform(database_url: str, **settings: Any) -> Platform:
+    """The embedded platform on a migrated database, allowed to call a receiver on
+    127.0.0.1 and quick to retry it (three attempts), unless ``settings`` say otherwise."""
+    defaults: dict[str, Any] = {
+        "webhook_allow_private_networks": True,
+        "webhook_retry_base_seconds": 0.05,
+        "webhook_max_attempts": 3,
+    }
+    configured = Settings(database_url=database_url, rabbitmq_url=None, **defaults | settings)
+    return await bootstrap(configured, migrate=True)
+
+
+@contextlib.asynccontextmanager
+async def dispatching(platform: Platform) -> AsyncIterator[None]:
+    """``platform``'s webhook dispatcher, sending until the block ends."""
+    task = asyncio.create_task(platform.webhook_dispatcher().run())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

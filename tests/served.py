@@ -2,32 +2,22 @@
 need a browser or a signal: the platform as an operator runs it."""
 
 import os
-import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+from tests.processes import Processes, free_port
 
-from tests.waiting import PROCESS_START, wait_until
-
-LOGISTICS = str(Path(sys.executable).with_name("logistics"))
 APIS = ("inventory", "backoffice", "health", "logistics")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
 class Served:
     process: subprocess.Popen[bytes]
     ports: dict[str, int]
+    database: Path
     log: Path
 
     def url(self, api: str) -> str:
@@ -41,9 +31,10 @@ class Served:
 def serve(directory: Path, **environment: str) -> Iterator[Served]:
     """`logistics serve` until the block ends (killed then, if still running)."""
     ports = {api: free_port() for api in APIS}
+    database = directory / "serve.db"
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{directory / 'serve.db'}",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
         **{f"{api.upper()}_PORT": str(port) for api, port in ports.items()},
         "LOG_FORMAT": "json",
         "RATE_LIMIT": "none",
@@ -52,32 +43,11 @@ def serve(directory: Path, **environment: str) -> Iterator[Served]:
     for unset in ("RABBITMQ_URL", "ELASTICSEARCH_URL", "READ_STORE"):
         if unset not in environment:
             env.pop(unset, None)
-    log = directory / "serve.log"
-    # Into a file, not a pipe nobody reads while it runs: a full pipe would block its logging.
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [LOGISTICS, "serve"], env=env, cwd=directory, stdout=output, stderr=subprocess.STDOUT
-        )
-    served = Served(process, ports, log)
+    processes = Processes(env, directory)
+    process = processes.logistics("serve", "serve")
     try:
-        for api in APIS:
-            _wait_until_ready(served, api)
-        yield served
+        for port in ports.values():
+            processes.wait_for_http_blocking(process, port)
+        yield Served(process.popen, ports, database, process.log)
     finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=60)
-
-
-def _wait_until_ready(served: Served, api: str) -> None:
-    url = f"{served.url(api)}/ready"
-
-    def ready() -> bool:
-        if served.process.poll() is not None:
-            raise AssertionError(f"`logistics serve` exited early\n{served.output()}")
-        try:
-            return httpx.get(url, timeout=10).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    wait_until(ready, within=PROCESS_START, what=f"{url} to answer 200", details=served.output)
+        process.kill()

@@ -22,6 +22,7 @@ from logistics_platform.backoffice.application.sla_ports import SlaAlerts, SlaUn
 from logistics_platform.backoffice.application.webhooks import (
     WEBHOOKS,
     FollowedEvents,
+    WebhookQueries,
     WebhookUnitOfWork,
     queue_deliveries_on_event,
 )
@@ -219,6 +220,15 @@ class Platform:
             ordered_appends=self.settings.rabbitmq_url is None,
             on_queued=self._wake_webhook_dispatchers,
         )
+
+    @functools.cached_property
+    def webhook_queries(self) -> WebhookQueries:
+        """The webhooks and their delivery logs as the Backoffice API reads them."""
+        from logistics_platform.backoffice.infrastructure.sql_webhook_queries import (  # noqa: PLC0415 - the roles that use webhooks
+            SqlWebhookQueries,
+        )
+
+        return SqlWebhookQueries(reader(self.engine))
 
     def _wake_webhook_dispatchers(self) -> None:
         for wake_up in self._webhooks_queued:

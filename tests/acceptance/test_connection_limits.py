@@ -13,7 +13,7 @@ import pytest
 from logistics_platform.bootstrap import Platform
 from logistics_platform.entrypoints import runner
 from logistics_platform.entrypoints.http import apps, problems
-from tests.integration.rabbitmq.processes import free_port
+from tests.processes import free_port
 from tests.waiting import PROCESS_START, eventually
 
 

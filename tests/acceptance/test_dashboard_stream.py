@@ -23,8 +23,9 @@ from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
 from logistics_platform.entrypoints.http import apps
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
+from tests.processes import free_port
 from tests.search_server import SearchServer
-from tests.served import free_port, serve
+from tests.served import serve
 from tests.waiting import PROCESS_START, PROPAGATION, eventually
 
 Message = dict[str, str]

@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from logistics_platform.config import Settings
-from tests.integration.rabbitmq.processes import Processes, environment, free_port
 from tests.lifecycle import (
     Operator,
     Stack,
@@ -18,6 +17,7 @@ from tests.lifecycle import (
     releasing_cancelling_and_expiring,
     twelve_concurrent_outcomes,
 )
+from tests.processes import Processes, environment, free_port
 from tests.search_server import SearchServer
 
 Scenario = Callable[[Operator], Awaitable[None]]

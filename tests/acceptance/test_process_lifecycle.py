@@ -2,84 +2,43 @@
 the database or in the search server: Elasticsearch or its stand-in), and stops cleanly."""
 
 import asyncio
-import os
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.search_server import SearchServer
+from tests.served import Served, serve
 from tests.waiting import PROCESS_START, wait_until
 
-LOGISTICS = str(Path(sys.executable).with_name("logistics"))
 ITEM = "550e8400-e29b-41d4-a716-446655440000"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Served:
-    process: subprocess.Popen[bytes]
-    ports: dict[str, int]
-    database: Path
-    log: Path
-    read_store: str
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
+@pytest.fixture
+def read_store() -> str:
+    return "sql"
 
 
 @pytest.fixture
-def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Served]:
-    """`logistics serve`, embedded, its read store ``sql`` unless the test (indirectly)
-    asks for ``elasticsearch``."""
-    ports = {"inventory": free_port(), "backoffice": free_port(), "health": free_port()}
-    database = tmp_path / "serve.db"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
-        "INVENTORY_PORT": str(ports["inventory"]),
-        "BACKOFFICE_PORT": str(ports["backoffice"]),
-        "HEALTH_PORT": str(ports["health"]),
-        "LOG_FORMAT": "json",
-        "RATE_LIMIT": "none",  # the shutdown test sends 200 reservations at once
-        "READ_STORE": getattr(request, "param", "sql"),
-    }
-    env.pop("RABBITMQ_URL", None)
+def served(tmp_path: Path, read_store: str, request: pytest.FixtureRequest) -> Iterator[Served]:
+    """`logistics serve`, embedded, its tracking views in ``read_store``."""
+    environment = {"READ_STORE": read_store}
     search: SearchServer | None = None
-    if env["READ_STORE"] == "elasticsearch":
+    if read_store == "elasticsearch":
         search = request.getfixturevalue("search_server")
-        env["ELASTICSEARCH_URL"] = search.url
-        env["ELASTICSEARCH_INDEX"] = f"test_{uuid.uuid4().hex[:12]}_tracking_views"
-    log = tmp_path / "serve.log"
-    # Into a file, not a pipe nobody reads while it runs: a full pipe would block its logging.
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [LOGISTICS, "serve"], env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    served = Served(process, ports, database, log, env["READ_STORE"])
+        environment["ELASTICSEARCH_URL"] = search.url
+        environment["ELASTICSEARCH_INDEX"] = f"test_{uuid.uuid4().hex[:12]}_tracking_views"
     try:
-        for port in ports.values():
-            wait_until_ready(served, port)
-        yield served
+        with serve(tmp_path, **environment) as running:
+            yield running
     finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=60)
         if search is not None:
-            delete_indices_behind(search.url, env["ELASTICSEARCH_INDEX"])
+            delete_indices_behind(search.url, environment["ELASTICSEARCH_INDEX"])
 
 
 def delete_indices_behind(url: str, alias: str) -> None:
@@ -87,23 +46,10 @@ def delete_indices_behind(url: str, alias: str) -> None:
         httpx.delete(f"{url}/{index}", timeout=30).raise_for_status()
 
 
-def wait_until_ready(served: Served, port: int) -> None:
-    """Until the API on ``port`` answers ``/ready`` (each of the three starts on its own)."""
-    url = f"http://127.0.0.1:{port}/ready"
-
-    def ready() -> bool:
-        if served.process.poll() is not None:
-            raise AssertionError(f"`logistics serve` exited early\n{served.output()}")
-        try:
-            return httpx.get(url, timeout=10).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    wait_until(ready, within=PROCESS_START, what=f"{url} to answer 200", details=served.output)
-
-
-@pytest.mark.parametrize("served", ["sql", "elasticsearch"], indirect=True)
-def test_serve_runs_the_guide_flow_and_shows_the_tracking_view(served: Served) -> None:
+@pytest.mark.parametrize("read_store", ["sql", "elasticsearch"])
+def test_serve_runs_the_guide_flow_and_shows_the_tracking_view(
+    served: Served, read_store: str
+) -> None:
     ports = served.ports
     inventory = f"http://127.0.0.1:{ports['inventory']}"
     item = {"id": ITEM, "name": "iPhone 15 Pro", "quantity": 100}
@@ -124,7 +70,7 @@ def test_serve_runs_the_guide_flow_and_shows_the_tracking_view(served: Served) -
     assert view["status"] == "registered"
     assert view["stockItemName"] == "iPhone 15 Pro"
     # The views were where asked: a search server is a service of its own.
-    assert ("elasticsearch" in health["services"]) == (served.read_store == "elasticsearch")
+    assert ("elasticsearch" in health["services"]) == (read_store == "elasticsearch")
 
 
 def test_sigterm_finishes_requests_in_flight_and_exits_cleanly(served: Served) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.acceptance.test_process_lifecycle import LOGISTICS
+from tests.processes import LOGISTICS
 from tests.waiting import PROCESS_START
 
 

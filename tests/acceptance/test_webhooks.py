@@ -3,9 +3,8 @@ subscriptions, the delivery log, and an Inventory reservation arriving signed at
 receiver."""
 
 import asyncio
-import contextlib
+import sqlite3
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -16,26 +15,16 @@ from logistics_platform.config import Settings
 from logistics_platform.entrypoints.http.apps import create_backoffice_app
 from tests.acceptance.conftest import Apis
 from tests.acceptance.problems import assert_problem
-from tests.receiver import Receiver
+from tests.receiver import Receiver, dispatching
 from tests.waiting import eventually
 
 RESERVED = "inventory.stock_item.reserved"
 
 
 @pytest.fixture
-async def platform(database_url: str) -> AsyncIterator[Platform]:
-    """The embedded platform, allowed to call the receiver on 127.0.0.1."""
-    settings = Settings(
-        database_url=database_url,
-        rabbitmq_url=None,
-        webhook_allow_private_networks=True,
-        webhook_retry_base_seconds=0.05,
-    )
-    built = await bootstrap(settings, migrate=True)
-    try:
-        yield built
-    finally:
-        await built.close()
+def platform(webhook_platform: Platform) -> Platform:
+    """The APIs' platform, allowed to call the receiver."""
+    return webhook_platform
 
 
 async def create(apis: Apis, url: str, *events: str, **more: Any) -> dict[str, Any]:
@@ -45,17 +34,6 @@ async def create(apis: Apis, url: str, *events: str, **more: Any) -> dict[str, A
     assert response.headers["location"] == f"/webhooks/{response.json()['id']}"
     created: dict[str, Any] = response.json()
     return created
-
-
-@contextlib.asynccontextmanager
-async def dispatching(platform: Platform) -> AsyncIterator[None]:
-    task = asyncio.create_task(platform.webhook_dispatcher().run())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def test_a_webhook_s_secret_is_shown_once_and_it_can_be_listed_and_deleted(
@@ -103,6 +81,20 @@ async def test_unknown_webhooks_and_deliveries_are_404(apis: Apis) -> None:
     redeliver = f"/webhooks/{created['id']}/deliveries/msg_{uuid.uuid4().hex}/redeliver"
     assert_problem(await apis.backoffice.post(redeliver), 404)
     assert_problem(await apis.backoffice.get("/webhooks/not-an-id"), 422)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_webhooks_are_read_while_another_process_holds_the_write_lock(apis: Apis) -> None:
+    webhook = await create(apis, "http://127.0.0.1:9/hooks")
+    reads = ["/webhooks", f"/webhooks/{webhook['id']}", f"/webhooks/{webhook['id']}/deliveries"]
+    writer = sqlite3.connect(apis.platform.engine.url.database or "", isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # what another process's transaction does first
+        for path in reads:
+            read = await asyncio.wait_for(apis.backoffice.get(path), timeout=10)
+            assert read.status_code == 200, read.text
+    finally:
+        writer.close()
 
 
 async def test_a_reservation_arrives_signed_at_the_receiver_and_in_the_log(apis: Apis) -> None:

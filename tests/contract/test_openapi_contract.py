@@ -17,7 +17,7 @@ import pytest
 
 from logistics_platform.config import Settings
 from logistics_platform.entrypoints.http.auth import mint_token
-from tests.integration.rabbitmq.processes import Processes, environment, free_port
+from tests.processes import Processes, environment, free_port
 from tests.services import fresh_postgres_database
 
 SECRET = "a-contract-test-secret-long-enough-for-hs256"

@@ -11,11 +11,7 @@ from logistics_platform.backoffice.application.webhooks import (
     WebhookSubscriptions,
     WebhookUnitOfWork,
 )
-from logistics_platform.backoffice.domain.webhook_deliveries import (
-    Delivery,
-    DeliveryStatus,
-    Outcome,
-)
+from logistics_platform.backoffice.domain.webhook_deliveries import Delivery, Outcome
 from logistics_platform.backoffice.domain.webhooks import Subscription
 
 
@@ -25,13 +21,6 @@ class FakeWebhookSubscriptions(WebhookSubscriptions):
 
     async def add(self, subscription: Subscription) -> None:
         self.rows[subscription.id] = subscription
-
-    async def get(self, subscription_id: str) -> Subscription | None:
-        return self.rows.get(subscription_id)
-
-    async def page(self, page: int, size: int) -> tuple[list[Subscription], int]:
-        every = list(self.rows.values())
-        return every[(page - 1) * size : page * size], len(every)
 
     async def remove(self, subscription_id: str) -> bool:
         return self.rows.pop(subscription_id, None) is not None
@@ -57,16 +46,6 @@ class FakeWebhookDeliveries(WebhookDeliveries):
     async def save(self, delivery: Delivery) -> None:
         self.rows[delivery.id] = delivery
         self.leased.pop(delivery.id, None)
-
-    async def page(
-        self, subscription_id: str, status: DeliveryStatus | None, page: int, size: int
-    ) -> tuple[list[Delivery], int]:
-        found = [
-            d
-            for d in self.rows.values()
-            if d.subscription_id == subscription_id and status in (None, d.status)
-        ]
-        return found[(page - 1) * size : page * size], len(found)
 
     async def claim_due(
         self, now: datetime, lease_until: datetime, limit: int, busy: frozenset[str]

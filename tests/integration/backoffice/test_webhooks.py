@@ -1,43 +1,24 @@
 """Webhook deliveries end to end below the API: the fan-out subscriber, the SQL store, the
 dispatcher and the HTTP sender, against a real receiver, on SQLite and PostgreSQL."""
 
-import asyncio
-import contextlib
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from logistics_platform.backoffice.application.webhooks import WEBHOOKS, redeliver
 from logistics_platform.backoffice.domain.webhook_deliveries import Delivery, DeliveryStatus
 from logistics_platform.backoffice.domain.webhooks import Subscription
-from logistics_platform.bootstrap import Platform, bootstrap
-from logistics_platform.config import Settings
+from logistics_platform.bootstrap import Platform
 from logistics_platform.shared.application.unit_of_work import Causation
 from tests.mothers.webhooks import DELIVERED, a_package_delivered, a_subscription
-from tests.receiver import HANG, Receiver
+from tests.receiver import HANG, Receiver, a_platform, dispatching
 from tests.waiting import eventually
 
 
-async def a_platform(database_url: str, **settings: Any) -> Platform:
-    defaults: dict[str, Any] = {
-        "webhook_allow_private_networks": True,  # the receiver listens on 127.0.0.1
-        "webhook_retry_base_seconds": 0.05,
-        "webhook_max_attempts": 3,
-    }
-    configured = Settings(database_url=database_url, rabbitmq_url=None, **defaults | settings)
-    return await bootstrap(configured, migrate=True, read_store=False)
-
-
 @pytest.fixture
-async def platform(database_url: str) -> AsyncIterator[Platform]:
-    built = await a_platform(database_url)
-    try:
-        yield built
-    finally:
-        await built.close()
+def platform(webhook_platform: Platform) -> Platform:
+    return webhook_platform
 
 
 async def subscribe(platform: Platform, subscription: Subscription) -> Subscription:
@@ -55,8 +36,7 @@ async def publish(platform: Platform, count: int = 1) -> None:
 
 
 async def log_of(platform: Platform, subscription: Subscription) -> list[Delivery]:
-    async with platform.webhooks(Causation()) as uow:
-        found, _ = await uow.deliveries.page(subscription.id, None, 1, 100)
+    found, _ = await platform.webhook_queries.deliveries(subscription.id, None, 1, 100)
     return found
 
 
@@ -66,17 +46,6 @@ async def settled(platform: Platform, subscription: Subscription, status: str) -
         return found[0] if found and found[0].status == status else None
 
     return await eventually(one_is, what=f"a delivery {status}")
-
-
-@contextlib.asynccontextmanager
-async def dispatching(platform: Platform) -> AsyncIterator[None]:
-    task = asyncio.create_task(platform.webhook_dispatcher().run())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def test_a_delivery_is_signed_as_standard_webhooks_say_and_logged(

@@ -16,7 +16,7 @@ from logistics_platform.config import Settings
 from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import Topology
 from logistics_platform.shared.infrastructure.persistence import migrations
 from tests.integration.rabbitmq.broker import Broker, fresh_broker
-from tests.integration.rabbitmq.processes import Processes, environment
+from tests.processes import Processes, environment
 from tests.waiting import eventually  # noqa: F401 - the rabbitmq tests import it from here
 
 

@@ -7,7 +7,7 @@ import pytest
 from logistics_platform.bootstrap import Platform
 from tests.integration.rabbitmq.checks import all_registered, assert_applied_once
 from tests.integration.rabbitmq.conftest import Background, eventually, scalar
-from tests.integration.rabbitmq.processes import Processes, free_port
+from tests.processes import Processes, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 

@@ -7,8 +7,8 @@ import pytest
 from logistics_platform.bootstrap import Platform
 from tests.integration.rabbitmq.checks import assert_applied_once
 from tests.integration.rabbitmq.conftest import Background, eventually, scalar
-from tests.integration.rabbitmq.processes import Processes
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
+from tests.processes import Processes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 

@@ -10,8 +10,8 @@ from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import Topology
 from tests.integration.rabbitmq.checks import assert_applied_once
 from tests.integration.rabbitmq.conftest import Background, eventually
-from tests.integration.rabbitmq.processes import Processes
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
+from tests.processes import Processes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 

@@ -4,7 +4,7 @@ import asyncio
 import signal
 import time
 
-from tests.integration.rabbitmq.processes import Processes
+from tests.processes import Processes
 
 GRACE_PERIOD = 30  # terminationGracePeriodSeconds in k8s/, stop_grace_period in compose
 

@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from tests.integration.rabbitmq.conftest import eventually
-from tests.integration.rabbitmq.processes import Processes, free_port
+from tests.processes import Processes, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 

@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
-from tests.integration.rabbitmq.processes import Processes, free_port
 from tests.lifecycle import (
     Operator,
     Stack,
@@ -14,6 +13,7 @@ from tests.lifecycle import (
     releasing_cancelling_and_expiring,
     twelve_concurrent_outcomes,
 )
+from tests.processes import Processes, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 

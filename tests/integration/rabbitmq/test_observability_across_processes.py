@@ -9,7 +9,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.integration.rabbitmq.conftest import eventually
-from tests.integration.rabbitmq.processes import Process, Processes, free_port
+from tests.processes import Process, Processes, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 

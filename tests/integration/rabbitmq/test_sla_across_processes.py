@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from logistics_platform.bootstrap import Platform
 from logistics_platform.shared.infrastructure.persistence.tables import outbox
-from tests.integration.rabbitmq.processes import Processes, free_port
 from tests.lifecycle import Operator, Stack
+from tests.processes import Processes, free_port
 from tests.waiting import eventually
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]

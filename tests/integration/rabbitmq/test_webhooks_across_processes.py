@@ -6,9 +6,9 @@ import pytest
 from logistics_platform.bootstrap import Platform
 from logistics_platform.shared.application.unit_of_work import Causation
 from tests.integration.rabbitmq.conftest import Background, eventually
-from tests.integration.rabbitmq.processes import Processes
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
 from tests.mothers.webhooks import a_subscription
+from tests.processes import Processes
 from tests.receiver import Receiver
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]

@@ -28,13 +28,6 @@ class WebhookSubscriptions(abc.ABC):
     async def add(self, subscription: Subscription) -> None: ...
 
     @abc.abstractmethod
-    async def get(self, subscription_id: str) -> Subscription | None: ...
-
-    @abc.abstractmethod
-    async def page(self, page: int, size: int) -> tuple[list[Subscription], int]:
-        """Oldest first; and how many there are."""
-
-    @abc.abstractmethod
     async def remove(self, subscription_id: str) -> bool:
         """Remove it and its deliveries; False if there was none."""
 
@@ -63,12 +56,6 @@ class WebhookDeliveries(abc.ABC):
         """Store its new state and release its lease."""
 
     @abc.abstractmethod
-    async def page(
-        self, subscription_id: str, status: DeliveryStatus | None, page: int, size: int
-    ) -> tuple[list[Delivery], int]:
-        """Newest first; and how many there are."""
-
-    @abc.abstractmethod
     async def claim_due(
         self, now: datetime, lease_until: datetime, limit: int, busy: frozenset[str]
     ) -> list[Claimed]:
@@ -83,6 +70,24 @@ class WebhookDeliveries(abc.ABC):
 class WebhookUnitOfWork(UnitOfWork):
     subscriptions: WebhookSubscriptions
     deliveries: WebhookDeliveries
+
+
+class WebhookQueries(abc.ABC):
+    """The webhooks and their delivery logs as the API reads them: outside any transaction
+    that writes (on SQLite such a transaction would wait for, and hold, the write lock)."""
+
+    @abc.abstractmethod
+    async def get(self, subscription_id: str) -> Subscription | None: ...
+
+    @abc.abstractmethod
+    async def page(self, page: int, size: int) -> tuple[list[Subscription], int]:
+        """Oldest first; and how many there are."""
+
+    @abc.abstractmethod
+    async def deliveries(
+        self, subscription_id: str, status: DeliveryStatus | None, page: int, size: int
+    ) -> tuple[list[Delivery], int]:
+        """Newest first; and how many there are."""
 
 
 def utc_now() -> datetime:
@@ -167,8 +172,8 @@ async def delete_webhook(subscription_id: str, uow: WebhookUnitOfWork) -> None:
     await uow.commit()
 
 
-async def find_webhook(subscription_id: str, uow: WebhookUnitOfWork) -> Subscription:
-    found = await uow.subscriptions.get(subscription_id)
+async def find_webhook(subscription_id: str, webhooks: WebhookQueries) -> Subscription:
+    found = await webhooks.get(subscription_id)
     if found is None:
         raise NotFound(f"no webhook {subscription_id}")
     return found

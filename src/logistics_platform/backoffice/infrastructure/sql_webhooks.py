@@ -4,7 +4,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, select, update
+from sqlalchemy import Row, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from logistics_platform.backoffice.application.webhooks import (
@@ -33,7 +33,7 @@ def _utc_or_none(moment: datetime | None) -> datetime | None:
     return None if moment is None else _utc(moment)
 
 
-def _subscription(row: Row[Any]) -> Subscription:
+def subscription_of(row: Row[Any]) -> Subscription:
     # By column, not name: in a join with the deliveries, ``id`` would be theirs.
     column = row._mapping
     return Subscription(
@@ -45,7 +45,7 @@ def _subscription(row: Row[Any]) -> Subscription:
     )
 
 
-def _delivery(row: Row[Any]) -> Delivery:
+def delivery_of(row: Row[Any]) -> Delivery:
     column = row._mapping
     return Delivery(
         id=column[_deliveries.id],
@@ -105,25 +105,6 @@ class SqlWebhookSubscriptions(WebhookSubscriptions):
             )
         )
 
-    async def get(self, subscription_id: str) -> Subscription | None:
-        found = await self._connection.execute(
-            select(webhook_subscriptions).where(_subscriptions.id == subscription_id)
-        )
-        row = found.first()
-        return _subscription(row) if row else None
-
-    async def page(self, page: int, size: int) -> tuple[list[Subscription], int]:
-        rows = await self._connection.execute(
-            select(webhook_subscriptions)
-            .order_by(_subscriptions.created_at, _subscriptions.id)
-            .offset((page - 1) * size)
-            .limit(size)
-        )
-        total = await self._connection.scalar(
-            select(func.count()).select_from(webhook_subscriptions)
-        )
-        return [_subscription(row) for row in rows], total or 0
-
     async def remove(self, subscription_id: str) -> bool:
         await self._connection.execute(
             delete(webhook_deliveries).where(_deliveries.subscription_id == subscription_id)
@@ -138,7 +119,7 @@ class SqlWebhookSubscriptions(WebhookSubscriptions):
         # and read once for a batch of events.
         if self._all is None:
             rows = await self._connection.execute(select(webhook_subscriptions))
-            self._all = [_subscription(row) for row in rows]
+            self._all = [subscription_of(row) for row in rows]
         return [s for s in self._all if s.follows(event_name)]
 
 
@@ -159,7 +140,7 @@ class SqlWebhookDeliveries(WebhookDeliveries):
             )
         )
         row = found.first()
-        return _delivery(row) if row else None
+        return delivery_of(row) if row else None
 
     async def save(self, delivery: Delivery) -> None:
         row = _delivery_row(delivery)
@@ -169,24 +150,6 @@ class SqlWebhookDeliveries(WebhookDeliveries):
             .values(**row, locked_until=None)
         )
         self.queued += delivery.status is DeliveryStatus.PENDING
-
-    async def page(
-        self, subscription_id: str, status: DeliveryStatus | None, page: int, size: int
-    ) -> tuple[list[Delivery], int]:
-        where = [_deliveries.subscription_id == subscription_id]
-        if status is not None:
-            where.append(_deliveries.status == str(status))
-        rows = await self._connection.execute(
-            select(webhook_deliveries)
-            .where(*where)
-            .order_by(_deliveries.created_at.desc(), _deliveries.id.desc())
-            .offset((page - 1) * size)
-            .limit(size)
-        )
-        total = await self._connection.scalar(
-            select(func.count()).select_from(webhook_deliveries).where(*where)
-        )
-        return [_delivery(row) for row in rows], total or 0
 
     async def claim_due(
         self, now: datetime, lease_until: datetime, limit: int, busy: frozenset[str]
@@ -220,7 +183,7 @@ class SqlWebhookDeliveries(WebhookDeliveries):
             .where(_deliveries.id.in_(ids))
             .order_by(_deliveries.next_attempt_at)
         )
-        return [Claimed(_delivery(row), _subscription(row)) for row in rows]
+        return [Claimed(delivery_of(row), subscription_of(row)) for row in rows]
 
     async def release(self, delivery_ids: Sequence[str]) -> None:
         await self._connection.execute(

@@ -2,7 +2,7 @@
 
 from pydantic import Field
 
-from logistics_platform.backoffice.application.alert_queries import AlertsPage, LowStockAlert
+from logistics_platform.backoffice.application.alert_queries import LowStockAlert
 from logistics_platform.backoffice.application.queries import (
     DeliveryStats,
     Durations,
@@ -128,12 +128,3 @@ class LowStockAlertResponse(CamelModel):
 
 class LowStockListResponse(PageMeta):
     items: list[LowStockAlertResponse]
-
-    @classmethod
-    def of(cls, page: AlertsPage) -> "LowStockListResponse":
-        return cls(
-            items=[LowStockAlertResponse.of(alert) for alert in page.items],
-            total=page.total,
-            page=page.page,
-            size=page.size,
-        )

@@ -22,6 +22,7 @@ from logistics_platform.backoffice.domain.search_words import words
 from logistics_platform.backoffice.domain.tracking_view import TrackingStatus
 from logistics_platform.backoffice.infrastructure.event_log import OutboxEventLog
 from logistics_platform.entrypoints.http.analytics_schemas import (
+    LowStockAlertResponse,
     LowStockListResponse,
     SummaryResponse,
 )
@@ -139,8 +140,8 @@ async def list_tracking(
     from_: From = None,
     to: To = None,
     sort: TrackingSort = TrackingSort.CREATED_AT_DESC,
-    page: Annotated[WindowPage, Query()] = 1,
-    size: Annotated[PageSize, Query()] = 20,
+    page: WindowPage = 1,
+    size: PageSize = 20,
 ) -> TrackingListResponse:
     """Tracking views, filtered, sorted (ties broken by reservation id) and paged."""
     found = await platform.tracking.search(
@@ -156,12 +157,7 @@ async def list_tracking(
             size=size,
         )
     )
-    return TrackingListResponse(
-        items=[TrackingResponse.of(view) for view in found.items],
-        total=found.total,
-        page=found.page,
-        size=found.size,
-    )
+    return TrackingListResponse.paged(found, TrackingResponse.of)
 
 
 @router.get(
@@ -196,15 +192,15 @@ async def low_stock_alerts(
     *,
     platform: PlatformDep,
     warehouse: Annotated[str | None, Query(pattern=WAREHOUSE_PATTERN)] = None,
-    page: Annotated[WindowPage, Query()] = 1,
-    size: Annotated[PageSize, Query()] = 20,
+    page: WindowPage = 1,
+    size: PageSize = 20,
 ) -> LowStockListResponse:
     """Stock items under their low-stock threshold (their latest low-stock event, by the
     item's version, is not cleared), the oldest alert first."""
     found = await platform.tracking.low_stock(
         AlertsQuery(warehouse=warehouse, page=page, size=size)
     )
-    return LowStockListResponse.of(found)
+    return LowStockListResponse.paged(found, LowStockAlertResponse.of)
 
 
 @router.get(

@@ -78,8 +78,8 @@ async def get_stock_item(id: StockItemPathId, platform: PlatformDep) -> StockIte
 )
 async def list_stock_items(
     platform: PlatformDep,
-    page: Annotated[Page, Query()] = 1,
-    size: Annotated[PageSize, Query()] = 20,
+    page: Page = 1,
+    size: PageSize = 20,
     warehouse: Annotated[WarehouseCode | None, Query()] = None,
     low_stock: Annotated[
         bool | None, Query(alias="lowStock", description="below the item's threshold")
@@ -89,12 +89,7 @@ async def list_stock_items(
     found = await platform.stock_items.page(
         page=page, size=size, warehouse=warehouse, low_stock=low_stock
     )
-    return StockItemListResponse(
-        items=[StockItemResponse.of(item) for item in found.items],
-        total=found.total,
-        page=found.page,
-        size=found.size,
-    )
+    return StockItemListResponse.paged(found, StockItemResponse.of)
 
 
 @router.put(

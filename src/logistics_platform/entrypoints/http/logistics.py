@@ -58,8 +58,8 @@ async def list_packages(
     status: Annotated[PackageStatus | None, Query()] = None,
     reservation_id: Annotated[ReservationIdText | None, Query(alias="reservationId")] = None,
     tracking_number: Annotated[TrackingNumberText | None, Query(alias="trackingNumber")] = None,
-    page: Annotated[Page, Query()] = 1,
-    size: Annotated[PageSize, Query()] = 20,
+    page: Page = 1,
+    size: PageSize = 20,
 ) -> PackageListResponse:
     """Packages, oldest registration first, filtered by any of status, reservation and
     tracking number."""
@@ -69,12 +69,7 @@ async def list_packages(
         tracking_number=tracking_number,
     )
     found = await platform.packages.page(wanted, page=page, size=size)
-    return PackageListResponse(
-        items=[PackageResponse.of(item) for item in found.items],
-        total=found.total,
-        page=found.page,
-        size=found.size,
-    )
+    return PackageListResponse.paged(found, PackageResponse.of)
 
 
 @router.post(

@@ -1,8 +1,9 @@
 """Wire models shared by the APIs: camelCase JSON, validated at the edge."""
 
 import re
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, Self, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -65,10 +66,33 @@ class CamelModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
 
 
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Paged(Protocol[T_co]):
+    """A page of results as the queries answer it."""
+
+    @property
+    def items(self) -> Sequence[T_co]: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def page(self) -> int: ...
+    @property
+    def size(self) -> int: ...
+
+
 class PageMeta(CamelModel):
     total: int
     page: int
     size: int
+
+    @classmethod
+    def paged(cls, found: Paged[T], answer: Callable[[T], BaseModel]) -> Self:
+        """The answer for ``found``: each of its items as ``answer`` shows it, and the page."""
+        items = [answer(item) for item in found.items]
+        return cls(items=items, total=found.total, page=found.page, size=found.size)
 
 
 class HealthResponse(CamelModel):

@@ -7,7 +7,6 @@ from pydantic import Field
 
 from logistics_platform.backoffice.application.sla_ports import (
     SlaAlert,
-    SlaAlertsPage,
     SlaAlertsQuery,
 )
 from logistics_platform.backoffice.domain.sla import BreachKind
@@ -54,15 +53,6 @@ class SlaAlertResponse(CamelModel):
 class SlaAlertListResponse(PageMeta):
     items: list[SlaAlertResponse]
 
-    @classmethod
-    def of(cls, page: SlaAlertsPage) -> "SlaAlertListResponse":
-        return cls(
-            items=[SlaAlertResponse.of(alert) for alert in page.items],
-            total=page.total,
-            page=page.page,
-            size=page.size,
-        )
-
 
 @router.get(
     "/alerts/sla",
@@ -79,12 +69,12 @@ async def sla_alerts(
         str | None,
         Query(max_length=50, pattern=CARRIER_PATTERN, description="exactly as dispatched"),
     ] = None,
-    page: Annotated[WindowPage, Query()] = 1,
-    size: Annotated[PageSize, Query()] = 20,
+    page: WindowPage = 1,
+    size: PageSize = 20,
 ) -> SlaAlertListResponse:
     """Packages stuck registered or in transit past their limit (per carrier), or with
     repeated failed deliveries: each raised once per package and kind, the newest first."""
     found = await platform.sla_alerts.list(
         SlaAlertsQuery(kind=kind, carrier=carrier, page=page, size=size)
     )
-    return SlaAlertListResponse.of(found)
+    return SlaAlertListResponse.paged(found, SlaAlertResponse.of)

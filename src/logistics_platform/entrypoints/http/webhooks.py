@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Response
 
 from logistics_platform.backoffice.application.webhooks import (
     CreateWebhook,
@@ -58,13 +58,9 @@ async def create(
     "", summary="List webhooks", response_model=WebhookListResponse, responses=problems(422)
 )
 async def list_webhooks(
-    platform: PlatformDep,
-    causation: CausationDep,
-    page: Annotated[Page, Query()] = 1,
-    size: Annotated[PageSize, Query()] = 20,
+    platform: PlatformDep, page: Page = 1, size: PageSize = 20
 ) -> WebhookListResponse:
-    async with platform.webhooks(causation) as uow:
-        found, total = await uow.subscriptions.page(page, size)
+    found, total = await platform.webhook_queries.page(page, size)
     items = [WebhookResponse.of(s) for s in found]
     return WebhookListResponse(items=items, total=total, page=page, size=size)
 
@@ -75,11 +71,8 @@ async def list_webhooks(
     response_model=WebhookResponse,
     responses=problems(404, 422),
 )
-async def get_webhook(
-    webhook_id: WebhookId, platform: PlatformDep, causation: CausationDep
-) -> WebhookResponse:
-    async with platform.webhooks(causation) as uow:
-        return WebhookResponse.of(await find_webhook(webhook_id, uow))
+async def get_webhook(webhook_id: WebhookId, platform: PlatformDep) -> WebhookResponse:
+    return WebhookResponse.of(await find_webhook(webhook_id, platform.webhook_queries))
 
 
 @router.delete(
@@ -103,15 +96,14 @@ async def list_deliveries(
     *,
     webhook_id: WebhookId,
     platform: PlatformDep,
-    causation: CausationDep,
     status: DeliveryStatus | None = None,
-    page: Annotated[Page, Query()] = 1,
-    size: Annotated[PageSize, Query()] = 20,
+    page: Page = 1,
+    size: PageSize = 20,
 ) -> DeliveryListResponse:
     """Newest first: each delivery's attempts, last answer or error, next attempt."""
-    async with platform.webhooks(causation) as uow:
-        await find_webhook(webhook_id, uow)
-        found, total = await uow.deliveries.page(webhook_id, status, page, size)
+    webhooks = platform.webhook_queries
+    await find_webhook(webhook_id, webhooks)
+    found, total = await webhooks.deliveries(webhook_id, status, page, size)
     items = [DeliveryResponse.of(d) for d in found]
     return DeliveryListResponse(items=items, total=total, page=page, size=size)
 

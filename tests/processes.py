@@ -1,4 +1,5 @@
-"""Running the platform's processes (``logistics ...``) as separate OS processes."""
+"""Running the platform's processes (``logistics ...``) as separate OS processes: the
+RabbitMQ, contract and embedded end-to-end tests' helper, and ``tests/served.py``'s."""
 
 import asyncio
 import os
@@ -13,9 +14,9 @@ import httpx
 from pydantic import SecretStr
 
 from logistics_platform.config import Settings
-from tests.waiting import PROCESS_START, eventually
+from tests.waiting import PROCESS_START, eventually, wait_until
 
-LOGISTICS = [sys.executable, "-c", "from logistics_platform.entrypoints.cli import main; main()"]
+LOGISTICS = str(Path(sys.executable).with_name("logistics"))  # the console script, as deployed
 
 
 def free_port() -> int:
@@ -46,7 +47,7 @@ class Processes:
     started: list[Process] = field(default_factory=list)
 
     def logistics(self, name: str, *args: str, **env: str) -> Process:
-        return self.command(name, [*LOGISTICS, *args], **env)
+        return self.command(name, [LOGISTICS, *args], **env)
 
     def command(self, name: str, argv: list[str], **env: str) -> Process:
         log = self.directory / f"{name}.log"
@@ -68,19 +69,33 @@ class Processes:
         """The URL of ``process``'s API on ``port``, once it answers ``/ready`` (listening,
         its database reachable)."""
         url = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient(timeout=10) as client:
-
-            async def ready() -> bool:
-                self._assert_running(process)
-                try:
-                    return (await client.get(f"{url}/ready")).status_code == 200
-                except httpx.TransportError:
-                    return False
-
-            await eventually(
-                ready, within=within, what=f"{process.name} ready on {url}", details=self.logs
-            )
+        await eventually(
+            lambda: asyncio.to_thread(self._ready, process, url),
+            within=within,
+            what=f"{process.name} ready on {url}",
+            details=self.logs,
+        )
         return url
+
+    def wait_for_http_blocking(
+        self, process: Process, port: int, within: float = PROCESS_START
+    ) -> str:
+        """:meth:`wait_for_http` for synchronous tests (Playwright's own loop forbids one)."""
+        url = f"http://127.0.0.1:{port}"
+        wait_until(
+            lambda: self._ready(process, url),
+            within=within,
+            what=f"{process.name} ready on {url}",
+            details=self.logs,
+        )
+        return url
+
+    def _ready(self, process: Process, url: str) -> bool:
+        self._assert_running(process)
+        try:
+            return httpx.get(f"{url}/ready", timeout=10).status_code == 200
+        except httpx.TransportError:
+            return False
 
     async def wait_for_log(
         self, process: Process, marker: str, within: float = PROCESS_START
@@ -102,7 +117,7 @@ class Processes:
     async def complete(self, *args: str, within: float = PROCESS_START) -> tuple[int, str]:
         """Run ``logistics *args`` to its end; its exit code and output."""
         process = await asyncio.create_subprocess_exec(
-            *LOGISTICS,
+            LOGISTICS,
             *args,
             env={**self.environment, "COLUMNS": "300"},
             cwd=self.directory,
