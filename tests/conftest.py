@@ -9,8 +9,8 @@ from tests.receiver import a_platform
 from tests.search_server import SearchServer, StandIn
 from tests.services import ELASTICSEARCH_URL, fresh_postgres_database, unavailable
 
-# A helper that asserts, outside test modules: its failures explained like the tests'.
-pytest.register_assert_rewrite("tests.acceptance.problems")
+# Helpers that assert, outside test modules: their failures explained like the tests'.
+pytest.register_assert_rewrite("tests.acceptance.guide", "tests.acceptance.problems")
 
 
 @pytest.fixture

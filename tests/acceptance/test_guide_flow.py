@@ -4,23 +4,7 @@ import asyncio
 import re
 
 from tests.acceptance.conftest import Apis
-
-ITEM = "550e8400-e29b-41d4-a716-446655440000"
-
-
-async def add_iphones(apis: Apis, quantity: int = 100) -> None:
-    response = await apis.inventory.post(
-        "/stock-items", json={"id": ITEM, "name": "iPhone 15 Pro", "quantity": quantity}
-    )
-    assert response.status_code == 201, response.text
-
-
-async def reserve(apis: Apis, quantity: int, reservation_id: str) -> int:
-    response = await apis.inventory.put(
-        f"/stock-items/{ITEM}/reserve",
-        json={"quantity": quantity, "reservationId": reservation_id},
-    )
-    return response.status_code
+from tests.acceptance.guide import ITEM, add_iphones, reserve
 
 
 async def test_add_reserve_and_track_a_registered_package(apis: Apis) -> None:

@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from logistics_platform.config import Settings
 from logistics_platform.entrypoints.logging import configure_logging
 from tests.acceptance.conftest import Apis
-from tests.acceptance.test_guide_flow import ITEM, add_iphones
+from tests.acceptance.guide import ITEM, add_iphones
 
 Lines = Callable[[], list[dict[str, Any]]]
 

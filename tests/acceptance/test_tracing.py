@@ -12,7 +12,7 @@ from sqlalchemy import text
 from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
 from tests.acceptance.conftest import Apis
-from tests.acceptance.test_guide_flow import add_iphones, reserve
+from tests.acceptance.guide import add_iphones, reserve
 from tests.spans import ancestors, named, recording, trace_id
 
 RESERVE = "PUT /stock-items/{id}/reserve"
