@@ -10,7 +10,7 @@ from logistics_platform.logistics.infrastructure.unit_of_work import SqlLogistic
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.infrastructure.messaging import backlog
 from logistics_platform.shared.infrastructure.messaging.in_process import InProcessDelivery
-from tests.integration.test_in_process_delivery import reserve_three, subscriber
+from tests.integration.delivery import reserve_three, subscriber
 
 RESERVED = "inventory.stock_item.reserved"
 

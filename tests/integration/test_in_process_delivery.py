@@ -1,7 +1,6 @@
 """Embedded delivery: the outbox followed by each subscriber, on real databases."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 
@@ -9,41 +8,17 @@ from logistics_platform.bootstrap import Platform, bootstrap
 from logistics_platform.config import Settings
 from logistics_platform.logistics.infrastructure.unit_of_work import SqlLogisticsUnitOfWork
 from logistics_platform.shared.application.envelope import EventEnvelope
-from logistics_platform.shared.application.subscriber import Subscriber
-from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.infrastructure.messaging.in_process import (
     InProcessDelivery,
     dead_letters,
 )
 from logistics_platform.shared.infrastructure.persistence import outbox
 from logistics_platform.shared.infrastructure.persistence.tables import processed_events
+from tests.integration.delivery import RESERVED, reserve_three, subscriber
 from tests.integration.rabbitmq.checks import all_registered
 from tests.integration.rabbitmq.conftest import eventually
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
 from tests.services import TcpProxy
-
-RESERVED = frozenset({"inventory.stock_item.reserved"})
-Handler = Callable[[EventEnvelope, SqlLogisticsUnitOfWork], Awaitable[None]]
-
-
-def subscriber(
-    platform: Platform, name: str, handler: Handler
-) -> Subscriber[SqlLogisticsUnitOfWork]:
-    def unit_of_work(causation: Causation) -> SqlLogisticsUnitOfWork:
-        return SqlLogisticsUnitOfWork(platform.engine, causation=causation)
-
-    return Subscriber(name, RESERVED, handler, unit_of_work)
-
-
-async def reserve_three(platform: Platform) -> list[str]:
-    added = an_add_stock_item(quantity=10)
-    await platform.commands.handle(added)
-    ids = []
-    for _ in range(3):
-        command = a_reservation_of(added.id, quantity=1)
-        await platform.commands.handle(command)
-        ids.append(command.reservation_id)
-    return ids
 
 
 async def test_a_failing_subscriber_does_not_hold_back_the_others(platform: Platform) -> None:
