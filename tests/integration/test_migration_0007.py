@@ -6,7 +6,7 @@ from logistics_platform.backoffice.domain.tracking_view import ReservationStatus
 from logistics_platform.backoffice.infrastructure.sql_store import SqlTrackingStore
 from logistics_platform.shared.infrastructure.persistence import migrations
 from logistics_platform.shared.infrastructure.persistence.database import create_engine
-from tests.integration.test_migrations import downgrade
+from tests.integration.revisions import downgrade
 from tests.mothers.backoffice import backoffice_subscribers, package_step
 
 # A view as the projection stored it at revision 0004.

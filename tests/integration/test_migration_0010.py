@@ -1,14 +1,14 @@
 """Migration 0010: views stored before learn their warehouse, and the catalog's stock
 starts from the event log, each event counted once whether handled before or after."""
 
-from alembic import command
-from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from logistics_platform.backoffice.domain.stock_figures import StockUnits
 from logistics_platform.backoffice.infrastructure.sql_store import SqlTrackingStore
 from logistics_platform.shared.infrastructure.persistence import migrations, outbox
 from logistics_platform.shared.infrastructure.persistence.database import create_engine
+from tests.integration.revisions import downgrade
 from tests.mothers.backoffice import (
     backoffice_subscribers,
     reservation_changed,
@@ -55,7 +55,7 @@ async def test_views_learn_their_warehouse_and_stock_counts_each_event_once(
         assert pending is not None
         assert pending.stock == StockUnits(available=7)
 
-        await _downgrade(engine, "0009")
+        await downgrade(engine, "0009")
         async with engine.connect() as connection:
             claims = await connection.scalar(
                 text("SELECT count(*) FROM processed_events WHERE subscriber = :s"), {"s": CATALOG}
@@ -87,13 +87,3 @@ async def _as_at_0009(connection: AsyncConnection, *, handled_added: str) -> Non
         ),
         {"id": KNOWN},
     )
-
-
-async def _downgrade(engine: AsyncEngine, revision: str) -> None:
-    def run(connection: Connection) -> None:
-        config = migrations.alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-    async with engine.begin() as connection:
-        await connection.run_sync(run)

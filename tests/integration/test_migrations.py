@@ -4,7 +4,6 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from logistics_platform.migrations.metadata import metadata
 from logistics_platform.shared.infrastructure.persistence import migrations
 from logistics_platform.shared.infrastructure.persistence.database import create_engine
+from tests.integration.revisions import downgrade
 
 
 def differences(connection: Connection) -> list[object]:
@@ -30,16 +30,6 @@ async def test_migrations_match_the_declared_tables(database_url: str) -> None:
             assert await connection.run_sync(differences) == []
     finally:
         await engine.dispose()
-
-
-async def downgrade(engine: AsyncEngine, revision: str) -> None:
-    def run(connection: Connection) -> None:
-        config = migrations.alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
 
 
 RESERVED_LANE = "backoffice.track_on_stock_item_reserved"
