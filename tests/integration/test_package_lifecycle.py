@@ -20,8 +20,8 @@ from logistics_platform.logistics.infrastructure.tables import packages
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.domain.errors import DomainError
 from logistics_platform.shared.infrastructure.persistence import outbox
-from tests.integration.test_package_registration import registering, reserved
-from tests.mothers.logistics import reservation_ended
+from tests.integration.registration import registering
+from tests.mothers.logistics import reservation_ended, reserved
 
 
 async def registered(platform: Platform, reservation_id: str = "order-1") -> str:

@@ -1,34 +1,14 @@
 """Exactly one package per reservation, however the event arrives."""
 
 import asyncio
-import uuid
 
 from sqlalchemy import func, select
 
 from logistics_platform.bootstrap import Platform
 from logistics_platform.logistics.infrastructure.tables import packages
-from logistics_platform.shared.application.envelope import EventEnvelope
-from logistics_platform.shared.application.subscriber import Subscriber
-from logistics_platform.shared.domain.events import utc_now
 from logistics_platform.shared.infrastructure.persistence import outbox
-
-
-def reserved(reservation_id: str) -> EventEnvelope:
-    return EventEnvelope(
-        event_id=str(uuid.uuid4()),
-        name="inventory.stock_item.reserved",
-        occurred_on=utc_now(),
-        aggregate_id="550e8400-e29b-41d4-a716-446655440000",
-        attributes={
-            "id": "550e8400-e29b-41d4-a716-446655440000",
-            "quantity": 1,
-            "reservationId": reservation_id,
-        },
-    )
-
-
-def registering(platform: Platform) -> Subscriber[object]:
-    return next(s for s in platform.subscribers if s.name.startswith("logistics."))
+from tests.integration.registration import registering
+from tests.mothers.logistics import reserved
 
 
 async def package_count(platform: Platform) -> int:

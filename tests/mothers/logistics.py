@@ -7,6 +7,8 @@ from logistics_platform.logistics.domain.values import PackageId, PackageStatus,
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.domain.events import utc_now
 
+_ITEM = "550e8400-e29b-41d4-a716-446655440000"
+
 # The commands that bring a registered package into each status.
 _PATH_TO: dict[PackageStatus, tuple[str, ...]] = {
     PackageStatus.REGISTERED: (),
@@ -53,11 +55,21 @@ def package_in(status: PackageStatus) -> Package:
 def reservation_ended(reservation_id: str, *, expired: bool = False) -> EventEnvelope:
     """Inventory's release (or expiry) of a reservation, as Logistics receives it."""
     name = "inventory.reservation.expired" if expired else "inventory.reservation.released"
-    item = "550e8400-e29b-41d4-a716-446655440000"
     return EventEnvelope(
         event_id=str(uuid.uuid4()),
         name=name,
         occurred_on=utc_now(),
-        aggregate_id=item,
-        attributes={"id": item, "reservationId": reservation_id, "quantity": 1},
+        aggregate_id=_ITEM,
+        attributes={"id": _ITEM, "reservationId": reservation_id, "quantity": 1},
+    )
+
+
+def reserved(reservation_id: str) -> EventEnvelope:
+    """Inventory's reservation of one unit, as Logistics receives it."""
+    return EventEnvelope(
+        event_id=str(uuid.uuid4()),
+        name="inventory.stock_item.reserved",
+        occurred_on=utc_now(),
+        aggregate_id=_ITEM,
+        attributes={"id": _ITEM, "quantity": 1, "reservationId": reservation_id},
     )
