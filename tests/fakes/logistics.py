@@ -1,11 +1,18 @@
-"""Fakes of Logistics' ports, for unit tests of its subscribers (no database)."""
+"""Fakes of Logistics' ports, for unit tests of its subscribers (no database), and the
+registering subscriber wired to them."""
 
 from collections.abc import Iterable
 
+from logistics_platform.logistics.application.subscribers import (
+    STOCK_ITEM_RESERVED,
+    create_package_on_stock_item_reserved,
+    find_packages_of,
+)
 from logistics_platform.logistics.application.unit_of_work import LogisticsUnitOfWork
 from logistics_platform.logistics.domain.package import Package, PackageNotFound
 from logistics_platform.logistics.domain.repository import PackageRepository
 from logistics_platform.logistics.domain.values import PackageId
+from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.domain.events import DomainEvent
 
 
@@ -58,3 +65,14 @@ class FakeLogisticsUnitOfWork(LogisticsUnitOfWork):
             return False
         self.handled.add((subscriber, event_id))
         return True
+
+
+def registering(uow: FakeLogisticsUnitOfWork) -> Subscriber[FakeLogisticsUnitOfWork]:
+    """The subscriber that registers a package per reservation, on ``uow``."""
+    return Subscriber(
+        "logistics.create_package_on_stock_item_reserved",
+        frozenset({STOCK_ITEM_RESERVED}),
+        create_package_on_stock_item_reserved,
+        lambda _causation: uow,
+        prepare=find_packages_of,
+    )

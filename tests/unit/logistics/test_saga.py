@@ -14,10 +14,9 @@ from logistics_platform.logistics.domain.events import (
 )
 from logistics_platform.logistics.domain.values import PackageStatus
 from logistics_platform.shared.application.subscriber import Subscriber
-from tests.fakes.logistics import FakeLogisticsUnitOfWork
+from tests.fakes.logistics import FakeLogisticsUnitOfWork, registering
 from tests.mothers.backoffice import stock_item_reserved
 from tests.mothers.logistics import package_in, reservation_ended
-from tests.unit.logistics.test_subscribers import registering
 
 
 def cancelling(uow: FakeLogisticsUnitOfWork) -> Subscriber[FakeLogisticsUnitOfWork]:

@@ -4,26 +4,10 @@ from dataclasses import replace
 
 import pytest
 
-from logistics_platform.logistics.application.subscribers import (
-    STOCK_ITEM_RESERVED,
-    create_package_on_stock_item_reserved,
-    find_packages_of,
-)
 from logistics_platform.logistics.domain.events import PackageRegistered
-from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.domain.errors import InvalidArgument
-from tests.fakes.logistics import FakeLogisticsUnitOfWork
+from tests.fakes.logistics import FakeLogisticsUnitOfWork, registering
 from tests.mothers.backoffice import stock_item_reserved
-
-
-def registering(uow: FakeLogisticsUnitOfWork) -> Subscriber[FakeLogisticsUnitOfWork]:
-    return Subscriber(
-        "logistics.create_package_on_stock_item_reserved",
-        frozenset({STOCK_ITEM_RESERVED}),
-        create_package_on_stock_item_reserved,
-        lambda _causation: uow,
-        prepare=find_packages_of,
-    )
 
 
 async def test_a_reservation_gets_a_registered_package_and_its_event() -> None:
