@@ -6,19 +6,26 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[2] / "src" / "logistics_platform"
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "src" / "logistics_platform"
+TESTS = ROOT / "tests"
 CONTEXTS = ("inventory", "logistics", "backoffice")
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 
 
 def imports_of(path: Path) -> set[str]:
+    """The modules ``path`` imports, and each name it takes from one as ``module.name``;
+    a relative import keeps its leading dots."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            joint = "" if module.endswith(".") else "."
+            found.add(module)
+            found.update(f"{module}{joint}{alias.name}" for alias in node.names)
     return found
 
 
@@ -85,5 +92,16 @@ def test_the_application_layer_imports_no_infrastructure(context: str) -> None:
         for path in modules_under(context, "application")
         for module in imports_of(path)
         if ".infrastructure" in module or module.startswith("logistics_platform.entrypoints")
+    }
+    assert not offenders
+
+
+def test_no_test_module_imports_another() -> None:
+    # What tests share lives in helper modules: tests/mothers, tests/fakes, conftest.py, ….
+    offenders = {
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in sorted(TESTS.rglob("test_*.py"))
+        for module in imports_of(path)
+        if module.startswith((".", "tests.")) and module.rsplit(".", 1)[-1].startswith("test_")
     }
     assert not offenders
