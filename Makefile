@@ -10,17 +10,20 @@ SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml | cksum | cut -d' '
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test check lint format typecheck deploy-check catalogue clean
+.PHONY: install run test test-system check lint format typecheck deploy-check catalogue clean
 
 install: $(SYNCED)  ## Create .venv from uv.lock (every other target does it when needed)
 
 run: $(SYNCED)  ## Run every API, the event delivery and every subscriber (embedded, SQLite)
 	$(VENV)/bin/logistics serve
 
-test: $(SYNCED)  ## Run the test suite (two workers: most tests wait on processes and servers)
-	$(VENV)/bin/pytest -q -n 2
+test: $(SYNCED)  ## Run the test suite but the long system runs (two workers: most tests wait on processes and servers)
+	$(VENV)/bin/pytest -q -n 2 -m "not system"
 
-check: lint typecheck test  ## Everything CI checks about the code
+test-system: $(SYNCED)  ## The long system runs: a 2,000-order simulation, Schemathesis on both databases
+	$(VENV)/bin/pytest -q -n 2 -m system
+
+check: lint typecheck test test-system  ## Everything CI checks about the code
 
 lint: $(SYNCED)
 	$(VENV)/bin/ruff check .

@@ -43,6 +43,7 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         yield url
 
 
+@pytest.mark.system
 @pytest.mark.timeout(1200)  # thousands of generated requests on a shared machine
 async def test_every_api_keeps_its_openapi_contract(database: str, tmp_path: Path) -> None:
     ports = {api: free_port() for api in APIS}

@@ -1,4 +1,5 @@
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -42,3 +43,41 @@ async def test_reservations_made_while_the_broker_is_unreachable_arrive_exactly_
     await assert_applied_once(production, ids)
     await background.stop()  # while connected: closing a connection that is down takes long
     await proxy.cut()
+
+
+async def test_a_consumer_that_loses_the_broker_while_it_starts_starts_again(
+    production: Platform, background: Background, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    background.start(production.relay().run)
+    proxy, through_proxy = await TcpProxy.in_front_of(production.settings.rabbitmq_url or "")
+    production.settings = production.settings.model_copy(update={"rabbitmq_url": through_proxy})
+    consumer = production.consumer(production.subscribers, name="all")
+    open_lane, opened = consumer._open, 0
+
+    async def open_then_lose_the_broker(*args: Any) -> Any:
+        nonlocal opened
+        lane = await open_lane(*args)
+        opened += 1
+        if opened == 2:  # two lanes open, the others not yet: the broker goes away
+            await proxy.cut()
+            asyncio.get_running_loop().call_later(1.0, asyncio.ensure_future, proxy.restore())
+        return lane
+
+    monkeypatch.setattr(consumer, "_open", open_then_lose_the_broker)
+    running = background.start(consumer.run)
+    await eventually(lambda: _started(consumer, running), within=60, what="a consumer started")
+    assert opened > len(production.subscribers)  # it did start over
+
+    add = an_add_stock_item(quantity=10)
+    await production.commands.handle(add)
+    reservation = a_reservation_of(add.id, quantity=1)
+    await production.commands.handle(reservation)
+    ids = [reservation.reservation_id]
+    await eventually(lambda: all_registered(production, ids), within=60, what="the flow")
+    await assert_applied_once(production, ids)
+
+
+async def _started(consumer: Any, running: "asyncio.Task[None]") -> bool:
+    if running.done():  # it gave up: show why
+        running.result()
+    return bool(consumer.started.is_set())

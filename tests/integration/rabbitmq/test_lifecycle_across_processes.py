@@ -48,6 +48,7 @@ async def test_the_lifecycle_across_processes(
         await scenario(Operator(client, stack))
 
 
+@pytest.mark.system
 @pytest.mark.timeout(1500)  # 2,000 orders through seven processes on a shared machine
 async def test_a_simulated_day_of_two_thousand_orders_reconciles(processes: Processes) -> None:
     # One client sends it all: the APIs' per-client rate limit would only slow it down.

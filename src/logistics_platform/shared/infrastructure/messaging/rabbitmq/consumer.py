@@ -103,16 +103,34 @@ class RabbitMqConsumer:
     async def run(self) -> None:
         """Consume until cancelled; then stop taking messages, let the handlers that
         started finish (their acks included) and close."""
-        connection = await connect_patiently(self._url, name=self._name)
-        lanes: list[_Lane] = []
+        connection, lanes = await self._start()
         try:
-            for subscriber in self._subscribers:
-                lanes.append(await self._open(connection, subscriber))
             log.info("consuming", queues=[lane.queue.name for lane in lanes])
             self.started.set()
             await asyncio.Future()
         finally:
             await asyncio.shield(self._stop(connection, lanes))
+
+    async def _start(self) -> tuple[AbstractRobustConnection, list[_Lane]]:
+        """Connect and open a lane per subscriber. If the broker goes away before every
+        lane is open, close and start over: what the open lanes took unacknowledged goes
+        back to their queues (handling is idempotent)."""
+        pauses = growing_pauses(most=_BROKER_GRACE)
+        while True:
+            connection = await connect_patiently(self._url, name=self._name)
+            lanes: list[_Lane] = []
+            try:
+                for subscriber in self._subscribers:
+                    lanes.append(await self._open(connection, subscriber))
+                return connection, lanes
+            except _SETTLING_ERRORS as error:
+                pause = next(pauses)
+                log.warning("broker lost while starting, starting again", error=repr(error))
+                await close_within(connection, _BROKER_GRACE)
+                await asyncio.sleep(pause)
+            except BaseException:  # cancelled while starting: stop as if started
+                await asyncio.shield(self._stop(connection, lanes))
+                raise
 
     async def _open(
         self, connection: AbstractRobustConnection, subscriber: Subscriber[Any]
