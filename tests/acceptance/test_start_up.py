@@ -4,6 +4,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 from importlib.metadata import version
 from pathlib import Path
 
@@ -72,3 +73,26 @@ def test_version() -> None:
     finished = logistics("--version")
     assert finished.returncode == 0
     assert finished.stdout.strip() == f"logistics {version('logistics-platform')}"
+
+
+def test_a_role_on_the_sql_read_store_never_imports_the_elasticsearch_client(
+    tmp_path: Path,
+) -> None:
+    code = (
+        "import asyncio, sys\n"
+        "from logistics_platform.bootstrap import bootstrap\n"
+        "from logistics_platform.entrypoints import runner\n"
+        "async def main():\n"
+        "    platform = await bootstrap(read_store=True)\n"
+        "    runner.APIS['backoffice'][1](platform)\n"
+        "    await platform.close()\n"
+        "asyncio.run(main())\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'elasticsearch'))\n"
+    )
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'start.db'}"}
+    environment.pop("ELASTICSEARCH_URL", None)
+    environment.pop("READ_STORE", None)
+    imported = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environment
+    )
+    assert imported.stdout.strip() == "[]"

@@ -150,6 +150,7 @@ def _config(service: HttpService, host: str) -> uvicorn.Config:
         log_config=None,
         access_log=False,
         lifespan="on",
+        ws="none",  # no WebSocket route (the live dashboard is SSE): skips importing websockets
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
 

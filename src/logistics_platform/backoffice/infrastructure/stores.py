@@ -2,11 +2,9 @@
 
 from typing import Literal
 
-from elasticsearch import AsyncElasticsearch
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.backoffice.application.ports import TrackingStore
-from logistics_platform.backoffice.infrastructure.es_store import EsTrackingStore
 from logistics_platform.backoffice.infrastructure.sql_store import SqlTrackingStore
 from logistics_platform.config import Settings
 
@@ -26,5 +24,10 @@ def tracking_store(settings: Settings, engine: AsyncEngine) -> TrackingStore:
         return SqlTrackingStore(engine)
     if not settings.elasticsearch_url:
         raise ValueError("READ_STORE=elasticsearch needs ELASTICSEARCH_URL")
+    # Only here: importing Elasticsearch's client costs about a second of start-up.
+    from elasticsearch import AsyncElasticsearch  # noqa: PLC0415
+
+    from logistics_platform.backoffice.infrastructure.es_store import EsTrackingStore  # noqa: PLC0415
+
     client = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=ES_REQUEST_TIMEOUT)
     return EsTrackingStore(client, engine, alias=settings.elasticsearch_index)

@@ -1,7 +1,8 @@
 """The four HTTP apps, each its routers included (FastAPI's "bigger applications" layout).
 
 Given a platform (``serve``, tests) an app uses it; otherwise it builds its own at start-up
-with what its role needs."""
+with what its role needs. Each factory imports its own routers: a role that serves one API
+does not pay for importing the others (the dashboard's templates, say)."""
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -12,17 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from logistics_platform.bootstrap import Platform, bootstrap
-from logistics_platform.entrypoints.http import (
-    backoffice,
-    dashboard,
-    health,
-    inventory,
-    logistics,
-    metrics,
-    reservations,
-    sla_alerts,
-    webhooks,
-)
+from logistics_platform.entrypoints.http import metrics
 from logistics_platform.entrypoints.http.access_log import AccessLog
 from logistics_platform.entrypoints.http.auth import Access, Role
 from logistics_platform.entrypoints.http.idempotency import (
@@ -49,6 +40,8 @@ WEBHOOKS = Access(read=frozenset({Role.BACKOFFICE_READ}))  # managing them: admi
 
 
 def create_inventory_app(platform: Platform | None = None) -> FastAPI:
+    from logistics_platform.entrypoints.http import inventory, reservations  # noqa: PLC0415
+
     app = _app("Inventory API", "Stock items and reservations (write side).", platform)
     app.add_middleware(IdempotencyKeys, scope="inventory-api")
     document_idempotency_keys(app)
@@ -61,6 +54,8 @@ def create_inventory_app(platform: Platform | None = None) -> FastAPI:
 
 
 def create_logistics_app(platform: Platform | None = None) -> FastAPI:
+    from logistics_platform.entrypoints.http import logistics  # noqa: PLC0415
+
     description = "Packages and their delivery lifecycle (write side)."
     app = _app("Logistics API", description, platform)
     app.add_middleware(IdempotencyKeys, scope="logistics-api")
@@ -70,6 +65,13 @@ def create_logistics_app(platform: Platform | None = None) -> FastAPI:
 
 
 def create_backoffice_app(platform: Platform | None = None) -> FastAPI:
+    from logistics_platform.entrypoints.http import (  # noqa: PLC0415
+        backoffice,
+        dashboard,
+        sla_alerts,
+        webhooks,
+    )
+
     description = "Tracking views built from domain events (read side)."
     app = _app("Backoffice API", description, platform, read_store=True)
     install_problem_handlers(app)
@@ -86,6 +88,8 @@ def create_backoffice_app(platform: Platform | None = None) -> FastAPI:
 
 
 def create_health_app(platform: Platform | None = None) -> FastAPI:
+    from logistics_platform.entrypoints.http import health  # noqa: PLC0415
+
     app = _app(
         "Health service", "Reports whether the platform's backing services answer.", platform
     )
