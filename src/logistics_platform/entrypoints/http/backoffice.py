@@ -5,13 +5,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
 from logistics_platform.backoffice.application.alert_queries import AlertsQuery
 from logistics_platform.backoffice.application.queries import (
-    MAX_PAGE_SIZE,
     MAX_QUERY_LENGTH,
-    MAX_RESULT_WINDOW,
     MAX_TOP,
     Period,
     SummaryQuery,
@@ -32,6 +29,7 @@ from logistics_platform.entrypoints.http.backoffice_schemas import (
     PublicTrackingResponse,
     TrackingListResponse,
     TrackingResponse,
+    WindowPage,
 )
 from logistics_platform.entrypoints.http.dependencies import PlatformDep
 from logistics_platform.entrypoints.http.openapi import problems
@@ -54,17 +52,6 @@ From = Annotated[
 ]
 To = Annotated[IsoDateTime | None, Query(alias="to", description="created before (ISO 8601)")]
 
-
-# Pages of at most 100 items, never beyond the first MAX_RESULT_WINDOW results (what every
-# read store serves the same way): with the schema saying so, no valid call is refused.
-WindowPage = Annotated[
-    int,
-    Field(
-        ge=1,
-        le=MAX_RESULT_WINDOW // MAX_PAGE_SIZE,
-        description=f"1-based page number; the first {MAX_RESULT_WINDOW} results at most",
-    ),
-]
 
 router = APIRouter()
 

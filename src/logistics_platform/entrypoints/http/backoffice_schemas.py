@@ -2,10 +2,12 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
 from logistics_platform.backoffice.application.ports import ProjectionLag
+from logistics_platform.backoffice.application.queries import MAX_PAGE_SIZE, MAX_RESULT_WINDOW
 from logistics_platform.backoffice.domain.stock_figures import StockItemFigures
 from logistics_platform.backoffice.domain.tracking_view import (
     CancellationRefused,
@@ -16,6 +18,17 @@ from logistics_platform.backoffice.domain.tracking_view import (
 )
 from logistics_platform.entrypoints.http.schemas import CamelModel, PageMeta
 from logistics_platform.shared.application.envelope import format_timestamp
+
+# Pages of at most 100 items, never beyond the first MAX_RESULT_WINDOW results (what every
+# read store serves the same way): with the schema saying so, no valid call is refused.
+WindowPage = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=MAX_RESULT_WINDOW // MAX_PAGE_SIZE,
+        description=f"1-based page number; the first {MAX_RESULT_WINDOW} results at most",
+    ),
+]
 
 
 class TimelineEntryResponse(CamelModel):

@@ -10,7 +10,7 @@ from logistics_platform.backoffice.application.sla_ports import (
     SlaAlertsQuery,
 )
 from logistics_platform.backoffice.domain.sla import BreachKind
-from logistics_platform.entrypoints.http.backoffice import WindowPage
+from logistics_platform.entrypoints.http.backoffice_schemas import WindowPage
 from logistics_platform.entrypoints.http.dependencies import PlatformDep
 from logistics_platform.entrypoints.http.openapi import problems
 from logistics_platform.entrypoints.http.schemas import CamelModel, PageMeta, PageSize
