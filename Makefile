@@ -17,10 +17,10 @@ install: $(SYNCED)  ## Create .venv from uv.lock (every other target does it whe
 run: $(SYNCED)  ## Run every API, the event delivery and every subscriber (embedded, SQLite)
 	$(VENV)/bin/logistics serve
 
-test: $(SYNCED)  ## Run the test suite but the long system runs (two workers: most tests wait on processes and servers)
+test: $(SYNCED)  ## Run the test suite but the whole-stack runs (two workers: many tests wait on servers)
 	$(VENV)/bin/pytest -q -n 2 -m "not system"
 
-test-system: $(SYNCED)  ## The long system runs: a 2,000-order simulation, Schemathesis on both databases
+test-system: $(SYNCED)  ## Whole stacks end to end: the roles as separate processes, a 2,000-order simulation, Schemathesis, the browser
 	$(VENV)/bin/pytest -q -n 2 -m system
 
 check: lint typecheck test test-system  ## Everything CI checks about the code

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from logistics_platform.config import Settings
@@ -16,6 +17,8 @@ from logistics_platform.entrypoints.http.auth import mint_token
 from tests.browser.conftest import SECRET
 from tests.served import Served
 from tests.waiting import PROPAGATION, wait_until
+
+pytestmark = pytest.mark.system
 
 WAIT_MS = PROPAGATION * 1000
 Screenshot = Callable[[Page, str], Path]

@@ -9,7 +9,7 @@ from tests.integration.rabbitmq.checks import all_registered, assert_applied_onc
 from tests.integration.rabbitmq.conftest import Background, eventually, scalar
 from tests.processes import Processes, free_port
 
-pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq, pytest.mark.system]
 
 PROCESSES, RESERVATIONS_EACH, STOCK = 4, 50, 150
 

@@ -10,7 +10,7 @@ from tests.integration.rabbitmq.conftest import Background, eventually, scalar
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
 from tests.processes import Processes
 
-pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq, pytest.mark.system]
 
 
 @pytest.mark.parametrize("phase", ["in_transaction", "after_commit"])

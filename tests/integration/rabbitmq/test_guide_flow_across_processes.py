@@ -6,7 +6,7 @@ import pytest
 from tests.integration.rabbitmq.conftest import eventually
 from tests.processes import Processes, free_port
 
-pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq, pytest.mark.system]
 
 
 async def test_the_guide_flow_works_across_separate_processes(processes: Processes) -> None:

@@ -15,7 +15,7 @@ from tests.lifecycle import (
 )
 from tests.processes import Processes, free_port
 
-pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq, pytest.mark.system]
 
 
 async def start_stack(processes: Processes, **env: str) -> Stack:
@@ -48,7 +48,6 @@ async def test_the_lifecycle_across_processes(
         await scenario(Operator(client, stack))
 
 
-@pytest.mark.system
 @pytest.mark.timeout(1500)  # 2,000 orders through seven processes on a shared machine
 async def test_a_simulated_day_of_two_thousand_orders_reconciles(processes: Processes) -> None:
     # One client sends it all: the APIs' per-client rate limit would only slow it down.

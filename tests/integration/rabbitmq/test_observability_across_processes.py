@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.integration.rabbitmq.conftest import eventually
 from tests.processes import Process, Processes, free_port
 
-pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq, pytest.mark.system]
 
 RESERVED = "inventory.stock_item.reserved"
 

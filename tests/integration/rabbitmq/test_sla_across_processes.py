@@ -13,7 +13,7 @@ from tests.lifecycle import Operator, Stack
 from tests.processes import Processes, free_port
 from tests.waiting import eventually
 
-pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq, pytest.mark.system]
 
 SLA = {"SLA_REGISTERED_MAX_SECONDS": "1", "SLA_SWEEP_INTERVAL": "0.2"}
 

@@ -11,7 +11,7 @@ from tests.mothers.webhooks import a_subscription
 from tests.processes import Processes
 from tests.receiver import Receiver
 
-pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq, pytest.mark.system]
 
 
 async def test_the_backoffice_consumer_sends_a_reservation_s_webhook(
