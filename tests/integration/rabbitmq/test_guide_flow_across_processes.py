@@ -31,7 +31,8 @@ async def test_the_guide_flow_works_across_separate_processes(processes: Process
 
 
 async def test_serve_runs_the_guide_flow_on_postgres_and_rabbitmq(processes: Processes) -> None:
-    ports = {name: free_port() for name in ("INVENTORY_PORT", "BACKOFFICE_PORT", "HEALTH_PORT")}
+    names = ("INVENTORY_PORT", "BACKOFFICE_PORT", "HEALTH_PORT", "LOGISTICS_PORT")
+    ports = {name: free_port() for name in names}  # none on its default: 3000-3003 may be taken
     serve = processes.logistics("serve", "serve", **{k: str(v) for k, v in ports.items()})
     inventory_url = await processes.wait_for_http(serve, ports["INVENTORY_PORT"])
     backoffice_url = await processes.wait_for_http(serve, ports["BACKOFFICE_PORT"])
