@@ -4,10 +4,12 @@ another process in its thread, so a locked file never stalls the loop."""
 import asyncio
 import sqlite3
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.shared.infrastructure.persistence.database import create_engine, reader
 
@@ -31,11 +33,26 @@ def hold_write_lock(path: Path, released: threading.Event) -> threading.Thread:
     return thread
 
 
-async def test_a_write_waits_for_another_writer_without_stalling_the_loop(tmp_path: Path) -> None:
+@pytest.fixture
+async def notes(tmp_path: Path) -> AsyncIterator[tuple[AsyncEngine, Path]]:
+    """An engine on a fresh file with a table ``notes``, and the file."""
     path = tmp_path / "driver.db"
     engine = create_engine(f"sqlite:///{path}")
     async with engine.begin() as connection:
         await connection.execute(text("CREATE TABLE notes (body TEXT)"))
+    yield engine, path
+    await engine.dispose()
+
+
+async def bodies(engine: AsyncEngine) -> list[str]:
+    async with reader(engine).connect() as connection:
+        return list((await connection.scalars(text("SELECT body FROM notes ORDER BY body"))).all())
+
+
+async def test_a_write_waits_for_another_writer_without_stalling_the_loop(
+    notes: tuple[AsyncEngine, Path],
+) -> None:
+    engine, path = notes
     released = threading.Event()
     other = hold_write_lock(path, released)
     ticks = 0
@@ -62,19 +79,13 @@ async def test_a_write_waits_for_another_writer_without_stalling_the_loop(tmp_pa
         released.set()
         ticker.cancel()
         other.join()
-    async with reader(engine).connect() as connection:
-        bodies = (await connection.scalars(text("SELECT body FROM notes ORDER BY body"))).all()
-    assert bodies == ["ours", "theirs"]
-    await engine.dispose()
+    assert await bodies(engine) == ["ours", "theirs"]
 
 
 async def test_a_write_cancelled_while_it_waits_for_the_lock_leaves_the_connection_usable(
-    tmp_path: Path,
+    notes: tuple[AsyncEngine, Path],
 ) -> None:
-    path = tmp_path / "driver.db"
-    engine = create_engine(f"sqlite:///{path}")
-    async with engine.begin() as connection:
-        await connection.execute(text("CREATE TABLE notes (body TEXT)"))
+    engine, path = notes
     released = threading.Event()
     other = hold_write_lock(path, released)
 
@@ -96,7 +107,4 @@ async def test_a_write_cancelled_while_it_waits_for_the_lock_leaves_the_connecti
         released.set()
         other.join()
     await asyncio.wait_for(write("ours"), 10)
-    async with reader(engine).connect() as connection:
-        bodies = (await connection.scalars(text("SELECT body FROM notes ORDER BY body"))).all()
-    assert bodies == ["ours", "theirs"]
-    await engine.dispose()
+    assert await bodies(engine) == ["ours", "theirs"]
