@@ -12,7 +12,7 @@ thread is done with the connection.
 
 The process shares one connection (see ``database.create_engine``), so the loop and the
 thread never use it at the same time. Rows come back all at once, even for a server-side
-cursor (nothing here streams).
+cursor (nothing here streams). Why, and what it costs: docs/adr/0013.
 """
 
 import asyncio
