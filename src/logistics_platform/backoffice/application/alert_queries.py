@@ -3,22 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from logistics_platform.backoffice.application.queries import check_paging
-
-
-@dataclass(frozen=True, kw_only=True)
-class PageRequest:
-    """A page of a list the read side answers (checked as every list's is)."""
-
-    page: int = 1
-    size: int = 20
-
-    def __post_init__(self) -> None:
-        check_paging(self.page, self.size)
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.size
+from logistics_platform.backoffice.application.queries import PageRequest
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -62,8 +62,23 @@ class Period:
         object.__setattr__(self, "end", _utc(self.end))
 
 
-@dataclass(frozen=True, slots=True)
-class TrackingSearch:
+@dataclass(frozen=True, kw_only=True)
+class PageRequest:
+    """A page of a list the read side answers (checked as every list's is)."""
+
+    page: int = 1
+    size: int = 20
+
+    def __post_init__(self) -> None:
+        check_paging(self.page, self.size)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackingSearch(PageRequest):
     """A filtered, sorted page of tracking views. Invalid combinations are refused here,
     so every store sees only questions it can answer."""
 
@@ -74,11 +89,9 @@ class TrackingSearch:
     text: str | None = None
     period: Period = field(default_factory=Period)
     sort: TrackingSort = TrackingSort.CREATED_AT_DESC
-    page: int = 1
-    size: int = 20
 
     def __post_init__(self) -> None:
-        check_paging(self.page, self.size)
+        super().__post_init__()
         if self.text is not None:
             self._check_text(self.text)
 
@@ -95,10 +108,6 @@ class TrackingSearch:
     @property
     def text_words(self) -> list[str]:
         return words(self.text) if self.text else []
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.size
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from logistics_platform.backoffice.application.alert_queries import PageRequest
 from logistics_platform.backoffice.application.ports import ProjectionProgress
+from logistics_platform.backoffice.application.queries import PageRequest
 from logistics_platform.backoffice.domain.sla import BreachKind, Cutoffs, SlaBreach, SlaWatch
 from logistics_platform.shared.application.unit_of_work import UnitOfWork
 from logistics_platform.shared.domain.repository import Repository
