@@ -36,8 +36,7 @@ async def publish(platform: Platform, count: int = 1) -> None:
 
 
 async def log_of(platform: Platform, subscription: Subscription) -> list[Delivery]:
-    found, _ = await platform.webhook_queries.deliveries(subscription.id, None, 1, 100)
-    return found
+    return (await platform.webhook_queries.deliveries(subscription.id, None, 1, 100)).items
 
 
 async def settled(platform: Platform, subscription: Subscription, status: str) -> Delivery:

@@ -3,6 +3,7 @@
 import enum
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Generic, TypeVar
 
 from logistics_platform.backoffice.domain.search_words import words
 from logistics_platform.backoffice.domain.tracking_view import TrackingStatus, TrackingView
@@ -60,6 +61,19 @@ class Period:
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", _utc(self.start))
         object.__setattr__(self, "end", _utc(self.end))
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """A page of a list: its items, how many there are in all, which page and its size."""
+
+    items: list[T]
+    total: int
+    page: int
+    size: int
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from logistics_platform.backoffice.application.queries import Page
 from logistics_platform.backoffice.domain.webhook_deliveries import Delivery, DeliveryStatus
 from logistics_platform.backoffice.domain.webhooks import ALL_EVENTS, Subscription, host_of
 from logistics_platform.shared.application.envelope import EventEnvelope, format_timestamp
@@ -80,14 +81,14 @@ class WebhookQueries(abc.ABC):
     async def get(self, subscription_id: str) -> Subscription | None: ...
 
     @abc.abstractmethod
-    async def page(self, page: int, size: int) -> tuple[list[Subscription], int]:
-        """Oldest first; and how many there are."""
+    async def page(self, page: int, size: int) -> Page[Subscription]:
+        """Oldest first."""
 
     @abc.abstractmethod
     async def deliveries(
         self, subscription_id: str, status: DeliveryStatus | None, page: int, size: int
-    ) -> tuple[list[Delivery], int]:
-        """Newest first; and how many there are."""
+    ) -> Page[Delivery]:
+        """Newest first."""
 
 
 def utc_now() -> datetime:

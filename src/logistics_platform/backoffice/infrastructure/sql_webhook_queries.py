@@ -4,6 +4,7 @@ connections (never in a transaction that writes)."""
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from logistics_platform.backoffice.application.queries import Page
 from logistics_platform.backoffice.application.webhooks import WebhookQueries
 from logistics_platform.backoffice.domain.webhook_deliveries import Delivery, DeliveryStatus
 from logistics_platform.backoffice.domain.webhooks import Subscription
@@ -28,7 +29,7 @@ class SqlWebhookQueries(WebhookQueries):
             row = found.first()
         return subscription_of(row) if row else None
 
-    async def page(self, page: int, size: int) -> tuple[list[Subscription], int]:
+    async def page(self, page: int, size: int) -> Page[Subscription]:
         async with self._engine.connect() as connection:
             rows = await connection.execute(
                 select(webhook_subscriptions)
@@ -38,11 +39,11 @@ class SqlWebhookQueries(WebhookQueries):
             )
             found = [subscription_of(row) for row in rows]
             total = await connection.scalar(select(func.count()).select_from(webhook_subscriptions))
-        return found, total or 0
+        return Page(found, total or 0, page, size)
 
     async def deliveries(
         self, subscription_id: str, status: DeliveryStatus | None, page: int, size: int
-    ) -> tuple[list[Delivery], int]:
+    ) -> Page[Delivery]:
         where = [_deliveries.subscription_id == subscription_id]
         if status is not None:
             where.append(_deliveries.status == str(status))
@@ -58,4 +59,4 @@ class SqlWebhookQueries(WebhookQueries):
             total = await connection.scalar(
                 select(func.count()).select_from(webhook_deliveries).where(*where)
             )
-        return found, total or 0
+        return Page(found, total or 0, page, size)

@@ -60,9 +60,8 @@ async def create(
 async def list_webhooks(
     platform: PlatformDep, page: Page = 1, size: PageSize = 20
 ) -> WebhookListResponse:
-    found, total = await platform.webhook_queries.page(page, size)
-    items = [WebhookResponse.of(s) for s in found]
-    return WebhookListResponse(items=items, total=total, page=page, size=size)
+    found = await platform.webhook_queries.page(page, size)
+    return WebhookListResponse.paged(found, WebhookResponse.of)
 
 
 @router.get(
@@ -103,9 +102,8 @@ async def list_deliveries(
     """Newest first: each delivery's attempts, last answer or error, next attempt."""
     webhooks = platform.webhook_queries
     await find_webhook(webhook_id, webhooks)
-    found, total = await webhooks.deliveries(webhook_id, status, page, size)
-    items = [DeliveryResponse.of(d) for d in found]
-    return DeliveryListResponse(items=items, total=total, page=page, size=size)
+    found = await webhooks.deliveries(webhook_id, status, page, size)
+    return DeliveryListResponse.paged(found, DeliveryResponse.of)
 
 
 @router.post(
