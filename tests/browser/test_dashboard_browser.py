@@ -57,6 +57,17 @@ class Operator:
 
         return wait_until(registered, what=f"the package of {reservation}")
 
+    def wait_for_view(self, reservation: str, status: str) -> None:
+        """The dashboard reads the tracking views, which follow the write side a moment
+        later: a page that is not live shows what was there when it loaded."""
+
+        def shown() -> bool:
+            url = f"{self.served.url('backoffice')}/tracking/{reservation}"
+            answer = self.http.get(url)
+            return answer.status_code == 200 and answer.json()["status"] == status
+
+        wait_until(shown, what=f"the view of {reservation} to say {status}")
+
     def act(self, reservation: str, action: str, body: dict[str, Any]) -> None:
         package = self.package(reservation)["id"]
         url = f"{self.served.url('logistics')}/packages/{package}/{action}"
@@ -163,6 +174,7 @@ def test_the_analytics_charts_render(page: Page, served: Served, screenshot: Scr
     reservation = operator.reserve(operator.add_item())
     operator.act(reservation, "dispatch", {"carrier": "DHL", "location": "Depot"})
     operator.act(reservation, "deliver", {"signedBy": "Ada"})
+    operator.wait_for_view(reservation, "delivered")
 
     page.goto(f"{served.url('backoffice')}/dashboard/analytics")
 
@@ -200,6 +212,7 @@ def test_on_a_phone_the_pages_fit_the_screen(
 ) -> None:
     operator = Operator(served)
     reservation = operator.reserve(operator.add_item())
+    operator.wait_for_view(reservation, "registered")
     page.set_viewport_size({"width": 390, "height": 844})
 
     for path, name in [
