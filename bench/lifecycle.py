@@ -58,6 +58,7 @@ from bench.production import (
     maintain,
     measure_row,
     measures_table,
+    queues_drained,
     reserve,
     role_env,
     seed_items,
@@ -341,8 +342,8 @@ def command_over_http(
 _SEEN = (
     "SELECT reservation_id, status, (SELECT max((entry ->> 'version')::int)"
     " FROM jsonb_array_elements(timeline::jsonb) AS entry) AS version"
-    " FROM backoffice_tracking_views WHERE reservation_id = ANY($1)"
-)
+    " FROM backoffice_tracking_views WHERE reservation_id = ANY($1) AND status = 'in_transit'"
+)  # the timeline is parsed only once a view is in transit: the poller must not load the server
 
 
 async def end_to_end(
@@ -374,7 +375,7 @@ async def end_to_end(
                 now = time.perf_counter()
                 for row in rows:
                     version, when = answered[row["reservation_id"]]
-                    if row["status"] == "in_transit" and (row["version"] or 0) >= version:
+                    if (row["version"] or 0) >= version:
                         sample.latencies.append(now - when)
                         del answered[row["reservation_id"]]
             await asyncio.sleep(POLL_INTERVAL)
@@ -428,7 +429,18 @@ class Results:
     cpu_checks: dict[str, float] = field(default_factory=dict)
 
 
-async def measure(stack: Stack, database_url: str, concurrency: int, seconds: float) -> Results:
+async def settled(database_url: str, rabbitmq_url: str, autovacuum: bool) -> None:
+    """Every subscriber caught up (an open loop must not pay for an earlier phase's
+    backlog), then the statistics as autovacuum would have left them."""
+    await caught_up(database_url)
+    if left := await queues_drained(rabbitmq_url):
+        console.print(f"[red]queues still holding messages: {left}[/red]")
+    await maintain(database_url, autovacuum)
+
+
+async def measure(
+    stack: Stack, database_url: str, rabbitmq_url: str, concurrency: int, seconds: float
+) -> Results:
     connector = aiohttp.TCPConnector(limit=concurrency + 50)
     async with aiohttp.ClientSession(connector=connector) as session:
         ports = (INVENTORY_PORT, *LOGISTICS_PORTS, BACKOFFICE_PORT)
@@ -447,11 +459,10 @@ async def measure(stack: Stack, database_url: str, concurrency: int, seconds: fl
             for rate, count in e2e_counts.items()
         }
         raw_ids = await seed_raw_packages(database_url, _whole_windows(1000 * seconds))
-        await caught_up(database_url)
         autovacuum = await autovacuum_is_on(database_url)
         if not autovacuum:
             console.print("the server runs with autovacuum off: VACUUM (ANALYZE) before each phase")
-        await maintain(database_url, autovacuum)
+        await settled(database_url, rabbitmq_url, autovacuum)
         cpu_checks = {"at the start": cpu_check()}
         stack.pause_pipeline()
         console.print("raw driver and HTTP, in turns…")
@@ -464,9 +475,10 @@ async def measure(stack: Stack, database_url: str, concurrency: int, seconds: fl
         )
         await pool.close()
         stack.resume_pipeline()
-        console.print("pipeline catching up…")
-        await caught_up(database_url)
-        await maintain(database_url, autovacuum)
+        console.print("every subscriber catching up…")
+        started = time.perf_counter()
+        await settled(database_url, rabbitmq_url, autovacuum)
+        console.print(f"caught up in {time.perf_counter() - started:.1f} s")
         cpu_checks["before the open loops"] = cpu_check()
         open_loops = {}
         for rate in RATES:
@@ -476,8 +488,7 @@ async def measure(stack: Stack, database_url: str, concurrency: int, seconds: fl
                 session, database_url, e2e_packages[rate], rate, seconds
             )
             sample.cpu = used_between(before, snapshot(stack.roles))
-            await caught_up(database_url)
-            await maintain(database_url, autovacuum)
+            await settled(database_url, rabbitmq_url, autovacuum)
     return Results(raw, http, open_loops, cpu_checks)
 
 
@@ -517,7 +528,7 @@ def report(results: Results, concurrency: int) -> None:
 async def main(concurrency: int, seconds: float) -> None:
     async with fresh_database() as database_url:
         with fresh_vhost() as rabbitmq_url, lifecycle_stack(database_url, rabbitmq_url) as running:
-            results = await measure(running, database_url, concurrency, seconds)
+            results = await measure(running, database_url, rabbitmq_url, concurrency, seconds)
     report(results, concurrency)
 
 

@@ -109,8 +109,28 @@ def fresh_vhost() -> Iterator[str]:
         rabbitmqctl("delete_vhost", name)
 
 
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+def rabbitmqctl(*args: str) -> str:
+    done = subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+    return done.stdout.decode()
+
+
+async def queues_drained(rabbitmq_url: str, *, limit: float = 180.0) -> dict[str, int]:
+    """Wait until every queue of the stack's vhost is empty (every subscriber caught up,
+    not only the one a phase watches); returns what was left if ``limit`` ran out."""
+    vhost = rabbitmq_url.rsplit("/", 1)[1]
+    deadline = time.monotonic() + limit
+    while True:
+        listing = await asyncio.to_thread(
+            rabbitmqctl, "list_queues", "-p", vhost, "--no-table-headers", "name", "messages"
+        )
+        left = {
+            name: int(count)
+            for name, count in (line.split() for line in listing.splitlines() if line.strip())
+            if int(count)
+        }
+        if not left or time.monotonic() > deadline:
+            return left
+        await asyncio.sleep(1.0)
 
 
 @dataclass

@@ -8,7 +8,7 @@ the relay never builds a subscriber's unit of work. Subscribers are declared onc
 
 import functools
 import importlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -42,7 +42,6 @@ from logistics_platform.logistics.application.unit_of_work import LogisticsUnitO
 from logistics_platform.logistics.infrastructure.queries import PackageQueries
 from logistics_platform.logistics.infrastructure.unit_of_work import SqlLogisticsUnitOfWork
 from logistics_platform.shared.application.command_bus import CommandBus
-from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.domain.events import DomainEvent
@@ -169,7 +168,7 @@ class Platform:
             self._unit_of_work(SqlSlaUnitOfWork),
             self.webhooks,
             sla_policy=self.sla_policy,
-            webhooks_follow=self.followed_events.of,
+            webhooks_follow=self.followed_events,
         )
 
     @functools.cached_property
@@ -397,13 +396,12 @@ def subscriber_table(
     webhooks: Callable[[Causation], WebhookUnitOfWork] | None = None,
     *,
     sla_policy: SlaPolicy = SlaPolicy(),  # noqa: B008 - immutable
-    webhooks_follow: Callable[[Sequence[EventEnvelope]], Awaitable[Sequence[EventEnvelope]]]
-    | None = None,
+    webhooks_follow: FollowedEvents | None = None,
 ) -> list[Subscriber[Any]]:
     """Every event subscriber: its name (its queue and checkpoint), the events it follows,
     its handler and its unit of work. (Without ``stock``, Inventory's are left out;
     without ``watches``, the SLA watch; without ``webhooks``, the webhooks' fan-out, which
-    passes over the events ``webhooks_follow`` leaves out.)"""
+    takes only the events some webhook follows when ``webhooks_follow`` says which.)"""
     stock_follows_packages = (
         [
             Subscriber(name, frozenset({event}), reaction, stock)
@@ -464,7 +462,11 @@ def subscriber_table(
                     event_names(),
                     queue_deliveries_on_event,
                     webhooks,
-                    wants=webhooks_follow,
+                    # The events some webhook follows (the broker routes only those).
+                    wants=None if webhooks_follow is None else webhooks_follow.of,
+                    routed=None
+                    if webhooks_follow is None
+                    else functools.partial(webhooks_follow.among, event_names()),
                 )
             ]
             if webhooks is not None

@@ -1,5 +1,6 @@
 """The webhooks' fan-out passes over the events no webhook follows, knowing which within
-a second of a change (at once in the process that made it)."""
+a second of a change (at once in the process that made it); the relay asks which, to bind
+the fan-out's queue to those only."""
 
 import uuid
 
@@ -51,3 +52,15 @@ async def test_a_change_made_here_is_seen_at_once() -> None:
     followed.forget()
 
     assert await followed.of([reserved]) == [reserved]
+
+
+async def test_among_names_the_followed_events_of_those_asked_about() -> None:
+    subscriptions = Subscriptions()
+    followed = FollowedEvents(subscriptions.read, ttl=60.0, clock=lambda: subscriptions.now)
+    known = frozenset({"logistics.package.delivered", "inventory.stock_item.reserved"})
+    subscriptions.follow = frozenset({"logistics.package.delivered", "some.other.event"})
+
+    assert await followed.among(known) == {"logistics.package.delivered"}
+    subscriptions.follow = frozenset({"*"})
+    followed.forget()
+    assert await followed.among(known) == known

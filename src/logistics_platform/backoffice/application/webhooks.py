@@ -121,12 +121,21 @@ class FollowedEvents:
 
     async def of(self, events: Sequence[EventEnvelope]) -> Sequence[EventEnvelope]:
         """The events of ``events`` that some webhook follows."""
+        names = await self._current()
+        if ALL_EVENTS in names:
+            return events
+        return [event for event in events if event.name in names]
+
+    async def among(self, names: frozenset[str]) -> frozenset[str]:
+        """The event names of ``names`` that some webhook follows."""
+        followed = await self._current()
+        return names if ALL_EVENTS in followed else names & followed
+
+    async def _current(self) -> frozenset[str]:
         now = self._clock()
         if self._read_at is None or now - self._read_at >= self._ttl:
             self._names, self._read_at = await self._read(), now
-        if ALL_EVENTS in self._names:
-            return events
-        return [event for event in events if event.name in self._names]
+        return self._names
 
     def forget(self) -> None:
         """The subscriptions changed: read them again before the next batch."""

@@ -31,6 +31,11 @@ class Subscriber(Generic[U]):
     # Before anything is claimed, the events of a batch it wants: the others are passed
     # over without a transaction or a record (no webhook follows them, say).
     wants: Callable[[Sequence[EventEnvelope]], Awaitable[Sequence[EventEnvelope]]] | None = None
+    # With a broker, the events it routes to the queue, when that changes while the
+    # platform runs (what some webhook follows): the publisher reads it before each batch
+    # and binds the queue to match, so that events nobody follows are not even queued.
+    # None: every one of ``events``, bound once when the queue is declared.
+    routed: Callable[[], Awaitable[frozenset[str]]] | None = None
 
     async def deliver(self, envelope: EventEnvelope) -> None:
         """Handle ``envelope`` at most once: the handler's writes and the record that it was

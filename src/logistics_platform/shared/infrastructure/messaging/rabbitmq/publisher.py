@@ -22,6 +22,7 @@ from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.infrastructure import tracing
 from logistics_platform.shared.infrastructure.messaging.rabbitmq.topology import (
     RETRY_DELAY_HEADER,
+    Declared,
     Topology,
 )
 
@@ -135,7 +136,8 @@ class RabbitMqPublisher(EventPublisher):
         self._subscribers = list(subscribers)
         self._confirm_timeout = confirm_timeout
         self._connection: AbstractRobustConnection | None = None
-        self._exchange: AbstractExchange | None = None
+        self._declared: Declared | None = None
+        self._bound: dict[str, frozenset[str]] = {}  # routed subscribers' bindings, by name
         self._handing_over = asyncio.Lock()  # one connection; messages in order of calls
 
     async def publish(self, envelopes: Sequence[EventEnvelope]) -> None:
@@ -144,7 +146,9 @@ class RabbitMqPublisher(EventPublisher):
         message is sent by a task of its own, tasks start in the order they were created,
         and each takes the channel's first-come-first-served lock as it starts."""
         async with self._handing_over:
-            exchange = await self._ready_exchange()
+            declared = await self._ready()
+            await self._route(declared)
+            exchange = declared.events
             confirmations = [
                 asyncio.ensure_future(self._send(exchange, envelope)) for envelope in envelopes
             ]
@@ -167,10 +171,11 @@ class RabbitMqPublisher(EventPublisher):
     async def close(self) -> None:
         if self._connection is not None:
             await close_within(self._connection, 5.0)
-        self._connection = self._exchange = None
+        self._connection = self._declared = None
+        self._bound = {}
 
-    async def _ready_exchange(self) -> AbstractExchange:
-        if self._exchange is None:
+    async def _ready(self) -> Declared:
+        if self._declared is None:
             connection = await connect(self._url, name="outbox-relay")
             try:
                 channel = await connection.channel(publisher_confirms=True)
@@ -178,5 +183,25 @@ class RabbitMqPublisher(EventPublisher):
             except BaseException:
                 await connection.close()
                 raise
-            self._connection, self._exchange = connection, declared.events
-        return self._exchange
+            self._connection, self._declared = connection, declared
+        return self._declared
+
+    async def _route(self, declared: Declared) -> None:
+        """Bind the queues of routed subscribers to the events they follow now, before the
+        batch goes out. The first time, what the broker holds is unknown (an earlier
+        relay bound it): every event of theirs is bound or unbound."""
+        for subscriber in self._subscribers:
+            if subscriber.routed is None:
+                continue
+            wanted = await subscriber.routed()
+            bound = self._bound.get(subscriber.name)
+            if wanted == bound:
+                continue
+            queue = declared.queues[subscriber.name]
+            unwanted = subscriber.events - wanted
+            for name in sorted(wanted if bound is None else wanted - bound):
+                await queue.bind(declared.events, routing_key=name)
+            for name in sorted(unwanted if bound is None else bound - wanted):
+                await queue.unbind(declared.events, routing_key=name)
+            self._bound[subscriber.name] = wanted
+            log.info("queue bindings follow the subscriber", queue=queue.name, events=len(wanted))

@@ -1,7 +1,8 @@
 """The RabbitMQ topology events travel through.
 
 - ``<exchange>`` (topic, durable): every event, routing key = event name.
-- ``<prefix><subscriber>``: one quorum queue per subscriber, bound to the names it handles.
+- ``<prefix><subscriber>``: one quorum queue per subscriber, bound to the names it handles
+  (or, for a subscriber whose events are ``routed``, to those it follows at the moment).
 - ``<exchange>.retry`` (headers) and one ``<exchange>.retry.<delay>ms`` queue per delay: a
   failed event waits there until its TTL expires, then is dead-lettered through the
   default exchange back to its subscriber's queue (its routing key is that queue's name).
@@ -114,8 +115,9 @@ class Topology:
                 "x-delivery-limit": self.delivery_limit,
             },
         )
-        for event_name in sorted(subscriber.events):
-            await queue.bind(exchange, routing_key=event_name)
+        if subscriber.routed is None:  # else the publisher binds it (RabbitMqPublisher)
+            for event_name in sorted(subscriber.events):
+                await queue.bind(exchange, routing_key=event_name)
         return queue
 
 
