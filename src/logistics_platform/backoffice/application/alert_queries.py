@@ -22,11 +22,3 @@ class LowStockAlert:
     available: int
     threshold: int
     since: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class AlertsPage:
-    items: list[LowStockAlert]
-    total: int
-    page: int
-    size: int

@@ -6,10 +6,9 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
-from logistics_platform.backoffice.application.alert_queries import AlertsPage, AlertsQuery
+from logistics_platform.backoffice.application.alert_queries import AlertsQuery, LowStockAlert
 from logistics_platform.backoffice.application.queries import (
     SummaryQuery,
-    TrackingPage,
     TrackingSearch,
     TrackingSummary,
 )
@@ -17,6 +16,7 @@ from logistics_platform.backoffice.domain.stock_alerts import StockLevel
 from logistics_platform.backoffice.domain.stock_figures import StockItemFigures, StockUnits
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.shared.application.envelope import EventEnvelope
+from logistics_platform.shared.application.paging import Page
 from logistics_platform.shared.application.unit_of_work import Causation, UnitOfWork
 
 
@@ -115,7 +115,7 @@ class TrackingQueries(abc.ABC):
     async def find_by_tracking_number(self, tracking_number: str) -> TrackingView | None: ...
 
     @abc.abstractmethod
-    async def search(self, search: TrackingSearch) -> TrackingPage: ...
+    async def search(self, search: TrackingSearch) -> Page[TrackingView]: ...
 
     @abc.abstractmethod
     async def summary(self, query: SummaryQuery) -> TrackingSummary: ...
@@ -125,7 +125,7 @@ class TrackingQueries(abc.ABC):
         """How many tracking views there are."""
 
     @abc.abstractmethod
-    async def low_stock(self, query: AlertsQuery) -> AlertsPage:
+    async def low_stock(self, query: AlertsQuery) -> Page[LowStockAlert]:
         """Items whose latest low-stock level is low, oldest alert first."""
 
     @abc.abstractmethod

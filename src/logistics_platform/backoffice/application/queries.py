@@ -3,10 +3,9 @@
 import enum
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Generic, TypeVar
 
 from logistics_platform.backoffice.domain.search_words import words
-from logistics_platform.backoffice.domain.tracking_view import TrackingStatus, TrackingView
+from logistics_platform.backoffice.domain.tracking_view import TrackingStatus
 from logistics_platform.shared.domain.errors import InvalidArgument
 
 MAX_PAGE_SIZE = 100
@@ -63,19 +62,6 @@ class Period:
         object.__setattr__(self, "end", _utc(self.end))
 
 
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
-    """A page of a list: its items, how many there are in all, which page and its size."""
-
-    items: list[T]
-    total: int
-    page: int
-    size: int
-
-
 @dataclass(frozen=True, kw_only=True)
 class PageRequest:
     """A page of a list the read side answers (checked as every list's is)."""
@@ -122,14 +108,6 @@ class TrackingSearch(PageRequest):
     @property
     def text_words(self) -> list[str]:
         return words(self.text) if self.text else []
-
-
-@dataclass(frozen=True, slots=True)
-class TrackingPage:
-    items: list[TrackingView]
-    total: int
-    page: int
-    size: int
 
 
 @dataclass(frozen=True, slots=True)

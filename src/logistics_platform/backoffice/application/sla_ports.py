@@ -8,6 +8,7 @@ from datetime import datetime
 from logistics_platform.backoffice.application.ports import ProjectionProgress
 from logistics_platform.backoffice.application.queries import PageRequest
 from logistics_platform.backoffice.domain.sla import BreachKind, Cutoffs, SlaBreach, SlaWatch
+from logistics_platform.shared.application.paging import Page
 from logistics_platform.shared.application.unit_of_work import UnitOfWork
 from logistics_platform.shared.domain.repository import Repository
 
@@ -69,17 +70,9 @@ class SlaAlert:
     detected_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class SlaAlertsPage:
-    items: list[SlaAlert]
-    total: int
-    page: int
-    size: int
-
-
 class SlaAlerts(abc.ABC):
     """The SLA alerts question (the API's and the dashboard's)."""
 
     @abc.abstractmethod
-    async def list(self, query: SlaAlertsQuery) -> SlaAlertsPage:
+    async def list(self, query: SlaAlertsQuery) -> Page[SlaAlert]:
         """Breaches matching the query, the newest detected first."""

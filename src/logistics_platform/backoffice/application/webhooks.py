@@ -11,10 +11,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from logistics_platform.backoffice.application.queries import Page
 from logistics_platform.backoffice.domain.webhook_deliveries import Delivery, DeliveryStatus
 from logistics_platform.backoffice.domain.webhooks import ALL_EVENTS, Subscription, host_of
 from logistics_platform.shared.application.envelope import EventEnvelope, format_timestamp
+from logistics_platform.shared.application.paging import Page
 from logistics_platform.shared.application.unit_of_work import UnitOfWork
 from logistics_platform.shared.domain.errors import NotFound
 

@@ -16,7 +16,7 @@ from elasticsearch import AsyncElasticsearch, BadRequestError, ConflictError, No
 from elasticsearch.helpers import async_bulk, async_scan
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from logistics_platform.backoffice.application.alert_queries import AlertsPage, AlertsQuery
+from logistics_platform.backoffice.application.alert_queries import AlertsQuery, LowStockAlert
 from logistics_platform.backoffice.application.ports import (
     BackofficeUnitOfWork,
     TrackingCopy,
@@ -26,7 +26,6 @@ from logistics_platform.backoffice.application.ports import (
 )
 from logistics_platform.backoffice.application.queries import (
     SummaryQuery,
-    TrackingPage,
     TrackingSearch,
     TrackingSummary,
 )
@@ -44,6 +43,7 @@ from logistics_platform.backoffice.infrastructure.sql_stock import stock_item
 from logistics_platform.backoffice.infrastructure.sql_views import (
     SqlProjectionProgress,
 )
+from logistics_platform.shared.application.paging import Page
 from logistics_platform.shared.application.unit_of_work import Causation
 from logistics_platform.shared.domain.errors import ConcurrentModification
 from logistics_platform.shared.infrastructure.persistence import database
@@ -133,9 +133,9 @@ class EsTrackingQueries(TrackingQueries):
             else None
         )
 
-    async def search(self, search: TrackingSearch) -> TrackingPage:
+    async def search(self, search: TrackingSearch) -> Page[TrackingView]:
         found = await self._client.search(index=self._alias, **documents.search_request(search))
-        return TrackingPage(
+        return Page(
             items=[
                 documents.from_document(hit["_source"], version=hit["_version"])
                 for hit in found["hits"]["hits"]
@@ -152,7 +152,7 @@ class EsTrackingQueries(TrackingQueries):
     async def count(self) -> int:
         return int((await self._client.count(index=self._alias))["count"])
 
-    async def low_stock(self, query: AlertsQuery) -> AlertsPage:
+    async def low_stock(self, query: AlertsQuery) -> Page[LowStockAlert]:
         return await low_stock(self._engine, query)
 
     async def stock_item(self, stock_item_id: str) -> StockItemFigures | None:

@@ -6,12 +6,9 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from logistics_platform.backoffice.application.alert_queries import (
-    AlertsPage,
-    AlertsQuery,
-    LowStockAlert,
-)
+from logistics_platform.backoffice.application.alert_queries import AlertsQuery, LowStockAlert
 from logistics_platform.backoffice.infrastructure.tables import stock_item_names, stock_levels
+from logistics_platform.shared.application.paging import Page
 
 levels, items = stock_levels.c, stock_item_names.c
 
@@ -21,7 +18,7 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-async def low_stock(engine: AsyncEngine, query: AlertsQuery) -> AlertsPage:
+async def low_stock(engine: AsyncEngine, query: AlertsQuery) -> Page[LowStockAlert]:
     """Items whose latest level is low, the oldest alert first."""
     joined = stock_levels.outerjoin(stock_item_names, items.stock_item_id == levels.stock_item_id)
     conditions: list[ColumnElement[bool]] = [levels.low.is_(True)]
@@ -49,4 +46,4 @@ async def low_stock(engine: AsyncEngine, query: AlertsQuery) -> AlertsPage:
             )
             for row in rows
         ]
-    return AlertsPage(items=alerts, total=total or 0, page=query.page, size=query.size)
+    return Page(items=alerts, total=total or 0, page=query.page, size=query.size)

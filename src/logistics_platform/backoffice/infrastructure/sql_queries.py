@@ -6,14 +6,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from logistics_platform.backoffice.application.alert_queries import AlertsPage, AlertsQuery
+from logistics_platform.backoffice.application.alert_queries import AlertsQuery, LowStockAlert
 from logistics_platform.backoffice.application.ports import TrackingQueries
 from logistics_platform.backoffice.application.queries import (
     Durations,
     Period,
     StockItemUnits,
     SummaryQuery,
-    TrackingPage,
     TrackingSearch,
     TrackingSummary,
     merge_daily,
@@ -27,6 +26,7 @@ from logistics_platform.backoffice.infrastructure.sql_delivery_stats import deli
 from logistics_platform.backoffice.infrastructure.sql_stock import stock_item
 from logistics_platform.backoffice.infrastructure.sql_views import SqlTrackingViews
 from logistics_platform.backoffice.infrastructure.tables import tracking_views
+from logistics_platform.shared.application.paging import Page
 
 c = tracking_views.c
 _SORT_COLUMNS = {
@@ -53,7 +53,7 @@ class SqlTrackingQueries(TrackingQueries):
             ).first()
         return None if row is None else to_view(row._mapping)
 
-    async def search(self, search: TrackingSearch) -> TrackingPage:
+    async def search(self, search: TrackingSearch) -> Page[TrackingView]:
         async with self._engine.connect() as connection:
             conditions = _conditions(connection, search)
             total = await connection.scalar(
@@ -71,7 +71,7 @@ class SqlTrackingQueries(TrackingQueries):
                 .offset(search.offset)
             )
             items = [to_view(row._mapping) for row in rows]
-        return TrackingPage(items=items, total=total or 0, page=search.page, size=search.size)
+        return Page(items=items, total=total or 0, page=search.page, size=search.size)
 
     async def summary(self, query: SummaryQuery) -> TrackingSummary:
         within = _in_period(query.period)
@@ -100,7 +100,7 @@ class SqlTrackingQueries(TrackingQueries):
                 by_carrier=by_carrier,
             )
 
-    async def low_stock(self, query: AlertsQuery) -> AlertsPage:
+    async def low_stock(self, query: AlertsQuery) -> Page[LowStockAlert]:
         return await low_stock(self._engine, query)
 
     async def stock_item(self, stock_item_id: str) -> StockItemFigures | None:

@@ -6,15 +6,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from logistics_platform.backoffice.application.sla_ports import (
-    SlaAlert,
-    SlaAlerts,
-    SlaAlertsPage,
-    SlaAlertsQuery,
-)
+from logistics_platform.backoffice.application.sla_ports import SlaAlert, SlaAlerts, SlaAlertsQuery
 from logistics_platform.backoffice.domain.sla import BreachKind
 from logistics_platform.backoffice.infrastructure.sql_alerts import as_utc
 from logistics_platform.backoffice.infrastructure.tables import sla_breaches
+from logistics_platform.shared.application.paging import Page
 
 b = sla_breaches.c
 
@@ -23,7 +19,7 @@ class SqlSlaAlerts(SlaAlerts):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def list(self, query: SlaAlertsQuery) -> SlaAlertsPage:
+    async def list(self, query: SlaAlertsQuery) -> Page[SlaAlert]:
         conditions: list[ColumnElement[bool]] = []
         if query.kind is not None:
             conditions.append(b.kind == query.kind.value)
@@ -41,7 +37,7 @@ class SqlSlaAlerts(SlaAlerts):
                 .offset(query.offset)
             )
             alerts = [_alert(row) for row in rows]
-        return SlaAlertsPage(items=alerts, total=total or 0, page=query.page, size=query.size)
+        return Page(items=alerts, total=total or 0, page=query.page, size=query.size)
 
 
 def _alert(row: Any) -> SlaAlert:

@@ -4,7 +4,6 @@ connections (never in a transaction that writes)."""
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from logistics_platform.backoffice.application.queries import Page
 from logistics_platform.backoffice.application.webhooks import WebhookQueries
 from logistics_platform.backoffice.domain.webhook_deliveries import Delivery, DeliveryStatus
 from logistics_platform.backoffice.domain.webhooks import Subscription
@@ -13,6 +12,7 @@ from logistics_platform.backoffice.infrastructure.tables import (
     webhook_deliveries,
     webhook_subscriptions,
 )
+from logistics_platform.shared.application.paging import Page
 
 _subscriptions, _deliveries = webhook_subscriptions.c, webhook_deliveries.c
 

@@ -9,7 +9,6 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from logistics_platform.backoffice.application.queries import TrackingPage
 from logistics_platform.backoffice.domain.tracking_view import (
     TimelineEntry,
     TrackingStatus,
@@ -27,6 +26,7 @@ from logistics_platform.entrypoints.http.dashboard_filters import (
 from logistics_platform.entrypoints.http.dashboard_pages import STATIC, query, render
 from logistics_platform.entrypoints.http.dependencies import PlatformDep
 from logistics_platform.entrypoints.http.schemas import RESERVATION_ID_PATTERN
+from logistics_platform.shared.application.paging import Page
 
 router = APIRouter(include_in_schema=False)
 
@@ -97,12 +97,14 @@ async def package_page(
     )
 
 
-async def _search(platform: Platform, filters: Filters) -> tuple[TrackingPage | None, list[str]]:
+async def _search(
+    platform: Platform, filters: Filters
+) -> tuple[Page[TrackingView] | None, list[str]]:
     search, errors = filters.search()
     return (None if search is None else await platform.tracking.search(search)), errors
 
 
-def _pages(found: TrackingPage | None) -> Pages:
+def _pages(found: Page[TrackingView] | None) -> Pages:
     if found is None:
         return Pages(1, 1)
     return Pages(found.page, max(1, -(-found.total // PAGE_SIZE)))

@@ -18,7 +18,7 @@ from logistics_platform.entrypoints.http.inventory_schemas import (
     WarehouseCode,
 )
 from logistics_platform.entrypoints.http.openapi import problems
-from logistics_platform.entrypoints.http.schemas import Page, PageSize
+from logistics_platform.entrypoints.http.schemas import PageNumber, PageSize
 from logistics_platform.inventory.application.commands import (
     AddStockItem,
     AdjustStock,
@@ -78,7 +78,7 @@ async def get_stock_item(id: StockItemPathId, platform: PlatformDep) -> StockIte
 )
 async def list_stock_items(
     platform: PlatformDep,
-    page: Page = 1,
+    page: PageNumber = 1,
     size: PageSize = 20,
     warehouse: Annotated[WarehouseCode | None, Query()] = None,
     low_stock: Annotated[

@@ -19,7 +19,7 @@ from logistics_platform.entrypoints.http.logistics_schemas import (
 )
 from logistics_platform.entrypoints.http.openapi import problems
 from logistics_platform.entrypoints.http.schemas import (
-    Page,
+    PageNumber,
     PageSize,
     ReservationIdText,
 )
@@ -58,7 +58,7 @@ async def list_packages(
     status: Annotated[PackageStatus | None, Query()] = None,
     reservation_id: Annotated[ReservationIdText | None, Query(alias="reservationId")] = None,
     tracking_number: Annotated[TrackingNumberText | None, Query(alias="trackingNumber")] = None,
-    page: Page = 1,
+    page: PageNumber = 1,
     size: PageSize = 20,
 ) -> PackageListResponse:
     """Packages, oldest registration first, filtered by any of status, reservation and

@@ -1,12 +1,14 @@
 """Wire models shared by the APIs: camelCase JSON, validated at the edge."""
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Protocol, Self, TypeVar
+from typing import Annotated, Any, Self, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+
+from logistics_platform.shared.application.paging import Page
 
 RESERVATION_ID_PATTERN = r"^[A-Za-z0-9\-_.:]{1,100}$"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
@@ -58,7 +60,7 @@ IsoDateTime = Annotated[
 ]
 
 ReservationIdText = Annotated[str, Field(pattern=RESERVATION_ID_PATTERN, examples=["order-12345"])]
-Page = Annotated[int, Field(ge=1, le=1_000_000, description="1-based page number")]
+PageNumber = Annotated[int, Field(ge=1, le=1_000_000, description="1-based page number")]
 PageSize = Annotated[int, Field(ge=1, le=100, description="items per page (at most 100)")]
 
 
@@ -67,20 +69,6 @@ class CamelModel(BaseModel):
 
 
 T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
-
-
-class Paged(Protocol[T_co]):
-    """A page of results as the queries answer it."""
-
-    @property
-    def items(self) -> Sequence[T_co]: ...
-    @property
-    def total(self) -> int: ...
-    @property
-    def page(self) -> int: ...
-    @property
-    def size(self) -> int: ...
 
 
 class PageMeta(CamelModel):
@@ -89,7 +77,7 @@ class PageMeta(CamelModel):
     size: int
 
     @classmethod
-    def paged(cls, found: Paged[T], answer: Callable[[T], BaseModel]) -> Self:
+    def paged(cls, found: Page[T], answer: Callable[[T], BaseModel]) -> Self:
         """The answer for ``found``: each of its items as ``answer`` shows it, and the page."""
         items = [answer(item) for item in found.items]
         return cls(items=items, total=found.total, page=found.page, size=found.size)

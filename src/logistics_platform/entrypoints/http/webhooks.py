@@ -15,7 +15,7 @@ from logistics_platform.backoffice.domain.webhook_deliveries import DeliveryStat
 from logistics_platform.bootstrap import event_names
 from logistics_platform.entrypoints.http.dependencies import CausationDep, PlatformDep
 from logistics_platform.entrypoints.http.openapi import problems
-from logistics_platform.entrypoints.http.schemas import Page, PageSize
+from logistics_platform.entrypoints.http.schemas import PageNumber, PageSize
 from logistics_platform.entrypoints.http.webhook_schemas import (
     CreatedWebhookResponse,
     CreateWebhookRequest,
@@ -58,7 +58,7 @@ async def create(
     "", summary="List webhooks", response_model=WebhookListResponse, responses=problems(422)
 )
 async def list_webhooks(
-    platform: PlatformDep, page: Page = 1, size: PageSize = 20
+    platform: PlatformDep, page: PageNumber = 1, size: PageSize = 20
 ) -> WebhookListResponse:
     found = await platform.webhook_queries.page(page, size)
     return WebhookListResponse.paged(found, WebhookResponse.of)
@@ -96,7 +96,7 @@ async def list_deliveries(
     webhook_id: WebhookId,
     platform: PlatformDep,
     status: DeliveryStatus | None = None,
-    page: Page = 1,
+    page: PageNumber = 1,
     size: PageSize = 20,
 ) -> DeliveryListResponse:
     """Newest first: each delivery's attempts, last answer or error, next attempt."""

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.inventory.infrastructure.tables import reservations, stock_items
+from logistics_platform.shared.application.paging import Page
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,14 +27,6 @@ class StockItemSummary:
     @property
     def low_stock(self) -> bool:
         return self.quantity < self.low_stock_threshold
-
-
-@dataclass(frozen=True, slots=True)
-class StockItemPage:
-    items: list[StockItemSummary]
-    total: int
-    page: int
-    size: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +67,7 @@ class StockItemQueries:
 
     async def page(
         self, *, page: int, size: int, warehouse: str | None = None, low_stock: bool | None = None
-    ) -> StockItemPage:
+    ) -> Page[StockItemSummary]:
         """Items ordered by name then id, so pages are stable; ``low_stock``: available
         below the item's threshold (or not)."""
         conditions: list[Any] = []
@@ -95,7 +88,7 @@ class StockItemQueries:
                 .offset((page - 1) * size)
             )
             items = [_summary(*row) for row in rows]
-        return StockItemPage(items=items, total=total or 0, page=page, size=size)
+        return Page(items=items, total=total or 0, page=page, size=size)
 
     async def reservation(self, reservation_id: str) -> ReservationSummary | None:
         async with self._engine.connect() as connection:

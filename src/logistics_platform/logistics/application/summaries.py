@@ -44,11 +44,3 @@ class PackageSummary:
     @property
     def updated_at(self) -> datetime:
         return self.history[-1].occurred_on
-
-
-@dataclass(frozen=True, slots=True)
-class PackagePage:
-    items: list[PackageSummary]
-    total: int
-    page: int
-    size: int

@@ -6,8 +6,9 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from logistics_platform.logistics.application.summaries import PackagePage, PackageSummary
+from logistics_platform.logistics.application.summaries import PackageSummary
 from logistics_platform.logistics.infrastructure.tables import history_from_json, packages
+from logistics_platform.shared.application.paging import Page
 
 T = TypeVar("T")
 
@@ -38,7 +39,7 @@ class PackageQueries:
             row = (await connection.execute(select(packages).where(packages.c.id == id))).first()
         return None if row is None else _summary(row._mapping)
 
-    async def page(self, wanted: PackageFilter, *, page: int, size: int) -> PackagePage:
+    async def page(self, wanted: PackageFilter, *, page: int, size: int) -> Page[PackageSummary]:
         """Packages matching ``wanted``, oldest registration first (stable pages)."""
         async with self._engine.connect() as connection:
             total = await connection.scalar(
@@ -51,7 +52,7 @@ class PackageQueries:
                 .offset((page - 1) * size)
             )
             items = [_summary(row._mapping) for row in rows]
-        return PackagePage(items=items, total=total or 0, page=page, size=size)
+        return Page(items=items, total=total or 0, page=page, size=size)
 
 
 def _summary(row: Any) -> PackageSummary:
