@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from logistics_platform.backoffice.application import sla
 from logistics_platform.backoffice.application import subscribers as backoffice
 from logistics_platform.backoffice.application.sla_ports import SlaAlerts, SlaUnitOfWork
+from logistics_platform.backoffice.application.webhook_queries import WebhookQueries
 from logistics_platform.backoffice.application.webhooks import (
     WEBHOOKS,
     FollowedEvents,
-    WebhookQueries,
     WebhookUnitOfWork,
     queue_deliveries_on_event,
 )

@@ -6,6 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from logistics_platform.backoffice.application.webhook_queries import (
+    DeliverySummary,
+    WebhookSummary,
+)
 from logistics_platform.backoffice.application.webhooks import WEBHOOKS, redeliver
 from logistics_platform.backoffice.domain.webhook_deliveries import Delivery, DeliveryStatus
 from logistics_platform.backoffice.domain.webhooks import Subscription
@@ -35,16 +39,31 @@ async def publish(platform: Platform, count: int = 1) -> None:
         await fan_out.deliver(a_package_delivered())
 
 
-async def log_of(platform: Platform, subscription: Subscription) -> list[Delivery]:
+async def log_of(platform: Platform, subscription: Subscription) -> list[DeliverySummary]:
     return (await platform.webhook_queries.deliveries(subscription.id, None, 1, 100)).items
 
 
-async def settled(platform: Platform, subscription: Subscription, status: str) -> Delivery:
-    async def one_is() -> Delivery | None:
+async def settled(platform: Platform, subscription: Subscription, status: str) -> DeliverySummary:
+    async def one_is() -> DeliverySummary | None:
         found = await log_of(platform, subscription)
         return found[0] if found and found[0].status == status else None
 
     return await eventually(one_is, what=f"a delivery {status}")
+
+
+async def test_the_api_reads_webhooks_and_their_log_without_secrets_or_payloads(
+    platform: Platform,
+) -> None:
+    subscription = await subscribe(platform, a_subscription("http://127.0.0.1:9/a"))
+    await publish(platform)
+    shown = WebhookSummary.of(subscription)
+    assert await platform.webhook_queries.get(subscription.id) == shown
+    assert (await platform.webhook_queries.page(1, 10)).items == [shown]
+    (logged,) = await log_of(platform, subscription)
+    async with platform.webhooks(Causation()) as uow:
+        stored = await uow.deliveries.get(subscription.id, logged.id)
+    assert stored is not None
+    assert logged == DeliverySummary.of(stored)
 
 
 async def test_a_delivery_is_signed_as_standard_webhooks_say_and_logged(

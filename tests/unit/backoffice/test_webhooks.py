@@ -1,11 +1,16 @@
 import base64
 import re
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from logistics_platform.backoffice.application.webhook_queries import (
+    DeliverySummary,
+    WebhookSummary,
+)
 from logistics_platform.backoffice.domain.webhook_deliveries import (
     Backoff,
     Delivery,
@@ -151,6 +156,20 @@ def test_a_subscription_keeps_the_secret_it_is_given() -> None:
     secret = new_secret()
     made = Subscription.create("https://a.example/h", ["*"], KNOWN, NOW, secret=secret)
     assert made.secret == secret
+
+
+def test_a_webhook_as_the_api_reads_it_carries_no_secret() -> None:
+    subscription = Subscription.create("https://a.example/h", ["*"], KNOWN, NOW)
+    shown = WebhookSummary.of(subscription)
+    assert shown == WebhookSummary(subscription.id, "https://a.example/h", frozenset({"*"}), NOW)
+    assert "secret" not in {field.name for field in fields(WebhookSummary)}
+
+
+def test_a_delivery_as_the_api_reads_it_carries_no_payload() -> None:
+    delivery = a_delivery()
+    shown = DeliverySummary.of(delivery)
+    assert (shown.id, shown.event_id, shown.status) == (delivery.id, "event-1", "pending")
+    assert "payload" not in {field.name for field in fields(DeliverySummary)}
 
 
 def test_pauses_double_from_the_base_with_at_most_half_taken_off_at_random() -> None:

@@ -1,4 +1,5 @@
-"""Webhooks: their ports, their management, and the fan-out of events into deliveries.
+"""Webhooks: their ports, their management, and the fan-out of events into deliveries
+(the API's reads are in ``webhook_queries``).
 
 The fan-out subscriber only writes delivery rows (one per matching subscription, in the
 transaction that claims the event); the dispatcher (``webhook_dispatcher``) sends them.
@@ -11,10 +12,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from logistics_platform.backoffice.domain.webhook_deliveries import Delivery, DeliveryStatus
+from logistics_platform.backoffice.application.webhook_queries import DeliverySummary
+from logistics_platform.backoffice.domain.webhook_deliveries import Delivery
 from logistics_platform.backoffice.domain.webhooks import ALL_EVENTS, Subscription, host_of
 from logistics_platform.shared.application.envelope import EventEnvelope, format_timestamp
-from logistics_platform.shared.application.paging import Page
 from logistics_platform.shared.application.unit_of_work import UnitOfWork
 from logistics_platform.shared.domain.errors import NotFound
 
@@ -71,24 +72,6 @@ class WebhookDeliveries(abc.ABC):
 class WebhookUnitOfWork(UnitOfWork):
     subscriptions: WebhookSubscriptions
     deliveries: WebhookDeliveries
-
-
-class WebhookQueries(abc.ABC):
-    """The webhooks and their delivery logs as the API reads them: outside any transaction
-    that writes (on SQLite such a transaction would wait for, and hold, the write lock)."""
-
-    @abc.abstractmethod
-    async def get(self, subscription_id: str) -> Subscription | None: ...
-
-    @abc.abstractmethod
-    async def page(self, page: int, size: int) -> Page[Subscription]:
-        """Oldest first."""
-
-    @abc.abstractmethod
-    async def deliveries(
-        self, subscription_id: str, status: DeliveryStatus | None, page: int, size: int
-    ) -> Page[Delivery]:
-        """Newest first."""
 
 
 def utc_now() -> datetime:
@@ -182,14 +165,9 @@ async def delete_webhook(subscription_id: str, uow: WebhookUnitOfWork) -> None:
     await uow.commit()
 
 
-async def find_webhook(subscription_id: str, webhooks: WebhookQueries) -> Subscription:
-    found = await webhooks.get(subscription_id)
-    if found is None:
-        raise NotFound(f"no webhook {subscription_id}")
-    return found
-
-
-async def redeliver(subscription_id: str, delivery_id: str, uow: WebhookUnitOfWork) -> Delivery:
+async def redeliver(
+    subscription_id: str, delivery_id: str, uow: WebhookUnitOfWork
+) -> DeliverySummary:
     """Send a dead or delivered delivery again: a new series of attempts."""
     delivery = await uow.deliveries.get(subscription_id, delivery_id)
     if delivery is None:
@@ -197,4 +175,4 @@ async def redeliver(subscription_id: str, delivery_id: str, uow: WebhookUnitOfWo
     again = delivery.redelivered(utc_now())
     await uow.deliveries.save(again)
     await uow.commit()
-    return again
+    return DeliverySummary.of(again)

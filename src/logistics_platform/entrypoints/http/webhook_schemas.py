@@ -5,7 +5,11 @@ from typing import Annotated, Any, Self
 
 from pydantic import Field
 
-from logistics_platform.backoffice.domain.webhook_deliveries import Delivery, DeliveryStatus
+from logistics_platform.backoffice.application.webhook_queries import (
+    DeliverySummary,
+    WebhookSummary,
+)
+from logistics_platform.backoffice.domain.webhook_deliveries import DeliveryStatus
 from logistics_platform.backoffice.domain.webhooks import (
     ALL_EVENTS,
     MAX_URL_LENGTH,
@@ -58,12 +62,12 @@ class WebhookResponse(CamelModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, subscription: Subscription) -> Self:
+    def of(cls, webhook: WebhookSummary) -> Self:
         return cls(
-            id=subscription.id,
-            url=subscription.url,
-            event_types=sorted(subscription.event_types),
-            created_at=subscription.created_at,
+            id=webhook.id,
+            url=webhook.url,
+            event_types=sorted(webhook.event_types),
+            created_at=webhook.created_at,
         )
 
 
@@ -72,7 +76,8 @@ class CreatedWebhookResponse(WebhookResponse):
 
     @classmethod
     def created(cls, subscription: Subscription) -> Self:
-        return cls(**WebhookResponse.of(subscription).model_dump(), secret=subscription.secret)
+        shown = WebhookResponse.of(WebhookSummary.of(subscription))
+        return cls(**shown.model_dump(), secret=subscription.secret)
 
 
 class WebhookListResponse(PageMeta):
@@ -93,7 +98,7 @@ class DeliveryResponse(CamelModel):
     delivered_at: datetime | None
 
     @classmethod
-    def of(cls, delivery: Delivery) -> Self:
+    def of(cls, delivery: DeliverySummary) -> Self:
         return cls(
             id=delivery.id,
             event_id=delivery.event_id,

@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
+from logistics_platform.backoffice.application.webhook_queries import find_webhook
 from logistics_platform.backoffice.application.webhooks import (
     CreateWebhook,
     create_webhook,
     delete_webhook,
-    find_webhook,
     redeliver,
 )
 from logistics_platform.backoffice.domain.webhook_deliveries import DeliveryStatus
