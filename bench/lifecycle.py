@@ -1,11 +1,14 @@
 """Lifecycle benchmark, production mode: package commands on the Logistics API.
 
     .venv/bin/python -m bench.lifecycle [--concurrency 32] [--seconds 10]
+        [--backoffice-consumers 2]
 
 Starts a throw-away stack on the local servers as ``bench.production`` does (a fresh
 database and RabbitMQ vhost, one process per role: an Inventory API, two Logistics API
-replicas, the Backoffice API, the relay and the three consumers), seeds reservations
-and waits for their packages, then measures in one run:
+replicas, the Backoffice API, the relay and the three consumers, the backoffice one in
+two replicas: it takes four of the five deliveries a first dispatch causes, and on its
+own it gets a fair share of the two cores, not the share its work needs), seeds
+reservations and waits for their packages, then measures in one run:
 
 1. the physical limit: a dispatch (or a checkpoint) issued with asyncpg: read the package
    row, update it with a version check (status, attempts, carrier, location and the
@@ -15,7 +18,7 @@ and waits for their packages, then measures in one run:
    (SIGSTOP) so the write path is compared with the write path; its rate over 1.;
 3. end-to-end latency at fixed rates (200/s, then 100/s): from a dispatch's answer to the
    backoffice tracking view showing ``in_transit`` at the version that answer carried,
-   with the CPU each role used.
+   with the CPU each role used and where the time went (:func:`hops`).
 
 Both closed loops follow one schedule (:func:`schedule`): each package of their pool is
 dispatched, then checkpointed three times, so their histories grow alike whatever their
@@ -42,6 +45,7 @@ from datetime import UTC, datetime
 import aiohttp
 import asyncpg
 from rich.console import Console
+from rich.table import Table
 
 from bench.cpu import cpu_check, snapshot, used_between
 from bench.production import (
@@ -83,7 +87,9 @@ console = Console(width=150)
 
 
 @contextlib.contextmanager
-def lifecycle_stack(database_url: str, rabbitmq_url: str) -> Iterator[Stack]:
+def lifecycle_stack(
+    database_url: str, rabbitmq_url: str, backoffice_consumers: int
+) -> Iterator[Stack]:
     env = role_env(database_url, rabbitmq_url)
     apis = [subprocess.Popen([LOGISTICS, "inventory-api", "--port", str(INVENTORY_PORT)], env=env)]
     apis += [
@@ -93,7 +99,8 @@ def lifecycle_stack(database_url: str, rabbitmq_url: str) -> Iterator[Stack]:
     apis.append(subprocess.Popen([LOGISTICS, "backoffice-api"], env=env))
     roles = [
         ["relay"],
-        *(["consumer", context] for context in ("inventory", "logistics", "backoffice")),
+        *(["consumer", context] for context in ("inventory", "logistics")),
+        *(["consumer", "backoffice"] for _ in range(backoffice_consumers)),
     ]
     pipeline = [subprocess.Popen([LOGISTICS, *role], env=env) for role in roles]
     running = Stack(
@@ -103,9 +110,7 @@ def lifecycle_stack(database_url: str, rabbitmq_url: str) -> Iterator[Stack]:
             "Inventory API": [apis[0].pid],
             "Logistics API": [process.pid for process in apis[1:3]],
             "Backoffice API": [apis[3].pid],
-            **{
-                " ".join(role): [process.pid] for role, process in zip(roles, pipeline, strict=True)
-            },
+            **_by_role(roles, pipeline),
         },
     )
     try:
@@ -120,6 +125,16 @@ def lifecycle_stack(database_url: str, rabbitmq_url: str) -> Iterator[Stack]:
             except subprocess.TimeoutExpired:  # seen once with a consumer still starting
                 process.kill()
                 process.wait()
+
+
+def _by_role(
+    roles: list[list[str]], processes: list[subprocess.Popen[bytes]]
+) -> dict[str, list[int]]:
+    """The pids of each role (a role's replicas together)."""
+    pids: dict[str, list[int]] = {}
+    for role, process in zip(roles, processes, strict=True):
+        pids.setdefault(" ".join(role), []).append(process.pid)
+    return pids
 
 
 # --- seeding --------------------------------------------------------------------------
@@ -400,6 +415,41 @@ _BEHIND = (
 )
 
 
+# Each hop: from one moment of a dispatch's event to the next (see ``hops``).
+HOPS = {
+    "dispatch transaction -> relay confirmed": ("recorded", "published"),
+    "-> backoffice tracking transaction": ("published", "tracking"),
+    "-> inventory transaction (commit)": ("published", "inventory"),
+}
+_MOMENTS = """
+    SELECT recorded_at AS recorded, published_at AS published,
+        (SELECT handled_at FROM processed_events WHERE event_id = outbox.event_id
+            AND subscriber = 'backoffice.tracking') AS tracking,
+        (SELECT handled_at FROM processed_events WHERE event_id = outbox.event_id
+            AND subscriber = 'inventory.commit_reservation_on_package_dispatched') AS inventory
+    FROM outbox WHERE name = 'logistics.package.dispatched'
+        AND envelope::json -> 'data' -> 'attributes' ->> 'reservationId' LIKE $1
+"""
+
+
+async def hops(database_url: str, prefix: str) -> dict[str, Sample]:
+    """Where the end-to-end time of the dispatches of the reservations named ``prefix...``
+    went, from the stores' own timestamps: outbox.recorded_at (the recording transaction's
+    start) and published_at (the broker's confirm), processed_events.handled_at (the
+    handling transaction's start)."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        rows = await connection.fetch(_MOMENTS, f"{prefix}%")
+    finally:
+        await connection.close()
+    samples = {hop: Sample() for hop in HOPS}
+    for row in rows:
+        for hop, (start, end) in HOPS.items():
+            if row[start] is not None and row[end] is not None:
+                samples[hop].latencies.append((row[end] - row[start]).total_seconds())
+    return samples
+
+
 async def caught_up(database_url: str, *, limit: float = 180.0) -> None:
     """Wait until the tracking views have taken every package event recorded so far."""
     connection = await asyncpg.connect(database_url)
@@ -426,6 +476,7 @@ class Results:
     raw: Sample
     http: Sample
     open_loops: dict[float, Sample] = field(default_factory=dict)
+    hops: dict[float, dict[str, Sample]] = field(default_factory=dict)
     cpu_checks: dict[str, float] = field(default_factory=dict)
 
 
@@ -480,7 +531,7 @@ async def measure(
         await settled(database_url, rabbitmq_url, autovacuum)
         console.print(f"caught up in {time.perf_counter() - started:.1f} s")
         cpu_checks["before the open loops"] = cpu_check()
-        open_loops = {}
+        open_loops, breakdowns = {}, {}
         for rate in RATES:
             console.print(f"end to end at {rate:.0f}/s…")
             before = snapshot(stack.roles)
@@ -489,7 +540,8 @@ async def measure(
             )
             sample.cpu = used_between(before, snapshot(stack.roles))
             await settled(database_url, rabbitmq_url, autovacuum)
-    return Results(raw, http, open_loops, cpu_checks)
+            breakdowns[rate] = await hops(database_url, f"e2e-{rate:.0f}-")
+    return Results(raw, http, open_loops, breakdowns, cpu_checks)
 
 
 def report(results: Results, concurrency: int) -> None:
@@ -513,6 +565,16 @@ def report(results: Results, concurrency: int) -> None:
         )
         row(f"dispatch answered -> tracking in_transit, at {rate:.0f}/s{busy}", sample, target, met)
     console.print(table)
+    breakdown = Table(title="Where end-to-end time goes (transaction starts), p50 / p99 ms")
+    breakdown.add_column("hop")
+    for rate in results.hops:
+        breakdown.add_column(f"at {rate:.0f}/s", justify="right")
+    for hop in HOPS:
+        cells = (results.hops[rate][hop] for rate in results.hops)
+        breakdown.add_row(
+            hop, *(f"{s.percentile(0.5):,.0f} / {s.percentile(0.99):,.0f}" for s in cells)
+        )
+    console.print(breakdown)
     if (cpu := cpu_table(results.open_loops, per="dispatch")) is not None:
         console.print(cpu)
     console.print(f"closed loops' statuses: raw {raw.statuses}, HTTP {http.statuses}")
@@ -525,9 +587,12 @@ def report(results: Results, concurrency: int) -> None:
     console.print(f"CPU check (a fixed pure-Python task, best of 3; lower is faster): {checks}.")
 
 
-async def main(concurrency: int, seconds: float) -> None:
+async def main(concurrency: int, seconds: float, backoffice_consumers: int) -> None:
     async with fresh_database() as database_url:
-        with fresh_vhost() as rabbitmq_url, lifecycle_stack(database_url, rabbitmq_url) as running:
+        with (
+            fresh_vhost() as rabbitmq_url,
+            lifecycle_stack(database_url, rabbitmq_url, backoffice_consumers) as running,
+        ):
             results = await measure(running, database_url, rabbitmq_url, concurrency, seconds)
     report(results, concurrency)
 
@@ -536,5 +601,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--backoffice-consumers",
+        type=int,
+        default=2,
+        help="replicas of `consumer backoffice`, which takes 4 of a dispatch's 5 deliveries",
+    )
     arguments = parser.parse_args()
-    run_process(main(arguments.concurrency, arguments.seconds))
+    run_process(main(arguments.concurrency, arguments.seconds, arguments.backoffice_consumers))
