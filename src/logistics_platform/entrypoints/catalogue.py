@@ -33,12 +33,11 @@ _DIFF_LINES = 40
 
 def subscriptions() -> dict[str, frozenset[str]]:
     """Each subscriber's name and the event names it follows, from the subscriber table."""
-    # The table takes a factory per unit of work (the parameters without a default, or
-    # None); none is ever called here. The others (the SLA policy) keep their defaults.
+    # The table takes a factory per unit of work (its positional parameters); none is
+    # ever called here. The keyword-only ones (the SLA policy, what webhooks follow)
+    # keep their defaults.
     parameters = inspect.signature(subscriber_table).parameters.values()
-    factories: dict[str, Any] = {
-        p.name: _never for p in parameters if p.default is p.empty or p.default is None
-    }
+    factories: dict[str, Any] = {p.name: _never for p in parameters if p.kind is not p.KEYWORD_ONLY}
     return {subscriber.name: subscriber.events for subscriber in subscriber_table(**factories)}
 
 
