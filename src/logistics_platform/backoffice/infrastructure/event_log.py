@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from logistics_platform.backoffice.application.ports import EventLog, LoggedEvent, ProjectionLag
 from logistics_platform.backoffice.infrastructure.tables import projection_progress
 from logistics_platform.shared.infrastructure.persistence import outbox, tables
+from logistics_platform.shared.infrastructure.persistence.database import as_utc
 
 # More than the events that concurrent transactions can hold uncommitted at once.
 POSTGRES_REORDER_WINDOW = 256
@@ -74,10 +75,10 @@ async def _lag_of(
         events=events,
         position=position,
         event_id=progress.event_id if progress else None,
-        occurred_on=_utc(progress.occurred_on) if progress else None,
+        occurred_on=as_utc(progress.occurred_on) if progress else None,
         head=int(head or 0),
         behind=int(behind or 0),
-        seconds_behind=_seconds_since(_utc(oldest)),
+        seconds_behind=_seconds_since(as_utc(oldest)),
     )
 
 
@@ -85,9 +86,3 @@ def _seconds_since(moment: datetime | None) -> float:
     if moment is None:
         return 0.0
     return round(max(0.0, (datetime.now(UTC) - moment).total_seconds()), 3)
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

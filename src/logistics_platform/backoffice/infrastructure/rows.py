@@ -4,7 +4,6 @@ carrier}]``) and a refused cancellation (``{status, reason, occurredOn}``)."""
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from logistics_platform.backoffice.domain.search_words import searchable_text
@@ -17,6 +16,7 @@ from logistics_platform.backoffice.domain.tracking_view import (
     TrackingView,
 )
 from logistics_platform.shared.application.envelope import format_timestamp, parse_timestamp
+from logistics_platform.shared.infrastructure.persistence.database import as_utc
 
 
 def timeline_to_primitives(timeline: Iterable[TimelineEntry]) -> list[dict[str, Any]]:
@@ -87,11 +87,11 @@ def to_values(view: TrackingView, *, version: int) -> dict[str, Any]:
         "tracking_number": view.tracking_number,
         "status": view.status.value,
         "timeline": timeline_to_primitives(view.timeline),
-        "created_at": utc(view.created_at),
-        "updated_at": utc(view.updated_at),
-        "reserved_at": utc(view.reached_on(TrackingStatus.RESERVED)),
-        "registered_at": utc(view.reached_on(TrackingStatus.REGISTERED)),
-        "delivered_at": utc(view.delivered_at),
+        "created_at": as_utc(view.created_at),
+        "updated_at": as_utc(view.updated_at),
+        "reserved_at": as_utc(view.reached_on(TrackingStatus.RESERVED)),
+        "registered_at": as_utc(view.reached_on(TrackingStatus.REGISTERED)),
+        "delivered_at": as_utc(view.delivered_at),
         "search_text": searchable_text(view),
         "carrier": view.carrier,
         "last_location": view.last_location,
@@ -125,7 +125,3 @@ def to_view(row: Any) -> TrackingView:
 def _json(value: Any) -> Any:
     """asyncpg hands JSONB over as its text; SQLAlchemy decodes it."""
     return json.loads(value) if isinstance(value, str) else value
-
-
-def utc(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.astimezone(UTC)

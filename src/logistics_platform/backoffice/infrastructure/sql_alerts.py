@@ -1,21 +1,15 @@
 """Low-stock alerts from the SQL catalog (served the same whichever store holds the views:
 the catalog is in SQL for both)."""
 
-from datetime import UTC, datetime
-
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.backoffice.application.alert_queries import AlertsQuery, LowStockAlert
 from logistics_platform.backoffice.infrastructure.tables import stock_item_names, stock_levels
 from logistics_platform.shared.application.paging import Page
+from logistics_platform.shared.infrastructure.persistence.database import as_utc
 
 levels, items = stock_levels.c, stock_item_names.c
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite gives back the UTC it stored, without a zone."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 async def low_stock(engine: AsyncEngine, query: AlertsQuery) -> Page[LowStockAlert]:

@@ -18,10 +18,12 @@ from logistics_platform.backoffice.application.ports import (
 from logistics_platform.backoffice.domain.stock_alerts import StockLevel
 from logistics_platform.backoffice.domain.stock_figures import StockUnits
 from logistics_platform.backoffice.infrastructure import pg_statements as on_postgresql
-from logistics_platform.backoffice.infrastructure.rows import utc
 from logistics_platform.backoffice.infrastructure.sql_stock import add_units
 from logistics_platform.backoffice.infrastructure.tables import stock_item_names, stock_levels
-from logistics_platform.shared.infrastructure.persistence.database import insert_ignoring_duplicates
+from logistics_platform.shared.infrastructure.persistence.database import (
+    as_utc,
+    insert_ignoring_duplicates,
+)
 
 
 class SqlStockItemCatalog(StockItemCatalog):
@@ -122,7 +124,7 @@ class SqlStockAlerts(StockAlerts):
                 "low": level.low,
                 "available": level.available,
                 "threshold": level.threshold,
-                "since": utc(level.since),
+                "since": as_utc(level.since),
                 "version": level.version,
             },
         )

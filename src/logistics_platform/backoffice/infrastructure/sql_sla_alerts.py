@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.backoffice.application.sla_ports import SlaAlert, SlaAlerts, SlaAlertsQuery
 from logistics_platform.backoffice.domain.sla import BreachKind
-from logistics_platform.backoffice.infrastructure.sql_alerts import as_utc
 from logistics_platform.backoffice.infrastructure.tables import sla_breaches
 from logistics_platform.shared.application.paging import Page
+from logistics_platform.shared.infrastructure.persistence.database import as_utc
 
 b = sla_breaches.c
 

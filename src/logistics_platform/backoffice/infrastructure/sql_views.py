@@ -36,7 +36,7 @@ from logistics_platform.backoffice.application.ports import (
 )
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.backoffice.infrastructure import pg_statements as on_postgresql
-from logistics_platform.backoffice.infrastructure.rows import to_values, to_view, utc
+from logistics_platform.backoffice.infrastructure.rows import to_values, to_view
 from logistics_platform.backoffice.infrastructure.tables import (
     projection_progress,
     tracking_views,
@@ -45,7 +45,10 @@ from logistics_platform.shared.application.envelope import (
     EventEnvelope,
 )
 from logistics_platform.shared.domain.errors import ConcurrentModification
-from logistics_platform.shared.infrastructure.persistence.database import insert_ignoring_duplicates
+from logistics_platform.shared.infrastructure.persistence.database import (
+    as_utc,
+    insert_ignoring_duplicates,
+)
 from logistics_platform.shared.infrastructure.persistence.tables import outbox
 
 
@@ -247,7 +250,7 @@ class SqlProjectionProgress(ProjectionProgress):
                 "projection": projection,
                 "event_ids": event_ids,
                 "event_id": latest_id,
-                "occurred_on": utc(occurred_on),
+                "occurred_on": as_utc(occurred_on),
             },
         )
 

@@ -1,7 +1,6 @@
 """The webhooks and their delivery logs read from the write database, on a reader's
 connections (never in a transaction that writes): only the columns the API shows."""
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, func, select
@@ -13,12 +12,12 @@ from logistics_platform.backoffice.application.webhook_queries import (
     WebhookSummary,
 )
 from logistics_platform.backoffice.domain.webhook_deliveries import DeliveryStatus
-from logistics_platform.backoffice.infrastructure.sql_alerts import as_utc
 from logistics_platform.backoffice.infrastructure.tables import (
     webhook_deliveries,
     webhook_subscriptions,
 )
 from logistics_platform.shared.application.paging import Page
+from logistics_platform.shared.infrastructure.persistence.database import as_utc
 
 _subscriptions, _deliveries = webhook_subscriptions.c, webhook_deliveries.c
 _WEBHOOK = select(
@@ -93,12 +92,8 @@ def _delivery(row: Row[*tuple[Any, ...]]) -> DeliverySummary:
         attempts=row.attempts,
         last_status_code=row.last_status_code,
         last_error=row.last_error,
-        next_attempt_at=_as_utc_or_none(row.next_attempt_at),
+        next_attempt_at=as_utc(row.next_attempt_at),
         created_at=as_utc(row.created_at),
         updated_at=as_utc(row.updated_at),
-        delivered_at=_as_utc_or_none(row.delivered_at),
+        delivered_at=as_utc(row.delivered_at),
     )
-
-
-def _as_utc_or_none(moment: datetime | None) -> datetime | None:
-    return None if moment is None else as_utc(moment)

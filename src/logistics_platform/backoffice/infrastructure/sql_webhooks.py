@@ -1,7 +1,7 @@
 """Webhook subscriptions and deliveries in the write database (SQLite or PostgreSQL)."""
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, delete, select, update
@@ -19,18 +19,13 @@ from logistics_platform.backoffice.infrastructure.tables import (
     webhook_deliveries,
     webhook_subscriptions,
 )
-from logistics_platform.shared.infrastructure.persistence.database import insert_ignoring_duplicates
+from logistics_platform.shared.infrastructure.persistence.database import (
+    as_utc,
+    insert_ignoring_duplicates,
+)
 from logistics_platform.shared.infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
 _subscriptions, _deliveries = webhook_subscriptions.c, webhook_deliveries.c
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment  # SQLite keeps no zone
-
-
-def _utc_or_none(moment: datetime | None) -> datetime | None:
-    return None if moment is None else _utc(moment)
 
 
 def subscription_of(row: Row[Any]) -> Subscription:
@@ -41,7 +36,7 @@ def subscription_of(row: Row[Any]) -> Subscription:
         column[_subscriptions.url],
         frozenset(column[_subscriptions.event_types]),
         column[_subscriptions.secret],
-        _utc(column[_subscriptions.created_at]),
+        as_utc(column[_subscriptions.created_at]),
     )
 
 
@@ -55,12 +50,12 @@ def delivery_of(row: Row[Any]) -> Delivery:
         payload=column[_deliveries.payload],
         status=DeliveryStatus(column[_deliveries.status]),
         attempts=column[_deliveries.attempts],
-        next_attempt_at=_utc_or_none(column[_deliveries.next_attempt_at]),
-        created_at=_utc(column[_deliveries.created_at]),
-        updated_at=_utc(column[_deliveries.updated_at]),
+        next_attempt_at=as_utc(column[_deliveries.next_attempt_at]),
+        created_at=as_utc(column[_deliveries.created_at]),
+        updated_at=as_utc(column[_deliveries.updated_at]),
         last_status_code=column[_deliveries.last_status_code],
         last_error=column[_deliveries.last_error],
-        delivered_at=_utc_or_none(column[_deliveries.delivered_at]),
+        delivered_at=as_utc(column[_deliveries.delivered_at]),
     )
 
 

@@ -1,7 +1,7 @@
 """Read-only views of stock and reservations for the Inventory API (no aggregate is loaded)."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.inventory.infrastructure.tables import reservations, stock_items
 from logistics_platform.shared.application.paging import Page
+from logistics_platform.shared.infrastructure.persistence.database import as_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,14 +130,7 @@ class StockItemQueries:
 
 def _in_utc(summary: ReservationSummary) -> ReservationSummary:
     """SQLite hands back times without their zone: they are UTC."""
-
-    def utc(moment: datetime | None) -> datetime | None:
-        if moment is None or moment.tzinfo is not None:
-            return moment
-        return moment.replace(tzinfo=UTC)
-
-    expires_at, reserved_at = utc(summary.expires_at), utc(summary.reserved_at)
-    assert reserved_at is not None
+    expires_at, reserved_at = as_utc(summary.expires_at), as_utc(summary.reserved_at)
     return ReservationSummary(
         summary.reservation_id,
         summary.stock_item_id,

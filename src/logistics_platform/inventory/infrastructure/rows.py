@@ -1,7 +1,6 @@
 """Inventory's statements and how its rows map to domain objects and back."""
 
 from collections.abc import Sequence
-from datetime import UTC
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -24,6 +23,7 @@ from logistics_platform.inventory.domain.values import (
     Warehouse,
 )
 from logistics_platform.inventory.infrastructure.tables import reservations, stock_items
+from logistics_platform.shared.infrastructure.persistence.database import as_utc
 
 # The items locked in id order, so that transactions on overlapping items cannot
 # deadlock, and the reservations recorded under the ids asked for. Items queue on their
@@ -217,9 +217,7 @@ def to_stock_item(row: Any) -> StockItem:
 
 
 def to_reservation(row: Any) -> Reservation:
-    expires_at = row["expires_at"]
-    if expires_at is not None and expires_at.tzinfo is None:  # SQLite keeps no zone
-        expires_at = expires_at.replace(tzinfo=UTC)
+    expires_at = as_utc(row["expires_at"])
     return Reservation(
         StockItemId(row["stock_item_id"]),
         ReservationId(row["reservation_id"]),

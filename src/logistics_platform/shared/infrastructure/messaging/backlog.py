@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.shared.infrastructure import metrics
+from logistics_platform.shared.infrastructure.persistence.database import as_utc
 from logistics_platform.shared.infrastructure.persistence.tables import checkpoints, outbox
 
 log = structlog.get_logger(__name__)
@@ -58,6 +59,4 @@ async def sample_forever(
 
 
 def _age(moment: datetime) -> float:
-    if moment.tzinfo is None:  # SQLite keeps UTC without saying so
-        moment = moment.replace(tzinfo=UTC)
-    return max((datetime.now(UTC) - moment).total_seconds(), 0.0)
+    return max((datetime.now(UTC) - as_utc(moment)).total_seconds(), 0.0)

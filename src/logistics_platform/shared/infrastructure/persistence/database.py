@@ -1,8 +1,9 @@
 """Engines for the write side: SQLite (embedded default) or PostgreSQL (asyncpg)."""
 
 import functools
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import structlog
 from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, event, text
@@ -50,6 +51,18 @@ def async_database_url(url: str) -> str:
 
 def is_sqlite(engine: AsyncEngine | AsyncConnection) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A moment read back from the database, in UTC: SQLite keeps no zone, and what the
+    platform writes is UTC (astimezone would take a zoneless moment for local time)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> AsyncEngine:

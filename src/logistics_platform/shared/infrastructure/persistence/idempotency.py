@@ -9,7 +9,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from logistics_platform.shared.infrastructure.persistence.database import insert_ignoring_duplicates
+from logistics_platform.shared.infrastructure.persistence.database import (
+    as_utc,
+    insert_ignoring_duplicates,
+)
 from logistics_platform.shared.infrastructure.persistence.tables import idempotency_keys as keys
 
 KEPT_FOR = timedelta(hours=24)
@@ -61,8 +64,8 @@ class IdempotencyRecords:
                 row = (await connection.execute(select(keys).where(*self._is(key)))).first()
                 if row is None:
                     continue  # forgotten meanwhile (a failed request): try again
-                if _utc(row.expires_at) > now and (
-                    row.status is not None or _utc(row.created_at) > now - ABANDONED_AFTER
+                if as_utc(row.expires_at) > now and (
+                    row.status is not None or as_utc(row.created_at) > now - ABANDONED_AFTER
                 ):
                     return _existing(row, fingerprint)
                 await connection.execute(delete(keys).where(*self._is(key)))
@@ -117,8 +120,3 @@ def _existing(row: Row[Any], fingerprint: str) -> Claim:
     if row.status is None:
         return InFlight()
     return StoredAnswer(row.status, row.content_type, row.location, bytes(row.body))
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back what it stored without the offset: the platform writes UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
