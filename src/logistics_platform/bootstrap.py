@@ -388,6 +388,11 @@ class Platform:
         await self.engine.dispose()
 
 
+# The batch window of the subscribers nobody waits on by the millisecond (seconds): an SLA
+# breach is minutes in the making, and a webhook's sender retries over minutes anyway.
+UNHURRIED = 0.2
+
+
 def subscriber_table(
     packages: Callable[[Causation], LogisticsUnitOfWork],
     tracking: Callable[[Causation], "BackofficeUnitOfWork"],
@@ -418,6 +423,7 @@ def subscriber_table(
                 sla.watching(sla_policy),
                 watches,
                 prepare=sla.load_watches,
+                batch_window=UNHURRIED,
             )
         ]
         if watches is not None
@@ -467,6 +473,7 @@ def subscriber_table(
                     routed=None
                     if webhooks_follow is None
                     else functools.partial(webhooks_follow.among, event_names()),
+                    batch_window=UNHURRIED,
                 )
             ]
             if webhooks is not None

@@ -36,6 +36,11 @@ class Subscriber(Generic[U]):
     # and binds the queue to match, so that events nobody follows are not even queued.
     # None: every one of ``events``, bound once when the queue is declared.
     routed: Callable[[], Awaitable[frozenset[str]]] | None = None
+    # How long, in seconds, its events may wait after a batch to share the next one's
+    # transaction, when nobody waits on it by the millisecond (an SLA watch, say): fewer
+    # transactions, and more of the process left to the subscribers people watch.
+    # None: the pipeline's window (EVENT_BATCH_WINDOW_MS).
+    batch_window: float | None = None
 
     async def deliver(self, envelope: EventEnvelope) -> None:
         """Handle ``envelope`` at most once: the handler's writes and the record that it was

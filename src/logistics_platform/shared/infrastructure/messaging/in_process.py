@@ -117,6 +117,8 @@ class InProcessDelivery:
             # (what another process commits, the poll finds), so no read to find nothing.
             if len(batch) == outbox.READ_LIMIT:
                 continue
+            if batch and subscriber.batch_window:  # what commits meanwhile shares the next
+                await asyncio.sleep(subscriber.batch_window)
             # Not wait_for: on 3.11 it can swallow a cancellation that coincides with a wake-up.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._poll_interval):

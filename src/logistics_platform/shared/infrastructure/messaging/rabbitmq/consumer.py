@@ -138,9 +138,10 @@ class RabbitMqConsumer:
         channel = await connection.channel(publisher_confirms=True)
         await channel.set_qos(prefetch_count=self._prefetch)
         declared = await self._topology.declare(channel, [subscriber])
+        window = self._batch_window if subscriber.batch_window is None else subscriber.batch_window
         lane = _Lane(
             subscriber,
-            GroupedDelivery(subscriber, max_batch=self._prefetch, window=self._batch_window),
+            GroupedDelivery(subscriber, max_batch=self._prefetch, window=window),
             channel,
             declared.queues[subscriber.name],
             declared.retry,
