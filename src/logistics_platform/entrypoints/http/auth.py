@@ -147,7 +147,8 @@ class Access:
     def dependency(self) -> Any:
         async def authorize(request: Request, credentials: Credentials) -> Principal:
             settings: Settings = request.app.state.platform.settings
-            route = getattr(request.scope.get("route"), "path", request.url.path)
+            # The route's template (one per route, not per id); the URL only without one.
+            route = getattr(request.scope.get("route"), "path", None) or request.url.path
             allowed = self.roles_for(request.method, route)
             address = request.client.host if request.client else "unknown"
             if settings.auth == "none" or allowed is None:
