@@ -23,6 +23,8 @@ from logistics_platform.entrypoints.http.schemas import VISIBLE_TEXT_PATTERN
 from logistics_platform.shared.domain.errors import InvalidArgument
 
 PAGE_SIZE = 20
+# A page of a dashboard's table: deeper than the read store's result window is refused.
+PageNumber = Annotated[int, Query(ge=1, le=MAX_RESULT_WINDOW // PAGE_SIZE)]
 WAREHOUSE_ERROR = "Warehouse: up to 20 letters, digits and dashes (e.g. BER-1)"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WAREHOUSE = re.compile(WAREHOUSE_PATTERN)
@@ -135,7 +137,7 @@ def _filters(  # noqa: PLR0917 - the form's fields
     warehouse: Annotated[str, Query(max_length=40)] = "",
     start: Annotated[str, Query(alias="from", max_length=40)] = "",
     end: Annotated[str, Query(alias="to", max_length=40)] = "",
-    page: Annotated[int, Query(ge=1, le=MAX_RESULT_WINDOW // PAGE_SIZE)] = 1,
+    page: PageNumber = 1,
 ) -> Filters:
     # A dispatch trims its carrier; warehouses are upper case.
     return Filters(q.strip(), status, carrier.strip(), warehouse.strip().upper(), start, end, page)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from logistics_platform.backoffice.application.alert_queries import AlertsQuery
-from logistics_platform.backoffice.application.queries import MAX_RESULT_WINDOW, SummaryQuery
+from logistics_platform.backoffice.application.queries import SummaryQuery
 from logistics_platform.backoffice.application.sla_ports import SlaAlertsQuery
 from logistics_platform.backoffice.domain.sla import BreachKind
 from logistics_platform.entrypoints.http.backoffice import WAREHOUSE_PATTERN
@@ -17,6 +17,7 @@ from logistics_platform.entrypoints.http.dashboard_filters import (
     PAGE_SIZE,
     WAREHOUSE_ERROR,
     Filters,
+    PageNumber,
     Pages,
 )
 from logistics_platform.entrypoints.http.dashboard_pages import render
@@ -52,9 +53,6 @@ async def analytics_page(
     )
 
 
-Page = Annotated[int, Query(ge=1, le=MAX_RESULT_WINDOW // PAGE_SIZE)]
-
-
 @router.get("/dashboard/alerts")
 async def alerts_page(
     *,
@@ -62,9 +60,9 @@ async def alerts_page(
     platform: PlatformDep,
     _: Viewer,
     warehouse: Annotated[str, Query(max_length=40)] = "",
-    page: Page = 1,
+    page: PageNumber = 1,
     kind: Annotated[str, Query(max_length=40)] = "",
-    sla_page: Page = 1,
+    sla_page: PageNumber = 1,
 ) -> HTMLResponse:
     """Items under their low-stock threshold; SLA breaches, the newest first."""
     warehouse = warehouse.strip().upper()

@@ -13,15 +13,15 @@ from logistics_platform.entrypoints.http.schemas import (
     ReservationIdText,
     text,
 )
+from logistics_platform.inventory.application.summaries import (
+    ReservationSummary,
+    StockItemSummary,
+)
 from logistics_platform.inventory.domain.values import (
     MAX_NAME_LENGTH,
     MAX_REASON_LENGTH,
     MAX_TTL_SECONDS,
     MAX_UNITS,
-)
-from logistics_platform.inventory.infrastructure.queries import (
-    ReservationSummary,
-    StockItemSummary,
 )
 
 Units = Annotated[int, Field(strict=True, ge=0, le=MAX_UNITS), WHOLE]

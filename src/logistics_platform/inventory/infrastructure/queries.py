@@ -1,46 +1,15 @@
 """Read-only views of stock and reservations for the Inventory API (no aggregate is loaded)."""
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from logistics_platform.inventory.application.summaries import ReservationSummary, StockItemSummary
 from logistics_platform.inventory.infrastructure.tables import reservations, stock_items
 from logistics_platform.shared.application.paging import Page
 from logistics_platform.shared.infrastructure.persistence.database import as_utc
-
-
-@dataclass(frozen=True, slots=True)
-class StockItemSummary:
-    id: str
-    name: str
-    quantity: int
-    reserved: int
-    on_hand: int
-    version: int
-    shipped: int = 0
-    warehouse: str = "MAIN"
-    sku: str | None = None
-    low_stock_threshold: int = 0
-
-    @property
-    def low_stock(self) -> bool:
-        return self.quantity < self.low_stock_threshold
-
-
-@dataclass(frozen=True, slots=True)
-class ReservationSummary:
-    reservation_id: str
-    stock_item_id: str
-    quantity: int
-    status: str
-    expires_at: datetime | None
-    restocked: bool
-    problem: str | None
-    reserved_at: datetime
-
 
 _COLUMNS = (
     stock_items.c.id,
