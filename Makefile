@@ -9,6 +9,9 @@ SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml | cksum | cut -d' '
 
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
+# Bytecode at install, not at the first start: `make run` on a fresh clone starts as fast
+# as every later start does.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: install run test test-system check lint format typecheck deploy-check catalogue clean
 
