@@ -1,5 +1,6 @@
 """Test subscribers for the embedded delivery, and reservations for them to handle."""
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -10,6 +11,7 @@ from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.subscriber import Subscriber
 from logistics_platform.shared.application.unit_of_work import Causation
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
+from tests.waiting import eventually
 
 RESERVED = frozenset({"inventory.stock_item.reserved"})
 Handler = Callable[[EventEnvelope, SqlLogisticsUnitOfWork], Awaitable[None]]
@@ -24,6 +26,10 @@ def subscriber(
     return Subscriber(name, RESERVED, handler, unit_of_work, batch_window=batch_window)
 
 
+# Wide enough for a loaded machine to commit two reservations within it.
+BATCH_WINDOW = 3.0
+
+
 class Batches:
     """A subscriber that notes the size of each transaction's batch (``sizes``)."""
 
@@ -36,11 +42,30 @@ class Batches:
     async def prepare(self, events: Sequence[EventEnvelope], uow: SqlLogisticsUnitOfWork) -> None:
         self.sizes.append(len(events))
 
-    def of(self, platform: Platform, name: str, *, batch_window: float) -> Subscriber[Any]:
+    def of(self, platform: Platform, name: str) -> Subscriber[Any]:
+        """A subscriber of reservations with a window of ``BATCH_WINDOW``."""
         return replace(
-            subscriber(platform, name, self.handle, batch_window=batch_window),
+            subscriber(platform, name, self.handle, batch_window=BATCH_WINDOW),
             prepare=self.prepare,
         )
+
+    async def one_then_two_within_the_window(self, platform: Platform) -> None:
+        """A reservation after a quiet spell, handled at once and alone; then two more,
+        apart but within the window (without it, each would go alone), handled."""
+        await reserve(platform, 1)
+
+        async def first_handled() -> bool:
+            return self.sizes == [1]
+
+        await eventually(first_handled, what="the first event, alone")
+        await reserve(platform, 1)
+        await asyncio.sleep(BATCH_WINDOW / 10)
+        await reserve(platform, 1)
+
+        async def all_handled() -> bool:
+            return sum(self.sizes) == 3
+
+        await eventually(all_handled, what="the next two")
 
 
 async def reserve_three(platform: Platform) -> list[str]:

@@ -14,7 +14,13 @@ from logistics_platform.shared.infrastructure.messaging.in_process import (
 )
 from logistics_platform.shared.infrastructure.persistence import outbox
 from logistics_platform.shared.infrastructure.persistence.tables import processed_events
-from tests.integration.delivery import RESERVED, Batches, reserve, reserve_three, subscriber
+from tests.integration.delivery import (
+    BATCH_WINDOW,
+    RESERVED,
+    Batches,
+    reserve_three,
+    subscriber,
+)
 from tests.integration.rabbitmq.checks import all_registered
 from tests.integration.rabbitmq.conftest import eventually
 from tests.mothers.inventory import a_reservation_of, an_add_stock_item
@@ -152,33 +158,16 @@ async def test_delivery_waits_out_a_database_that_went_away(postgres_url: str) -
 async def test_a_subscriber_with_a_batch_window_lets_events_gather_after_a_batch(
     platform: Platform,
 ) -> None:
-    # Wide enough for a loaded machine to commit two reservations within it.
-    window = 3.0
     batches = Batches()
     delivery = InProcessDelivery(
         platform.engine,
-        [batches.of(platform, "test.unhurried", batch_window=window)],
-        poll_interval=window / 60,  # the platform's commits wake its own delivery, not this
+        [batches.of(platform, "test.unhurried")],
+        poll_interval=BATCH_WINDOW / 60,  # the platform's commits wake its own delivery
     )
     running = asyncio.create_task(delivery.run())
     try:
-        await reserve(platform, 1)  # after a quiet spell: at once, alone
-
-        async def first_handled() -> bool:
-            return batches.sizes == [1]
-
-        await eventually(first_handled, what="the first event, alone")
-        # Two more within the window, apart (without it, each would go alone): they
-        # wait for it, and share one transaction.
-        await reserve(platform, 1)
-        await asyncio.sleep(window / 10)
-        await reserve(platform, 1)
-
-        async def all_handled() -> bool:
-            return sum(batches.sizes) == 3
-
-        await eventually(all_handled, what="the next two")
+        await batches.one_then_two_within_the_window(platform)
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
-    assert batches.sizes == [1, 2]
+    assert batches.sizes == [1, 2]  # the two waited for the window, and shared one

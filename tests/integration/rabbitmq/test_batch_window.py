@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from logistics_platform.bootstrap import Platform
-from tests.integration.delivery import Batches, reserve
-from tests.integration.rabbitmq.conftest import Background, eventually
+from tests.integration.delivery import Batches
+from tests.integration.rabbitmq.conftest import Background
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 
@@ -16,27 +16,12 @@ pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 async def test_a_subscriber_with_a_batch_window_lets_events_gather_after_a_batch(
     production: Platform, background: Background
 ) -> None:
-    window = 3.0  # wide enough for a loaded machine to commit two reservations within it
     batches = Batches()
-    unhurried = batches.of(production, "test.unhurried", batch_window=window)
-    consumer = production.consumer([unhurried], name="unhurried")
+    consumer = production.consumer([batches.of(production, "test.unhurried")], name="unhurried")
     background.start(consumer.run)
     await asyncio.wait_for(consumer.started.wait(), timeout=60)  # its queue is bound
     background.start(production.relay().run)
-    await reserve(production, 1)  # after a quiet spell: at once, alone
 
-    async def first_handled() -> bool:
-        return batches.sizes == [1]
+    await batches.one_then_two_within_the_window(production)
 
-    await eventually(first_handled, what="the first event, alone")
-    # Two more within the window, apart (without it, each would go alone): they
-    # wait for it, and share one transaction.
-    await reserve(production, 1)
-    await asyncio.sleep(window / 10)
-    await reserve(production, 1)
-
-    async def all_handled() -> bool:
-        return sum(batches.sizes) == 3
-
-    await eventually(all_handled, what="the next two")
-    assert batches.sizes == [1, 2]
+    assert batches.sizes == [1, 2]  # the two waited for the window, and shared one
