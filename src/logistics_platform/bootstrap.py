@@ -273,7 +273,7 @@ class Platform:
         settings = self.settings
         dispatcher = WebhookDispatcher(
             self.webhooks,
-            self._webhook_sender,
+            lambda: self._webhook_sender,
             backoff=Backoff(settings.webhook_retry_base_seconds, settings.webhook_max_attempts),
             timeout=settings.webhook_timeout_seconds,
             concurrency=settings.webhook_concurrency,

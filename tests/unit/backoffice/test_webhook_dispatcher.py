@@ -31,7 +31,7 @@ def a_unit_of_work() -> FakeWebhookUnitOfWork:
 def a_dispatcher(uow: FakeWebhookUnitOfWork, sender: FakeSender) -> WebhookDispatcher:
     return WebhookDispatcher(
         lambda _: uow,
-        sender,
+        lambda: sender,
         backoff=Backoff(base=60, max_attempts=3),
         timeout=10,
         concurrency=5,

@@ -41,7 +41,7 @@ class WebhookDispatcher:
     def __init__(
         self,
         unit_of_work: Callable[[Causation], WebhookUnitOfWork],
-        sender: Sender,
+        sender: Callable[[], Sender],
         *,
         backoff: Backoff,
         timeout: float,
@@ -50,7 +50,10 @@ class WebhookDispatcher:
         poll_interval: float = 1.0,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self._unit_of_work, self._sender, self._backoff = unit_of_work, sender, backoff
+        # Built when the first delivery goes out: a process that sends none (most starts
+        # of `serve`) never loads the HTTP client.
+        self._sender = sender
+        self._unit_of_work, self._backoff = unit_of_work, backoff
         self._lease = timedelta(seconds=timeout) + _LEASE_MARGIN
         self._concurrency, self._per_endpoint = concurrency, per_endpoint
         self._poll_interval, self._clock = poll_interval, clock
@@ -138,7 +141,7 @@ class WebhookDispatcher:
 
     async def _attempt(self, claimed: Claimed) -> None:
         delivery = claimed.delivery
-        outcome = await self._sender.send(claimed.subscription, delivery)
+        outcome = await self._sender().send(claimed.subscription, delivery)
         after = delivery.attempted(outcome, self._clock(), self._backoff)
         (log.debug if outcome.succeeded else log.info)(
             "webhook attempt",

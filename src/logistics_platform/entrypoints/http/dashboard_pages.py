@@ -4,12 +4,14 @@ page carries (no inline script or style is needed, so the policy allows none).""
 import functools
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
+
+if TYPE_CHECKING:
+    from fastapi.templating import Jinja2Templates
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
@@ -24,7 +26,10 @@ SECURITY_HEADERS = {
 
 
 @functools.cache
-def templates() -> Jinja2Templates:
+def templates() -> "Jinja2Templates":
+    # Jinja is loaded with the first page, not at every start of the APIs.
+    from fastapi.templating import Jinja2Templates  # noqa: PLC0415
+
     found = Jinja2Templates(directory=TEMPLATES)
     found.env.trim_blocks = found.env.lstrip_blocks = True
     found.env.filters["when"] = when
