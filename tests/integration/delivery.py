@@ -68,10 +68,6 @@ class Batches:
         await eventually(all_handled, what="the next two")
 
 
-async def reserve_three(platform: Platform) -> list[str]:
-    return await reserve(platform, 3)
-
-
 async def reserve(platform: Platform, count: int) -> list[str]:
     """``count`` reservations, one at a time, of a new stock item."""
     added = an_add_stock_item(quantity=10)

@@ -10,7 +10,7 @@ from logistics_platform.logistics.infrastructure.unit_of_work import SqlLogistic
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.infrastructure.messaging import backlog
 from logistics_platform.shared.infrastructure.messaging.in_process import InProcessDelivery
-from tests.integration.delivery import reserve_three, subscriber
+from tests.integration.delivery import reserve, subscriber
 
 RESERVED = "inventory.stock_item.reserved"
 
@@ -26,7 +26,7 @@ async def test_retries_dead_letters_and_handled_events_are_counted(platform: Pla
         if event.attributes["reservationId"] == poisoned:
             raise ValueError("cannot handle this one")
 
-    poisoned = (await reserve_three(platform))[1]
+    poisoned = (await reserve(platform, 3))[1]
     delivery = InProcessDelivery(
         platform.engine, [subscriber(platform, name, flaky)], max_attempts=3, first_retry_delay=0
     )
@@ -46,7 +46,7 @@ async def test_the_backlogs_are_what_is_left_to_publish_and_to_handle(platform: 
     async def nothing(event: EventEnvelope, uow: SqlLogisticsUnitOfWork) -> None:
         pass
 
-    await reserve_three(platform)  # four events: the item added, three reservations
+    await reserve(platform, 3)  # four events: the item added, three reservations
     await backlog.sample_outbox(platform.engine)  # nothing is relayed in the embedded mode
     assert value("logistics_outbox_backlog_events") == 4
     assert value("logistics_outbox_oldest_unpublished_age_seconds") > 0

@@ -18,7 +18,7 @@ from tests.integration.delivery import (
     BATCH_WINDOW,
     RESERVED,
     Batches,
-    reserve_three,
+    reserve,
     subscriber,
 )
 from tests.integration.rabbitmq.checks import all_registered
@@ -49,7 +49,7 @@ async def test_a_failing_subscriber_does_not_hold_back_the_others(platform: Plat
         first_retry_delay=0.05,
         poll_interval=0.05,
     )
-    reservations = await reserve_three(platform)
+    reservations = await reserve(platform, 3)
     running = asyncio.create_task(delivery.run())
     try:
 
@@ -73,7 +73,7 @@ async def test_an_event_that_keeps_failing_is_dead_lettered_after_n_attempts(
         if event.attributes["reservationId"] == poisoned:
             raise ValueError("cannot handle this one")
 
-    reservations = await reserve_three(platform)
+    reservations = await reserve(platform, 3)
     poisoned = reservations[1]
     delivery = InProcessDelivery(
         platform.engine,
@@ -101,7 +101,7 @@ async def test_an_event_delivered_twice_is_handled_once(platform: Platform) -> N
     async def counting(event: EventEnvelope, uow: SqlLogisticsUnitOfWork) -> None:
         handled.append(event.event_id)
 
-    reservations = await reserve_three(platform)
+    reservations = await reserve(platform, 3)
     counter = subscriber(platform, "test.counting", counting)
     await InProcessDelivery(platform.engine, [counter]).catch_up()
     async with platform.engine.connect() as connection:
@@ -118,7 +118,7 @@ async def test_delivery_resumes_from_its_checkpoint_after_a_restart(platform: Pl
         handled.append(event.attributes["reservationId"])
 
     counter = subscriber(platform, "test.restart", counting)
-    first = await reserve_three(platform)
+    first = await reserve(platform, 3)
     await InProcessDelivery(platform.engine, [counter]).catch_up()
     added = an_add_stock_item()
     await platform.commands.handle(added)
@@ -136,14 +136,14 @@ async def test_delivery_waits_out_a_database_that_went_away(postgres_url: str) -
     assert platform.delivery is not None
     running = asyncio.create_task(platform.delivery.run())
     try:
-        before = await reserve_three(platform)
+        before = await reserve(platform, 3)
         await eventually(lambda: all_registered(platform, before), what="before")
 
         await proxy.cut()  # every pooled connection dropped, none accepted
         await asyncio.sleep(1.5)  # delivery fails meanwhile (each poll, each wake-up)
         assert not running.done()  # it waits rather than ends
         await proxy.restore()
-        after = await reserve_three(platform)
+        after = await reserve(platform, 3)
         ids = [*before, *after]
         await eventually(lambda: all_registered(platform, ids), what="every view")
         async with platform.engine.connect() as connection:
