@@ -1,5 +1,5 @@
-"""Group commit: a lone request is handled at once, in its caller's task; those arriving
-meanwhile share the next transaction, each answered with its own outcome."""
+"""Group commit: the requests submitted in one turn of the event loop share a transaction,
+those arriving while it runs share the next one, each answered with its own outcome."""
 
 import asyncio
 from collections.abc import Sequence
@@ -57,14 +57,30 @@ def group(ledger: Ledger) -> GroupCommit[int, None]:
     return GroupCommit(ledger.handle_all, ledger.handle_one, max_batch=3)
 
 
-async def test_requests_arriving_meanwhile_share_batches_each_with_its_outcome(
+async def test_requests_submitted_together_share_batches_each_with_its_outcome(
     ledger: Ledger, group: GroupCommit[int, None]
 ) -> None:
-    outcomes = await asyncio.gather(*(group.submit(n) for n in range(8)), return_exceptions=True)
+    outcomes = await asyncio.gather(*(group.submit(n) for n in range(7)), return_exceptions=True)
 
-    assert ledger.batches == [[1, 2, 3], [4, 5, 6]]
-    assert ledger.singles == [0, 7]  # a batch of one is handled as one
-    assert [type(outcome) for outcome in outcomes] == [type(None), Refused] * 4
+    assert ledger.batches == [[0, 1, 2], [3, 4, 5]]
+    assert ledger.singles == [6]  # a batch of one is handled as one
+    assert [type(outcome) for outcome in outcomes] == [type(None), Refused] * 3 + [type(None)]
+
+
+async def test_requests_arriving_while_a_transaction_runs_share_the_next(
+    ledger: Ledger, group: GroupCommit[int, None]
+) -> None:
+    ledger.release = asyncio.Event()
+    first = asyncio.create_task(group.submit(0))
+    await ledger.started.wait()
+    later = [asyncio.create_task(group.submit(n)) for n in (2, 4)]
+    await asyncio.sleep(0)
+    ledger.release.set()
+
+    await asyncio.gather(first, *later)
+
+    assert ledger.singles == [0]
+    assert ledger.batches == [[2, 4]]
 
 
 async def test_a_failing_batch_is_handled_one_by_one(
@@ -79,20 +95,20 @@ async def test_a_failing_batch_is_handled_one_by_one(
     assert [type(outcome) for outcome in outcomes] == [type(None), Refused, type(None), Refused]
 
 
-async def test_a_lone_request_cancelled_is_cancelled_in_its_own_task(
+async def test_a_request_cancelled_while_its_transaction_runs_is_still_handled(
     ledger: Ledger, group: GroupCommit[int, None]
 ) -> None:
     ledger.release = asyncio.Event()
-    alone = asyncio.create_task(group.submit(2))
+    abandoned = asyncio.create_task(group.submit(2))
     await ledger.started.wait()
-    alone.cancel()
+    abandoned.cancel()
     with pytest.raises(asyncio.CancelledError):
-        await alone
+        await abandoned
     ledger.release.set()
 
-    await group.submit(4)  # the group is free again
+    await group.submit(4)  # after the abandoned one's transaction
 
-    assert ledger.singles == [4]
+    assert ledger.singles == [2, 4]
 
 
 async def test_a_request_cancelled_before_its_batch_begins_is_left_out(
@@ -124,8 +140,7 @@ async def test_a_slow_transaction_holds_back_only_its_own_requests(ledger: Ledge
     await asyncio.gather(*(group.submit(n) for n in (2, 4, 6)))
 
     assert not stuck.done()
-    assert ledger.singles == [2]
-    assert ledger.batches == [[4, 6]]
+    assert ledger.batches == [[2, 4, 6]]
     stuck.cancel()
 
 

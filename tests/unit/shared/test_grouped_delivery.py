@@ -73,8 +73,8 @@ async def test_events_arriving_together_are_handled_in_order_in_shared_transacti
 
     await asyncio.gather(*(delivery.deliver(event) for event in events))
 
-    # The first is handled at once; those arriving meanwhile wait for the next batches.
-    assert [len(t) for t in store.transactions] == [1, 4, 4, 1]
+    # Up to max_batch a transaction, one after the other.
+    assert [len(t) for t in store.transactions] == [4, 4, 2]
     assert [id for handled in store.transactions for id in handled] == [e.event_id for e in events]
 
 

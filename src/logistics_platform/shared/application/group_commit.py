@@ -1,15 +1,18 @@
-"""Group commit: what arrives while a transaction commits is handled together in the next
-one, so a busy process pays one transaction per batch instead of one per request.
+"""Group commit: the requests that arrive together are handled in one transaction, so a
+busy process pays one transaction per batch instead of one per request.
 
 Each caller awaits its own outcome. A batch handler answers one outcome per item (an
 error that concerns only that item, or its result); when it raises instead, nothing of the
 batch was kept, and its items are handled one by one so that only a failing one reports
-an error. What arrives while a transaction is free is handled at once, on its own.
+an error. A request that finds a transaction free waits only for the event loop's next
+turn, to share it with those submitted in the same turn: where a transaction never lets
+the loop run (SQLite's statements run in it, ADR 0013), that turn is the only chance for
+requests to share one. What arrives while the transactions are busy waits for the next.
 
 With a window, a transaction starts no sooner than that after the previous one ended
 (unless a whole batch is waiting): under a steady stream, what arrives meanwhile shares
 one transaction instead of each taking a transaction of its own the moment one is free.
-A request after a quiet spell still goes at once.
+A request after a quiet spell still goes at the loop's next turn.
 """
 
 import asyncio
@@ -26,10 +29,10 @@ SingleHandler = Callable[[T], Awaitable[R]]
 
 
 class GroupCommit(Generic[T, R]):
-    """Up to ``concurrency`` transactions at a time: a request that finds one free is
-    handled at once, the others wait for the next batch. With more than one, a slow
-    transaction (a row lock held elsewhere, say) does not hold back every request.
-    ``window`` (seconds) spaces the transactions out, as the module says."""
+    """Up to ``concurrency`` transactions at a time, each handling the requests waiting when
+    it begins. With more than one, a slow transaction (a row lock held elsewhere, say)
+    does not hold back every request. ``window`` (seconds) spaces the transactions out,
+    as the module says."""
 
     def __init__(
         self,
@@ -46,30 +49,22 @@ class GroupCommit(Generic[T, R]):
         self._concurrency = concurrency
         self._window = window  # seconds
         self._waiting: list[tuple[T, asyncio.Future[R]]] = []
-        self._in_flight = 0  # transactions being handled
+        self._in_flight = 0  # transactions being handled, or about to be
+        self._gathering = 0  # of them, those that have not taken their batch yet
         self._flushers: set[asyncio.Task[None]] = set()
         self._last_ended = -math.inf  # the event loop's time
         self._batch_full = asyncio.Event()
 
     async def submit(self, item: T) -> R:
-        """Handle ``item`` now if a transaction is free, else in the next batch; answers
-        what its handling answered, or raises what it raised. Handled right away, it runs
-        in the caller's task, so cancelling the caller rolls it back. In a batch it is
-        handled whether or not its caller still waits (unless the batch had not begun)."""
-        if self._in_flight >= self._concurrency or self._window_left() > 0:
-            outcome: asyncio.Future[R] = asyncio.get_running_loop().create_future()
-            self._waiting.append((item, outcome))
-            if len(self._waiting) >= self.max_batch:
-                self._batch_full.set()
-            self._flush_if_waiting()
-            return await outcome
-        self._in_flight += 1
-        try:
-            return await self._handle_one(item)
-        finally:
-            self._in_flight -= 1
-            self._last_ended = asyncio.get_running_loop().time()
-            self._flush_if_waiting()
+        """Handle ``item`` in the next transaction; answers what its handling answered, or
+        raises what it raised. It is handled whether or not its caller still waits, unless
+        its transaction had not begun."""
+        outcome: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, outcome))
+        if len(self._waiting) >= self.max_batch:
+            self._batch_full.set()
+        self._flush_if_waiting()
+        return await outcome
 
     def _window_left(self) -> float:
         """Seconds until ``window`` has passed since the last transaction ended."""
@@ -90,19 +85,26 @@ class GroupCommit(Generic[T, R]):
                 await self._batch_full.wait()
 
     def _flush_if_waiting(self) -> None:
-        if self._waiting and self._in_flight < self._concurrency:
+        # One transaction gathering at a time: it takes all that waits when it begins.
+        if self._waiting and not self._gathering and self._in_flight < self._concurrency:
             self._in_flight += 1
+            self._gathering += 1
             flusher = asyncio.create_task(self._flush())
             self._flushers.add(flusher)
             flusher.add_done_callback(self._flushers.discard)
 
     async def _flush(self) -> None:
         try:
-            await self._let_the_window_pass()
-            while self._waiting:
+            while True:
+                try:
+                    await self._let_the_window_pass()
+                finally:
+                    self._gathering -= 1
                 # A caller that stopped waiting before its batch began is left out of it.
                 waiting = [(item, future) for item, future in self._waiting if not future.done()]
                 batch, self._waiting = waiting[: self.max_batch], waiting[self.max_batch :]
+                if not batch:
+                    return
                 self._flush_if_waiting()  # the rest, in another transaction if one is free
                 try:
                     await self._handle(batch)
@@ -111,7 +113,9 @@ class GroupCommit(Generic[T, R]):
                     for _, future in batch:  # the flusher itself was cancelled
                         if not future.done():
                             future.cancel()
-                await self._let_the_window_pass()
+                if not self._waiting:
+                    return
+                self._gathering += 1
         finally:
             self._in_flight -= 1
 
