@@ -1,6 +1,6 @@
 """Embedded-mode benchmark: `logistics serve` on a fresh SQLite file, driven over HTTP.
 
-    .venv/bin/python -m bench.embedded [--concurrency 16] [--seconds 10] [--singles 200]
+    .venv/bin/python -m bench.embedded [--concurrency 32] [--seconds 10] [--singles 200]
         [--variant LABEL=SRC_DIR ...] [--rounds 1]
 
 Measures, in one run so the figures compare like with like:
@@ -9,8 +9,9 @@ Measures, in one run so the figures compare like with like:
    insert the reservation, insert the outbox row) issued with the stdlib ``sqlite3``;
 2. reservations over HTTP in a closed loop, their rate as a share of 1., and the
    server's CPU time per reservation (the steadiest figure on a shared machine);
-3. whether the subscribers kept up: the backlog when the load stops (reservations whose
-   tracking view does not say "registered" yet) and how long until it is gone;
+3. whether the subscribers kept up: how fast the backlog (reservations whose tracking
+   view does not say "registered" yet) grew under load, sampled every half second, the
+   backlog when the load stops and how long until it is gone;
 4. one reservation at a time: from sending the reserve request until
    ``GET /tracking/{reservationId}`` on the backoffice says "registered" (the file is
    polled every 0.5 ms, then one GET confirms it), p50/p99 and CPU per reservation.
@@ -25,6 +26,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -136,8 +138,8 @@ class Server:
     reader: sqlite3.Connection | None = None
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """The server's CPU time, its child processes' included."""
+        return sum(_cpu_seconds(pid) for pid in _process_tree(self.process.pid))
 
     def registered(self) -> int:
         """Tracking views that say "registered"."""
@@ -151,6 +153,23 @@ class Server:
         if self.reader is None:
             self.reader = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True)
         return int(self.reader.execute(query).fetchone()[0])
+
+
+def _process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants still running."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:  # it has ended
+        return []
+    return [pid, *(p for child in children for p in _process_tree(int(child)))]
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # it has ended
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def server_env(variant: Variant, database: Path) -> dict[str, str]:
@@ -218,6 +237,26 @@ def reservations(
     return attempt
 
 
+async def backlog_while(server: Server, load: "asyncio.Task[Sample]") -> list[tuple[float, int]]:
+    """The backlog (reservations not yet registered) every half second while ``load`` runs,
+    with the seconds since it began."""
+    began, samples = time.perf_counter(), []
+    while not load.done():
+        await asyncio.sleep(0.5)
+        samples.append((time.perf_counter() - began, server.reservations() - server.registered()))
+    return samples
+
+
+def growth(samples: list[tuple[float, int]]) -> float:
+    """How fast the backlog grew under load (events per second, least squares), from its
+    second sample on: the first catches the subscribers still at work on the warm-up."""
+    kept = samples[1:]
+    if len(kept) < 2:
+        return 0.0
+    slope, _ = statistics.linear_regression([t for t, _ in kept], [b for _, b in kept])
+    return slope
+
+
 async def drain(server: Server, expected: int, limit: float = 120.0) -> tuple[int, float]:
     """The backlog when the load stopped (reservations not yet registered), and the
     seconds until it was gone."""
@@ -261,6 +300,7 @@ class Outcome:
     variant: Variant
     throughput: Sample
     cpu_per_reservation: float  # ms of the server's CPU, load and drain
+    growth: float  # of the backlog under load, events per second
     backlog: int
     drained: float
     e2e: Sample
@@ -286,7 +326,9 @@ async def measure(variant: Variant, args: Arguments) -> Outcome:
             await drain(server, server.reservations())
             cpu = server.cpu_seconds()
             attempt = reservations(session, items, "bench-")
-            throughput = await closed_loop(args.concurrency, args.seconds, attempt)
+            load = asyncio.create_task(closed_loop(args.concurrency, args.seconds, attempt))
+            under_load = await backlog_while(server, load)
+            throughput = await load
             backlog, drained = await drain(server, server.reservations())
             cpu, single = server.cpu_seconds() - cpu, server.cpu_seconds()
             e2e = Sample(seconds=1.0)
@@ -294,21 +336,30 @@ async def measure(variant: Variant, args: Arguments) -> Outcome:
                 e2e.latencies.append(await one_at_a_time(session, server, items[n % ITEMS]))
             single = server.cpu_seconds() - single
     per = cpu / max(1, len(throughput.latencies)) * 1000
-    return Outcome(variant, throughput, per, backlog, drained, e2e, single / args.singles * 1000)
+    per_single = single / args.singles * 1000
+    return Outcome(variant, throughput, per, growth(under_load), backlog, drained, e2e, per_single)
 
 
 def report(raw: float, outcomes: list[Outcome], args: Arguments) -> None:
-    table = Table(title=f"Embedded mode (SQLite, one process), concurrency {args.concurrency}")
+    title = f"Embedded mode (logistics serve on SQLite), concurrency {args.concurrency}"
+    table = Table(title=title)
     columns = ["variant", "res/s", "of raw", "p50 ms", "p99 ms", "5xx", "CPU ms/res"]
-    columns += ["backlog", "drain s", "kept up", "e2e p50", "e2e p99", "e2e CPU ms"]
+    columns += ["growth/s", "backlog", "drain s", "kept up", "e2e p50", "e2e p99", "e2e CPU ms"]
     for column in columns:
         table.add_column(column, justify="left" if column == "variant" else "right")
-    table.add_row("raw sqlite3 transaction", f"{raw:,.0f}", "100%", *[""] * 10)
+    table.add_row("raw sqlite3 transaction", f"{raw:,.0f}", "100%", *[""] * 11)
     for outcome in outcomes:
         table.add_row(*row(outcome, raw))
     console.print(table)
     console.print("e2e: reserve sent -> GET /tracking/{id} says registered, one at a time, ms")
-    console.print("CPU: the server's, per reservation, from the load's start until drained")
+    console.print("CPU: the server's processes', per reservation, from the load until drained")
+    console.print("growth/s: of the backlog (reservations not registered yet) under load")
+
+
+def kept_up(outcome: Outcome) -> bool:
+    """The subscribers kept up: the backlog did not grow under load by more than 2 % of
+    the rate, and it was gone within a second of the load's end."""
+    return outcome.growth < 0.02 * outcome.throughput.rate and outcome.drained < 1.0
 
 
 def row(outcome: Outcome, raw: float) -> list[str]:
@@ -321,9 +372,10 @@ def row(outcome: Outcome, raw: float) -> list[str]:
         f"{load.percentile(0.99):.1f}",
         str(load.server_errors),
         f"{outcome.cpu_per_reservation:.2f}",
+        f"{outcome.growth:+.0f}",
         str(outcome.backlog),
         f"{outcome.drained:.2f}",
-        "yes" if outcome.drained < 1.0 else "no",
+        "yes" if kept_up(outcome) else "no",
         f"{e2e.percentile(0.5):.1f}",
         f"{e2e.percentile(0.99):.1f}",
         f"{outcome.cpu_per_single:.1f}",
@@ -339,7 +391,7 @@ async def main(args: Arguments) -> None:
 
 def arguments() -> Arguments:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--singles", type=int, default=200, help="one-at-a-time reservations")
     parser.add_argument("--variant", action="append", type=Variant.parse, default=[])

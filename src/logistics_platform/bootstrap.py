@@ -125,6 +125,13 @@ class Platform:
             ordered_appends=in_order,
         )
 
+    @property
+    def _transactions_at_a_time(self) -> int:
+        """A command bus's transactions at a time. SQLite: one, as the process has one
+        connection; a second transaction would only wait for it, holding back requests
+        that could have joined the first's next batch."""
+        return 1 if self.engine.dialect.name == "sqlite" else 2
+
     @functools.cached_property
     def commands(self) -> CommandBus[SqlInventoryUnitOfWork]:
         """Inventory's commands, the ones that arrive together committed together."""
@@ -132,6 +139,7 @@ class Platform:
             inventory.HANDLERS,
             self._unit_of_work(SqlInventoryUnitOfWork),
             prepare=inventory.load_stock_items,
+            concurrency=self._transactions_at_a_time,
         )
 
     def reservation_sweeper(self) -> ReservationSweeper:
@@ -153,6 +161,7 @@ class Platform:
             package_handlers.HANDLERS,
             self._unit_of_work(SqlLogisticsUnitOfWork),
             prepare=package_handlers.load_packages,
+            concurrency=self._transactions_at_a_time,
         )
 
     @functools.cached_property

@@ -48,6 +48,13 @@ class Settings(BaseSettings):
             " quiet spell an event goes at once"
         ),
     )
+    delivery_process: bool = Field(
+        default=True,
+        description=(
+            "serve (no RabbitMQ): deliver the events in a second process, so that the"
+            " subscribers have a core of their own; false: in the APIs' process"
+        ),
+    )
     relay_batch_size: int = Field(default=500, ge=1, le=10000)
     relay_batches_in_flight: int = Field(
         default=2,

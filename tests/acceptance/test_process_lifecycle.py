@@ -1,7 +1,9 @@
 """`logistics serve` as a real process: it starts, serves the flow (with its tracking views in
-the database or in the search server: Elasticsearch or its stand-in), and stops cleanly."""
+the database or in the search server: Elasticsearch or its stand-in), delivers the events
+in a second process, and stops cleanly, both processes."""
 
 import asyncio
+import os
 import signal
 import sqlite3
 import subprocess
@@ -111,3 +113,67 @@ def test_sigterm_finishes_requests_in_flight_and_exits_cleanly(served: Served) -
     with sqlite3.connect(served.database) as connection:
         (reserved,) = connection.execute("SELECT reserved FROM inventory_stock_items").fetchone()
     assert reserved == statuses.count(200), "every answered reservation, and only those, is stored"
+
+
+def children(process: subprocess.Popen[bytes]) -> list[int]:
+    """The process ids of ``process``'s children (Linux)."""
+    path = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    return [int(pid) for pid in path.read_text().split()]
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended
+
+
+def the_delivery_process(served: Served) -> int:
+    (pid,) = wait_until(lambda: children(served.process), what="the delivery process")
+    command = Path(f"/proc/{pid}/cmdline").read_text()
+    assert "logistics_platform.entrypoints.delivery_process" in command
+    return pid
+
+
+def test_serve_delivers_the_events_in_a_second_process_that_stops_with_it(
+    served: Served,
+) -> None:
+    delivery = the_delivery_process(served)
+
+    served.process.send_signal(signal.SIGTERM)
+
+    assert served.process.wait(timeout=PROCESS_START) == 0, served.output()
+    assert not running(delivery), "the delivery process outlived serve"
+    assert "did not stop" not in served.output()  # it stopped when asked, not killed
+
+
+def test_serve_stops_when_its_delivery_process_ends(served: Served) -> None:
+    delivery = the_delivery_process(served)
+
+    os.kill(delivery, signal.SIGKILL)
+
+    try:
+        code = served.process.wait(timeout=PROCESS_START)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"serve went on without its delivery\n{served.output()}") from None
+    assert code == 1
+    assert "the event delivery process ended" in served.output()
+
+
+def test_with_delivery_process_false_serve_delivers_in_its_own_process(tmp_path: Path) -> None:
+    with serve(tmp_path, DELIVERY_PROCESS="false") as served:
+        inventory = f"http://127.0.0.1:{served.ports['inventory']}"
+        item = {"id": ITEM, "name": "iPhone 15 Pro", "quantity": 100}
+        with httpx.Client(timeout=30) as client:
+            assert client.post(f"{inventory}/stock-items", json=item).status_code == 201
+            reservation = {"quantity": 1, "reservationId": "order-one-process"}
+            reserve = f"{inventory}/stock-items/{ITEM}/reserve"
+            assert client.put(reserve, json=reservation).status_code == 200
+            tracking = f"{served.url('backoffice')}/tracking/order-one-process"
+            wait_until(
+                lambda: client.get(tracking).json().get("status") == "registered",
+                what="the registered tracking view",
+                details=served.output,
+            )
+        assert children(served.process) == []

@@ -68,6 +68,7 @@ Port = Annotated[int | None, typer.Option(help="Port to listen on (default from 
         env.RELAY,
         env.CONSUMER,
         env.DELIVERY,
+        env.EMBEDDED,
         env.SWEEPER,
         env.SLA,
         env.WEBHOOK_DISPATCHER,
@@ -75,9 +76,22 @@ Port = Annotated[int | None, typer.Option(help="Port to listen on (default from 
     )
 )
 def serve() -> None:
-    """Run every API, the event delivery and every subscriber in one process."""
-    settings_for_a_role()
+    """Run every API, the event delivery and every subscriber: the APIs in one process,
+    the delivery in a second one (DELIVERY_PROCESS=false: all in one)."""
+    from logistics_platform.entrypoints import delivery_process  # noqa: PLC0415 - see module doc
+
+    settings = settings_for_a_role()
     apis: dict[str, int | None] = dict.fromkeys(("inventory", "backoffice", "health", "logistics"))
+    if delivery_process.runs_apart(settings):
+        _run(
+            apis,
+            read_store=True,
+            workers=lambda platform: [
+                platform.reservation_sweeper().run,
+                delivery_process.DeliveryProcess(platform).run,
+            ],
+        )
+        return
     _run(
         apis,
         deliver=True,

@@ -5,10 +5,10 @@ thread and back (a queue, a thread woken, the event loop woken; and the GIL pass
 and forth). So every call here first runs in the event loop's thread with SQLite's busy
 timeout at zero: it either runs at once or fails at once with ``SQLITE_BUSY`` (another
 process holds the lock it needs). Only then does it go to the thread, which waits for
-the lock there (``busy_timeout``) while the event loop goes on. A statement that failed
-busy did nothing, so running it again is safe, a ``BEGIN IMMEDIATE`` or a ``COMMIT``
-included. A caller cancelled while the thread waits gets its cancellation only once the
-thread is done with the connection.
+the lock there, trying again every tenth of a millisecond, while the event loop goes on.
+A statement that failed busy did nothing, so running it again is safe, a
+``BEGIN IMMEDIATE`` or a ``COMMIT`` included. A caller cancelled while the thread waits
+gets its cancellation only once the thread is done with the connection.
 
 The process shares one connection (see ``database.create_engine``), so the loop and the
 thread never use it at the same time. Rows come back all at once, even for a server-side
@@ -20,6 +20,7 @@ import collections
 import contextlib
 import functools
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -27,6 +28,7 @@ import aiosqlite
 from aiosqlite.context import contextmanager
 
 BUSY_TIMEOUT_MS = 30_000
+_BUSY_RETRY_SECONDS = 0.0001
 
 
 class Connection(aiosqlite.Connection):
@@ -43,12 +45,10 @@ class Connection(aiosqlite.Connection):
         try:
             return fn(*args, **kwargs)
         except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+            if not _busy(error):
                 raise
         waiting = asyncio.ensure_future(
-            super()._execute(  # type: ignore[no-untyped-call]
-                _waiting, self._connection, functools.partial(fn, *args, **kwargs)
-            )
+            super()._execute(_waiting, functools.partial(fn, *args, **kwargs))  # type: ignore[no-untyped-call]
         )
         try:
             return await asyncio.shield(waiting)
@@ -75,13 +75,24 @@ async def _finished(waiting: "asyncio.Future[Any]") -> None:
         waiting.exception()  # retrieved: the cancellation is what the caller gets
 
 
-def _waiting(connection: sqlite3.Connection, call: Callable[[], Any]) -> Any:
-    """In aiosqlite's thread: ``call``, waiting for SQLite's locks as long as it takes."""
-    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    try:
-        return call()
-    finally:
-        connection.execute("PRAGMA busy_timeout = 0")
+def _waiting(call: Callable[[], Any]) -> Any:
+    """In aiosqlite's thread: ``call``, tried again every tenth of a millisecond while
+    another process holds the lock it needs, for up to ``BUSY_TIMEOUT_MS``. Not SQLite's
+    own busy handler: it sleeps 1, 2, 5… up to 100 ms a try, and two processes writing
+    in turns (``serve``'s APIs and its event delivery) would spend most of their time
+    asleep."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return call()
+        except sqlite3.OperationalError as error:
+            if not _busy(error) or time.monotonic() > deadline:
+                raise
+        time.sleep(_BUSY_RETRY_SECONDS)
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    return error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
 
 
 class _Cursor(aiosqlite.Cursor):

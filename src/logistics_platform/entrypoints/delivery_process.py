@@ -1,0 +1,118 @@
+"""``serve``'s event delivery in a second process: the subscribers get a core of their own.
+
+One process runs the APIs, another delivers the events to every subscriber (and raises
+the SLA alerts that fall due, and sends the webhooks), both on the same database. On
+SQLite they write the file in turns: the driver waits for the other's lock in short
+steps (``sqlite_driver``), and positions still commit in order, so a checkpoint never
+skips an event. Why two processes: ADR 0014.
+
+The APIs' process starts the delivery (:class:`DeliveryProcess`, one of its workers),
+tells it the names of the events each of its transactions committed (one line each, on
+the delivery's standard input) and stops it when it stops; when the delivery ends on its
+own, ``serve`` stops too. The delivery process (:func:`main`) wakes its subscribers at
+each line, as the APIs' commits would wake them in one process, and ends when its input
+does (the APIs' process is gone).
+"""
+
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import structlog
+
+from logistics_platform.bootstrap import Platform
+from logistics_platform.config import Settings
+from logistics_platform.entrypoints.runner import SHUTDOWN_GRACE_SECONDS, run_role
+from logistics_platform.entrypoints.settings import settings_for_a_role
+
+log = structlog.get_logger(__name__)
+
+# Wake-ups not yet read by the delivery beyond which more are dropped: it is that far
+# behind anyway, and it reads the log from its checkpoint, not from these lines.
+_UNREAD_WAKE_UPS_BYTES = 1 << 16
+
+
+def runs_apart(settings: Settings) -> bool:
+    """Whether ``serve`` delivers the events in a process of its own: asked for, without
+    RabbitMQ (which has processes of its own), on a database two processes can share."""
+    in_memory = settings.database_url.startswith("sqlite") and ":memory:" in settings.database_url
+    return settings.delivery_process and settings.rabbitmq_url is None and not in_memory
+
+
+class DeliveryProcess:
+    """The APIs' side: starts the delivery process, wakes it, stops it."""
+
+    def __init__(self, platform: Platform) -> None:
+        self._platform = platform
+        self._process: asyncio.subprocess.Process | None = None
+
+    async def run(self) -> None:
+        """Until cancelled (then the delivery is stopped too); raises if it ends first."""
+        # The APIs' process has migrated the schema; the delivery does not try again. Its
+        # own session: a Ctrl+C in the terminal stops ``serve``, which stops it.
+        environment = {**os.environ, "AUTO_MIGRATE": "false"}
+        self._process = process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            __name__,
+            stdin=asyncio.subprocess.PIPE,
+            env=environment,
+            start_new_session=True,
+        )
+        self._platform.committed.listeners.append(self._wake)
+        log.info("event delivery started in a process of its own", pid=process.pid)
+        try:
+            code = await process.wait()
+        finally:
+            self._platform.committed.listeners.remove(self._wake)
+            await _stop(process)
+        raise RuntimeError(f"the event delivery process ended (exit status {code})")
+
+    def _wake(self, names: frozenset[str]) -> None:
+        stdin = self._process.stdin if self._process is not None else None
+        if stdin is None or stdin.is_closing():
+            return
+        if stdin.transport.get_write_buffer_size() < _UNREAD_WAKE_UPS_BYTES:
+            stdin.write((" ".join(sorted(names)) + "\n").encode())
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), SHUTDOWN_GRACE_SECONDS)
+        except TimeoutError:
+            log.error("the event delivery process did not stop: killed")
+            process.kill()
+            await process.wait()
+    if process.stdin is not None:
+        process.stdin.close()
+
+
+def main() -> None:
+    """The delivery process: every subscriber, the SLA monitor and the webhook dispatcher."""
+    settings_for_a_role(role="serve-delivery")
+    code = run_role({}, deliver=True, read_store=True, workers=_workers)
+    sys.exit(code)
+
+
+def _workers(platform: Platform) -> list[Callable[[], Coroutine[Any, Any, None]]]:
+    async def wake_ups() -> None:
+        """Wake the subscribers at each line on stdin; return at its end."""
+        delivery = platform.delivery
+        assert delivery is not None  # no RabbitMQ: see runs_apart
+        loop = asyncio.get_running_loop()
+        lines = asyncio.StreamReader()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(lines), sys.stdin)
+        while line := await lines.readline():
+            delivery.notify(frozenset(line.decode().split()))
+
+    return [platform.sla_monitor().run, platform.webhook_dispatcher().run, wake_ups]
+
+
+if __name__ == "__main__":
+    main()
