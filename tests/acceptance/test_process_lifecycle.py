@@ -1,6 +1,6 @@
 """`logistics serve` as a real process: it starts, serves the flow (with its tracking views in
 the database or in the search server: Elasticsearch or its stand-in), delivers the events
-in a second process, and stops cleanly, both processes."""
+in a second process (its metrics on the APIs' page), and stops cleanly, both processes."""
 
 import asyncio
 import os
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.search_server import SearchServer
 from tests.served import Served, serve
@@ -177,3 +178,34 @@ def test_with_delivery_process_false_serve_delivers_in_its_own_process(tmp_path:
                 details=served.output,
             )
         assert children(served.process) == []
+
+
+def test_serve_shows_both_processes_metrics_on_one_page(served: Served) -> None:
+    inventory = served.url("inventory")
+    item = {"id": ITEM, "name": "iPhone 15 Pro", "quantity": 100}
+    reservation = {"quantity": 1, "reservationId": "order-counted"}
+    tracking = f"{served.url('backoffice')}/tracking/order-counted"
+    with httpx.Client(timeout=30) as client:
+        assert client.post(f"{inventory}/stock-items", json=item).status_code == 201
+        assert client.put(f"{inventory}/stock-items/{ITEM}/reserve", json=reservation).is_success
+        wait_until(
+            lambda: client.get(tracking).json().get("status") == "registered",
+            what="the registered tracking view",
+            details=served.output,
+        )
+        page = client.get(f"{served.url('backoffice')}/metrics").text
+
+    samples = {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(page)
+        for sample in family.samples
+    }
+    reserved, registered = "inventory.stock_item.reserved", "logistics.package.registered"
+    # Recorded by the APIs' process, then by the delivery process: one count each.
+    assert samples[("logistics_events_recorded_total", frozenset({("event", reserved)}))] == 1
+    assert samples[("logistics_events_recorded_total", frozenset({("event", registered)}))] == 1
+    handled = frozenset({("event", registered), ("subscriber", "backoffice.tracking")})
+    assert samples[("logistics_events_consumed_total", handled)] == 1
+    route = {"api": "inventory-api", "method": "PUT", "route": "/stock-items/{id}/reserve"}
+    served_once = frozenset({**route, "status": "200"}.items())
+    assert samples[("logistics_http_request_duration_seconds_count", served_once)] == 1

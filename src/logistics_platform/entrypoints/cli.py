@@ -83,14 +83,15 @@ def serve() -> None:
     settings = settings_for_a_role()
     apis: dict[str, int | None] = dict.fromkeys(("inventory", "backoffice", "health", "logistics"))
     if delivery_process.runs_apart(settings):
-        _run(
-            apis,
-            read_store=True,
-            workers=lambda platform: [
-                platform.reservation_sweeper().run,
-                delivery_process.DeliveryProcess(platform).run,
-            ],
-        )
+        with delivery_process.shared_metrics():
+            _run(
+                apis,
+                read_store=True,
+                workers=lambda platform: [
+                    platform.reservation_sweeper().run,
+                    delivery_process.DeliveryProcess(platform).run,
+                ],
+            )
         return
     _run(
         apis,

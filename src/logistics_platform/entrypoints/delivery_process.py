@@ -11,22 +11,25 @@ tells it the names of the events each of its transactions committed (one line ea
 the delivery's standard input) and stops it when it stops; when the delivery ends on its
 own, ``serve`` stops too. The delivery process (:func:`main`) wakes its subscribers at
 each line, as the APIs' commits would wake them in one process, and ends when its input
-does (the APIs' process is gone).
+does (the APIs' process is gone). Both count into one set of metrics files
+(:func:`shared_metrics`), so that the APIs' ``/metrics`` shows the subscribers' too.
 """
 
 import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Coroutine
-from typing import Any
+import tempfile
+from collections.abc import Callable, Coroutine, Iterator
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from logistics_platform.bootstrap import Platform
 from logistics_platform.config import Settings
-from logistics_platform.entrypoints.runner import SHUTDOWN_GRACE_SECONDS, run_role
 from logistics_platform.entrypoints.settings import settings_for_a_role
+
+if TYPE_CHECKING:
+    from logistics_platform.bootstrap import Platform
 
 log = structlog.get_logger(__name__)
 
@@ -42,10 +45,26 @@ def runs_apart(settings: Settings) -> bool:
     return settings.delivery_process and settings.rabbitmq_url is None and not in_memory
 
 
+@contextlib.contextmanager
+def shared_metrics() -> Iterator[None]:
+    """Both processes count into one set of files, which ``/metrics`` reads whole
+    (prometheus_client's multiprocess mode): the APIs' series and the subscribers' on one
+    page. Enter it before anything imports prometheus_client, which reads the setting
+    once; the files go when it exits."""
+    if "prometheus_client" in sys.modules:
+        raise RuntimeError("prometheus_client was imported before the metrics were shared")
+    with tempfile.TemporaryDirectory(prefix="logistics-metrics-") as directory:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+        try:
+            yield
+        finally:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+
+
 class DeliveryProcess:
     """The APIs' side: starts the delivery process, wakes it, stops it."""
 
-    def __init__(self, platform: Platform) -> None:
+    def __init__(self, platform: "Platform") -> None:
         self._platform = platform
         self._process: asyncio.subprocess.Process | None = None
 
@@ -80,6 +99,8 @@ class DeliveryProcess:
 
 
 async def _stop(process: asyncio.subprocess.Process) -> None:
+    from logistics_platform.entrypoints.runner import SHUTDOWN_GRACE_SECONDS  # noqa: PLC0415
+
     if process.returncode is None:
         with contextlib.suppress(ProcessLookupError):
             process.terminate()
@@ -95,12 +116,13 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 
 def main() -> None:
     """The delivery process: every subscriber, the SLA monitor and the webhook dispatcher."""
+    from logistics_platform.entrypoints.runner import run_role  # noqa: PLC0415 - see shared_metrics
+
     settings_for_a_role(role="serve-delivery")
-    code = run_role({}, deliver=True, read_store=True, workers=_workers)
-    sys.exit(code)
+    sys.exit(run_role({}, deliver=True, read_store=True, workers=_workers))
 
 
-def _workers(platform: Platform) -> list[Callable[[], Coroutine[Any, Any, None]]]:
+def _workers(platform: "Platform") -> list[Callable[[], Coroutine[Any, Any, None]]]:
     async def wake_ups() -> None:
         """Wake the subscribers at each line on stdin; return at its end."""
         delivery = platform.delivery

@@ -1,9 +1,11 @@
 """The platform's Prometheus metrics, declared once, in the process's default registry.
 
-Each process role serves its own (one process per role and replica: no multiprocess
-mode). Events are counted by event name and subscriber at one seam each: recording (the
-unit of work's commit), publishing (the relay, once the broker confirmed), and handling
-(the two transports: in-process delivery and the RabbitMQ consumer)."""
+Each process role serves its own, one process per role and replica; only ``serve`` and
+its delivery process share theirs (multiprocess mode, ``entrypoints/delivery_process``),
+where a gauge shows the value last set by either. Events are counted by event name and
+subscriber at one seam each: recording (the unit of work's commit), publishing (the
+relay, once the broker confirmed), and handling (the two transports: in-process delivery
+and the RabbitMQ consumer)."""
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -49,16 +51,23 @@ SUBSCRIBER_LAG = Gauge(
     "logistics_subscriber_lag_seconds",
     "Age of the last event a subscriber handled, when it handled it (projection lag)",
     ["subscriber"],
+    multiprocess_mode="mostrecent",
 )
 SUBSCRIBER_BACKLOG = Gauge(
     "logistics_subscriber_backlog_events",
     "Events recorded after a subscriber's checkpoint, of any name (in-process delivery)",
     ["subscriber"],
+    multiprocess_mode="mostrecent",
 )
-OUTBOX_BACKLOG = Gauge("logistics_outbox_backlog_events", "Unpublished outbox events (relay)")
+OUTBOX_BACKLOG = Gauge(
+    "logistics_outbox_backlog_events",
+    "Unpublished outbox events (relay)",
+    multiprocess_mode="mostrecent",
+)
 OUTBOX_OLDEST_AGE = Gauge(
     "logistics_outbox_oldest_unpublished_age_seconds",
     "Age of the oldest unpublished outbox event, 0 when none (relay)",
+    multiprocess_mode="mostrecent",
 )
 
 
