@@ -46,11 +46,11 @@ def snapshot(started: Mapping[str, Iterable[int]]) -> Snapshot | None:
     except OSError:
         return None
     user, nice, system, idle, iowait, irq, softirq, steal = ticks[:8]
-    roles = {role: sum(map(_seconds, pids)) for role, pids in started.items()}
+    roles = {role: sum(map(process_seconds, pids)) for role, pids in started.items()}
     for pid in _all_pids():
         if (role := _SERVERS.get(_name(pid))) is not None:
-            roles[role] = roles.get(role, 0.0) + _seconds(pid)
-    roles["benchmark (client, poller)"] = _seconds(os.getpid())
+            roles[role] = roles.get(role, 0.0) + process_seconds(pid)
+    roles["benchmark (client, poller)"] = process_seconds(os.getpid())
     return Snapshot(
         busy=user + nice + system + irq + softirq,
         waiting_for_disk=iowait,
@@ -85,7 +85,7 @@ def _name(pid: int) -> str:
         return ""
 
 
-def _seconds(pid: int) -> float:
+def process_seconds(pid: int) -> float:
     """User and system CPU time of a process so far (0 once it is gone)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()

@@ -40,6 +40,7 @@ import aiohttp
 from rich.console import Console
 from rich.table import Table
 
+from bench.cpu import process_seconds
 from bench.production import Sample, closed_loop
 
 INVENTORY, BACKOFFICE, HEALTH = 3200, 3201, 3202
@@ -139,7 +140,7 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """The server's CPU time, its child processes' included."""
-        return sum(_cpu_seconds(pid) for pid in _process_tree(self.process.pid))
+        return sum(map(process_seconds, _process_tree(self.process.pid)))
 
     def registered(self) -> int:
         """Tracking views that say "registered"."""
@@ -162,14 +163,6 @@ def _process_tree(pid: int) -> list[int]:
     except OSError:  # it has ended
         return []
     return [pid, *(p for child in children for p in _process_tree(int(child)))]
-
-
-def _cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:  # it has ended
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def server_env(variant: Variant, database: Path) -> dict[str, str]:

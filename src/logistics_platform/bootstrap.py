@@ -127,10 +127,11 @@ class Platform:
 
     @property
     def _transactions_at_a_time(self) -> int:
-        """A command bus's transactions at a time. SQLite: one, as the process has one
-        connection; a second transaction would only wait for it, holding back requests
-        that could have joined the first's next batch."""
-        return 1 if self.engine.dialect.name == "sqlite" else 2
+        """A command bus's transactions at a time: two, but no more than the connections
+        (SQLite's one): a transaction beyond them would only wait for one, holding back
+        requests that could have joined the next batch."""
+        connections = self.engine.pool.size()  # type: ignore[attr-defined]  # a QueuePool
+        return min(2, int(connections))
 
     @functools.cached_property
     def commands(self) -> CommandBus[SqlInventoryUnitOfWork]:

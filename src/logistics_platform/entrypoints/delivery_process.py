@@ -17,6 +17,7 @@ does (the APIs' process is gone). Both count into one set of metrics files
 
 import asyncio
 import contextlib
+import functools
 import os
 import sys
 import tempfile
@@ -27,6 +28,7 @@ import structlog
 
 from logistics_platform.config import Settings
 from logistics_platform.entrypoints.settings import settings_for_a_role
+from logistics_platform.shared.infrastructure.persistence.database import in_memory
 
 if TYPE_CHECKING:
     from logistics_platform.bootstrap import Platform
@@ -41,8 +43,8 @@ _UNREAD_WAKE_UPS_BYTES = 1 << 16
 def runs_apart(settings: Settings) -> bool:
     """Whether ``serve`` delivers the events in a process of its own: asked for, without
     RabbitMQ (which has processes of its own), on a database two processes can share."""
-    in_memory = settings.database_url.startswith("sqlite") and ":memory:" in settings.database_url
-    return settings.delivery_process and settings.rabbitmq_url is None and not in_memory
+    shared = not in_memory(settings.database_url)
+    return settings.delivery_process and settings.rabbitmq_url is None and shared
 
 
 @contextlib.contextmanager
@@ -66,14 +68,13 @@ class DeliveryProcess:
 
     def __init__(self, platform: "Platform") -> None:
         self._platform = platform
-        self._process: asyncio.subprocess.Process | None = None
 
     async def run(self) -> None:
         """Until cancelled (then the delivery is stopped too); raises if it ends first."""
         # The APIs' process has migrated the schema; the delivery does not try again. Its
         # own session: a Ctrl+C in the terminal stops ``serve``, which stops it.
         environment = {**os.environ, "AUTO_MIGRATE": "false"}
-        self._process = process = await asyncio.create_subprocess_exec(
+        process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             __name__,
@@ -81,21 +82,22 @@ class DeliveryProcess:
             env=environment,
             start_new_session=True,
         )
-        self._platform.committed.listeners.append(self._wake)
+        assert process.stdin is not None  # a pipe, asked for above
+        wake = functools.partial(_wake, process.stdin)
+        self._platform.committed.listeners.append(wake)
         log.info("event delivery started in a process of its own", pid=process.pid)
         try:
             code = await process.wait()
         finally:
-            self._platform.committed.listeners.remove(self._wake)
+            self._platform.committed.listeners.remove(wake)
             await _stop(process)
         raise RuntimeError(f"the event delivery process ended (exit status {code})")
 
-    def _wake(self, names: frozenset[str]) -> None:
-        stdin = self._process.stdin if self._process is not None else None
-        if stdin is None or stdin.is_closing():
-            return
-        if stdin.transport.get_write_buffer_size() < _UNREAD_WAKE_UPS_BYTES:
-            stdin.write((" ".join(sorted(names)) + "\n").encode())
+
+def _wake(stdin: asyncio.StreamWriter, names: frozenset[str]) -> None:
+    """Tell the delivery process the names of the events a transaction committed."""
+    if not stdin.is_closing() and stdin.transport.get_write_buffer_size() < _UNREAD_WAKE_UPS_BYTES:
+        stdin.write((" ".join(sorted(names)) + "\n").encode())
 
 
 async def _stop(process: asyncio.subprocess.Process) -> None:

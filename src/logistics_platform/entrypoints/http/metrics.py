@@ -1,6 +1,7 @@
 """``GET /metrics`` on every API: the process's Prometheus metrics, in the text format; under
 ``serve`` with its delivery process, those of both processes (``delivery_process``)."""
 
+import functools
 import os
 
 from fastapi import APIRouter, Response
@@ -23,6 +24,7 @@ async def metrics() -> Response:
     return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
 
 
+@functools.cache  # the setting is made before the process starts
 def _registry() -> CollectorRegistry:
     if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         return REGISTRY

@@ -49,6 +49,12 @@ def async_database_url(url: str) -> str:
     return parsed.set(drivername=_DRIVERS[backend]).render_as_string(hide_password=False)
 
 
+def in_memory(url: str) -> bool:
+    """Whether ``url`` names an SQLite database in memory, which only its process sees."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
 def is_sqlite(engine: AsyncEngine | AsyncConnection) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -77,7 +83,7 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
     url = async_database_url(url)
     if url.startswith("sqlite"):
         path = make_url(url).database or ":memory:"
-        if path != ":memory:":  # a fresh checkout has no ./var yet
+        if not in_memory(url):  # a fresh checkout has no ./var yet
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
             url,
