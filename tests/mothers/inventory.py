@@ -14,7 +14,7 @@ def a_stock_item(
 ) -> StockItem:
     """A stock item as stored: no pending events."""
     item = StockItem.add(
-        StockItemId.random(),
+        StockItemId.new(),
         StockItemName(name),
         Quantity(available),
         low_stock_threshold=Quantity(threshold),

@@ -21,7 +21,7 @@ _PATH_TO: dict[PackageStatus, tuple[str, ...]] = {
 
 
 def registered_package(reservation_id: str = "order-1") -> Package:
-    return Package.register(PackageId.random(), TrackingNumber.generate(), reservation_id)
+    return Package.register(PackageId.new(), TrackingNumber.generate(), reservation_id)
 
 
 def apply(package: Package, command: str) -> None:

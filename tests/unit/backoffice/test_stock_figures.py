@@ -56,7 +56,7 @@ def test_an_item_is_low_below_its_threshold() -> None:
 def inventory_events(steps: list[tuple[Any, ...]]) -> tuple[StockItem, list[EventEnvelope]]:
     """One item living ``steps`` (refused ones change nothing), and the events it recorded."""
     item = StockItem.add(
-        StockItemId.random(), StockItemName("Drone"), Quantity(40), warehouse=Warehouse("BER-1")
+        StockItemId.new(), StockItemName("Drone"), Quantity(40), warehouse=Warehouse("BER-1")
     )
     for n, (kind, *args) in enumerate(steps):
         try:

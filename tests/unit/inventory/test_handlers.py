@@ -73,9 +73,7 @@ async def test_reserving_commits_the_change_and_the_event() -> None:
 
 async def test_reserving_an_unknown_item_is_not_found() -> None:
     with pytest.raises(StockItemNotFound):
-        await inventory(FakeInventoryUnitOfWork()).handle(
-            a_reservation_of(str(StockItemId.random()))
-        )
+        await inventory(FakeInventoryUnitOfWork()).handle(a_reservation_of(str(StockItemId.new())))
 
 
 async def test_a_stale_write_is_retried_until_it_succeeds() -> None:
@@ -154,7 +152,7 @@ async def test_a_refused_reservation_fails_alone_and_changes_nothing() -> None:
     item = an_add_stock_item(quantity=6)
     await inventory(uow).handle(item)
     uow.published = []
-    unknown = str(StockItemId.random())
+    unknown = str(StockItemId.new())
 
     outcomes = await handled_together(
         uow,

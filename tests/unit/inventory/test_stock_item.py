@@ -18,7 +18,7 @@ ORDER = ReservationId("order-12345")
 
 
 def test_adding_a_stock_item_records_that_it_was_added() -> None:
-    id = StockItemId.random()
+    id = StockItemId.new()
     item = StockItem.add(id, StockItemName("iPhone 15 Pro"), Quantity(100))
     (event,) = item.pull_domain_events()
     assert isinstance(event, StockItemAdded)
@@ -88,6 +88,6 @@ def test_reusing_a_reservation_id_with_another_quantity_is_a_conflict() -> None:
 
 def test_reusing_a_reservation_id_of_another_item_is_a_conflict() -> None:
     item = a_stock_item(available=100)
-    elsewhere = Reservation(StockItemId.random(), ORDER, Quantity(10))
+    elsewhere = Reservation(StockItemId.new(), ORDER, Quantity(10))
     with pytest.raises(ReservationConflict):
         item.reserve(Quantity(10), ORDER, existing=elsewhere)

@@ -29,7 +29,7 @@ RECEIPT, COUNT = ReceiptId("dn-1"), CountId("count-1")
 
 def test_an_item_is_added_to_a_warehouse_with_a_sku_and_a_threshold() -> None:
     item = StockItem.add(
-        StockItemId.random(),
+        StockItemId.new(),
         StockItemName("Pixel"),
         Quantity(10),
         warehouse=Warehouse("BER-1"),
@@ -43,7 +43,7 @@ def test_an_item_is_added_to_a_warehouse_with_a_sku_and_a_threshold() -> None:
 
 def test_an_item_added_below_its_threshold_is_low_on_stock_at_once() -> None:
     item = StockItem.add(
-        StockItemId.random(), StockItemName("x"), Quantity(2), low_stock_threshold=Quantity(5)
+        StockItemId.new(), StockItemName("x"), Quantity(2), low_stock_threshold=Quantity(5)
     )
     assert [type(e) for e in item.pull_domain_events()] == [StockItemAdded, StockItemLowStock]
 

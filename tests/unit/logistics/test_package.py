@@ -30,7 +30,7 @@ def test_malformed_tracking_numbers_are_refused(text: str) -> None:
 
 
 def test_registering_a_package_records_that_it_was_registered() -> None:
-    id, number = PackageId.random(), TrackingNumber("AB12CD34EF")
+    id, number = PackageId.new(), TrackingNumber("AB12CD34EF")
     package = Package.register(id, number, "order-1")
     assert package.status is PackageStatus.REGISTERED
     (event,) = package.pull_domain_events()
@@ -45,4 +45,4 @@ def test_registering_a_package_records_that_it_was_registered() -> None:
 
 def test_a_package_ships_a_reservation() -> None:
     with pytest.raises(InvalidArgument):
-        Package.register(PackageId.random(), TrackingNumber.generate(), "")
+        Package.register(PackageId.new(), TrackingNumber.generate(), "")

@@ -1,7 +1,6 @@
 """A webhook delivery: one event for one subscription, its attempts and when to try again."""
 
 import random
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -9,6 +8,7 @@ from enum import StrEnum
 from typing import Self
 
 from logistics_platform.shared.domain.errors import Conflict
+from logistics_platform.shared.domain.identifiers import time_ordered_uuid
 
 
 class DeliveryStatus(StrEnum):
@@ -74,7 +74,7 @@ class Delivery:
         cls, subscription_id: str, event_id: str, event_type: str, payload: str, now: datetime
     ) -> Self:
         return cls(
-            id=f"msg_{uuid.uuid4().hex}",
+            id=f"msg_{time_ordered_uuid().replace('-', '')}",
             subscription_id=subscription_id,
             event_id=event_id,
             event_type=event_type,

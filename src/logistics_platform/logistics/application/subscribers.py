@@ -61,4 +61,4 @@ def _reservation_of(event: EventEnvelope) -> str:
 
 
 def _new_package(reservation_id: str) -> Package:
-    return Package.register(PackageId.random(), TrackingNumber.generate(), reservation_id)
+    return Package.register(PackageId.new(), TrackingNumber.generate(), reservation_id)

@@ -1,12 +1,12 @@
 """Domain events: immutable facts named in the past tense, and the registry of their names."""
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self
 
 from logistics_platform.shared.domain.errors import InvalidArgument
+from logistics_platform.shared.domain.identifiers import time_ordered_uuid
 
 
 def utc_now() -> datetime:
@@ -14,7 +14,7 @@ def utc_now() -> datetime:
 
 
 def new_event_id() -> str:
-    return str(uuid.uuid4())
+    return time_ordered_uuid()
 
 
 @dataclass(frozen=True, kw_only=True)
