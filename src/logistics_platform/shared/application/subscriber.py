@@ -87,7 +87,9 @@ class Subscriber(Generic[U]):
 
     async def _handle(self, envelope: EventEnvelope, uow: U) -> None:
         # What the handler logs carries the correlation id of the request that began it.
-        with structlog.contextvars.bound_contextvars(correlation_id=envelope.correlation_id):
+        # (Tokens, not bound_contextvars: that one copies the whole context, every event.)
+        tokens = structlog.contextvars.bind_contextvars(correlation_id=envelope.correlation_id)
+        try:
             log.debug(
                 "handling event",
                 subscriber=self.name,
@@ -95,3 +97,5 @@ class Subscriber(Generic[U]):
                 event_id=envelope.event_id,
             )
             await self.handler(envelope, uow)
+        finally:
+            structlog.contextvars.reset_contextvars(**tokens)

@@ -1,5 +1,6 @@
 """Domain events: immutable facts named in the past tense, and the registry of their names."""
 
+import functools
 from collections.abc import Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields
 from datetime import UTC, datetime
@@ -96,6 +97,7 @@ class DomainEvent:
 _ENVELOPE_FIELDS = frozenset({"aggregate_id", "event_id", "occurred_on"})
 
 
+@functools.cache  # a handful of field names, converted for every event
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)

@@ -7,6 +7,7 @@ subscriber at one seam each: recording (the unit of work's commit), publishing (
 relay, once the broker confirmed), and handling (the two transports: in-process delivery
 and the RabbitMQ consumer)."""
 
+import collections
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -72,8 +73,8 @@ OUTBOX_OLDEST_AGE = Gauge(
 
 
 def count(counter: Counter, envelopes: Iterable[EventEnvelope], **labels: str) -> None:
-    for envelope in envelopes:
-        counter.labels(event=envelope.name, **labels).inc()
+    for name, events in collections.Counter(envelope.name for envelope in envelopes).items():
+        counter.labels(event=name, **labels).inc(events)
 
 
 def handled(subscriber: str, envelopes: list[EventEnvelope], seconds: float) -> None:
