@@ -76,9 +76,9 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
 
     SQLite allows one writer at a time and its busy handler waits by sleeping (up to
     100 ms a try), which wrecks tail latency. So the process shares one connection,
-    queueing transactions in the event loop instead, and every transaction starts with
-    ``BEGIN IMMEDIATE`` so that another process writing the file makes it wait, never fail
-    (but those of a :func:`reader`, which only read).
+    queueing transactions in the event loop instead, and a transaction takes the write
+    lock with ``BEGIN IMMEDIATE`` before its first write, so that another process writing
+    the file makes it wait, never fail (but those of a :func:`reader`, which only read).
     """
     url = async_database_url(url)
     if url.startswith("sqlite"):
@@ -147,14 +147,31 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        if connection.get_execution_options().get(_READ_ONLY):
-            return  # each statement on its own (autocommit): no write lock, no BEGIN
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _lock_before_writing(
+        connection: Any, cursor: Any, statement: str, _parameters: Any, context: Any, _many: bool
+    ) -> None:
+        # A transaction takes the write lock at its first write (or locking read), not
+        # when it begins: what it reads and works out before, it does while the other
+        # process writes (ADR 0015). Those reads see the latest commit each, as under
+        # PostgreSQL's read committed, so what they decide is checked when written
+        # (versions, unique keys); a reader() connection never takes the lock.
+        if connection.get_execution_options().get(_READ_ONLY) or _reads(statement, context):
+            return
+        if not connection.connection.driver_connection.in_transaction:
+            cursor.execute("BEGIN IMMEDIATE")
 
 
 _READ_ONLY = "logistics_read_only"
+
+
+def _reads(statement: str, context: Any) -> bool:
+    """Whether a statement only reads, without asking for locks (``FOR UPDATE``, which
+    SQLite does not render, is taken for a write)."""
+    if statement.lstrip()[:6].upper() != "SELECT":
+        return False
+    compiled = getattr(context, "compiled", None)
+    return getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is None
 
 
 def reader(engine: AsyncEngine) -> AsyncEngine:

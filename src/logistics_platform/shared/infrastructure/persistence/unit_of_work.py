@@ -5,11 +5,12 @@ from types import TracebackType
 from typing import Protocol, Self
 
 import asyncpg
-from sqlalchemy import text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from logistics_platform.shared.application.envelope import EventEnvelope
 from logistics_platform.shared.application.unit_of_work import Causation, UnitOfWork
+from logistics_platform.shared.domain.errors import ConcurrentModification
 from logistics_platform.shared.domain.events import DomainEvent
 from logistics_platform.shared.infrastructure import metrics
 from logistics_platform.shared.infrastructure.persistence import outbox
@@ -32,6 +33,12 @@ _CLAIM_WITH_THE_DRIVER = """
     ON CONFLICT DO NOTHING
     RETURNING event_id
 """
+
+
+_HANDLED = select(processed_events.c.event_id).where(
+    processed_events.c.subscriber == bindparam("subscriber"),
+    processed_events.c.event_id.in_(bindparam("ids", expanding=True)),
+)
 
 
 class _Transaction(Protocol):
@@ -72,6 +79,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._driver: asyncpg.Connection | None = None
         self._transaction: _Transaction | None = None
         self._staged: list[EventEnvelope] = []  # recorded under an earlier causation
+        self._claims: list[dict[str, str]] = []  # on SQLite, written at commit
 
     @property
     def connection(self) -> AsyncConnection:
@@ -176,6 +184,7 @@ class SqlUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         transaction = self._active_transaction()
+        await self._record_claims()
         await self._before_commit()
         envelopes = [*self._staged, *self._wrap(self.collect_events())]
         self._staged = []
@@ -192,7 +201,7 @@ class SqlUnitOfWork(UnitOfWork):
             self._on_events_committed(frozenset(envelope.name for envelope in envelopes))
 
     async def rollback(self) -> None:
-        self._staged = []
+        self._staged, self._claims = [], []
         transaction, self._transaction = self._transaction, None
         if transaction is not None:
             await transaction.rollback()
@@ -214,10 +223,26 @@ class SqlUnitOfWork(UnitOfWork):
         if self._driver is not None:  # every event handled pays for this statement
             rows = await self._driver.fetch(_CLAIM_WITH_THE_DRIVER, subscriber, ordered)
             return {row["event_id"] for row in rows}
-        claimed = await self.connection.execute(
+        # SQLite: a read now, the records at commit, so that the handling runs before the
+        # transaction takes the write lock (see database.create_engine).
+        handled = await self.connection.scalars(
+            _HANDLED, {"subscriber": subscriber, "ids": ordered}
+        )
+        unhandled = set(ordered).difference(handled)
+        self._claims.extend({"subscriber": subscriber, "event_id": id} for id in sorted(unhandled))
+        return unhandled
+
+    async def _record_claims(self) -> None:
+        """The claims :meth:`claim_all` deferred; if another transaction recorded one of
+        them meanwhile, this one handled it twice: it is tried again."""
+        claims, self._claims = self._claims, []
+        if not claims:
+            return
+        recorded = await self.connection.execute(
             insert_ignoring_duplicates(
                 self.connection, processed_events, returning=processed_events.c.event_id
             ),
-            [{"subscriber": subscriber, "event_id": id} for id in ordered],
+            claims,
         )
-        return {row.event_id for row in claimed}
+        if len(recorded.all()) != len(claims):
+            raise ConcurrentModification("an event was handled meanwhile")
