@@ -1,14 +1,16 @@
 """Embedded-mode benchmark: `logistics serve` on a fresh SQLite file, driven over HTTP.
 
-    .venv/bin/python -m bench.embedded [--concurrency 32] [--seconds 10] [--singles 200]
-        [--variant LABEL=SRC_DIR ...] [--rounds 1]
+    .venv/bin/python -m bench.embedded [--concurrency 32 | --rate 1000] [--seconds 10]
+        [--singles 200] [--variant LABEL=SRC_DIR ...] [--rounds 1]
 
 Measures, in one run so the figures compare like with like:
 
 1. the physical limit: the reservation transaction (update the item with a version check,
    insert the reservation, insert the outbox row) issued with the stdlib ``sqlite3``;
-2. reservations over HTTP in a closed loop, their rate as a share of 1., and the
-   server's CPU time per reservation (the steadiest figure on a shared machine);
+2. reservations over HTTP in a closed loop (the most the APIs take), or with ``--rate``
+   started at that rate whatever the answers' pace (can the platform sustain it?), their
+   rate as a share of 1., and the server's CPU time per reservation (the steadiest figure
+   on a shared machine);
 3. whether the subscribers kept up: how fast the backlog (reservations whose tracking
    view does not say "registered" yet) grew under load, sampled every half second, the
    backlog when the load stops and how long until it is gone;
@@ -41,7 +43,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.cpu import process_seconds
-from bench.production import Sample, closed_loop
+from bench.production import Sample, closed_loop, open_loop
 
 INVENTORY, BACKOFFICE, HEALTH = 3200, 3201, 3202
 ITEMS = 100
@@ -303,6 +305,7 @@ class Outcome:
 @dataclass(frozen=True)
 class Arguments:
     concurrency: int
+    rate: float | None  # an open loop at this rate rather than a closed one
     seconds: float
     singles: int
     variants: list[Variant]
@@ -319,7 +322,11 @@ async def measure(variant: Variant, args: Arguments) -> Outcome:
             await drain(server, server.reservations())
             cpu = server.cpu_seconds()
             attempt = reservations(session, items, "bench-")
-            load = asyncio.create_task(closed_loop(args.concurrency, args.seconds, attempt))
+            if args.rate is None:
+                loop = closed_loop(args.concurrency, args.seconds, attempt)
+            else:
+                loop = open_loop(args.rate, args.seconds, attempt)
+            load = asyncio.create_task(loop)
             under_load = await backlog_while(server, load)
             throughput = await load
             backlog, drained = await drain(server, server.reservations())
@@ -334,7 +341,8 @@ async def measure(variant: Variant, args: Arguments) -> Outcome:
 
 
 def report(raw: float, outcomes: list[Outcome], args: Arguments) -> None:
-    title = f"Embedded mode (logistics serve on SQLite), concurrency {args.concurrency}"
+    load = f"concurrency {args.concurrency}" if args.rate is None else f"at {args.rate:,.0f}/s"
+    title = f"Embedded mode (logistics serve on SQLite), {load}"
     table = Table(title=title)
     columns = ["variant", "res/s", "of raw", "p50 ms", "p99 ms", "5xx", "CPU ms/res"]
     columns += ["growth/s", "backlog", "drain s", "kept up", "e2e p50", "e2e p99", "e2e CPU ms"]
@@ -385,13 +393,16 @@ async def main(args: Arguments) -> None:
 def arguments() -> Arguments:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rate", type=float, help="reservations/s, started on schedule")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--singles", type=int, default=200, help="one-at-a-time reservations")
     parser.add_argument("--variant", action="append", type=Variant.parse, default=[])
     parser.add_argument("--rounds", type=int, default=1, help="times each variant is run")
     parsed = parser.parse_args()
     variants = parsed.variant or [Variant("this checkout", ROOT / "src")]
-    return Arguments(parsed.concurrency, parsed.seconds, parsed.singles, variants, parsed.rounds)
+    return Arguments(
+        parsed.concurrency, parsed.rate, parsed.seconds, parsed.singles, variants, parsed.rounds
+    )
 
 
 if __name__ == "__main__":

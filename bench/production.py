@@ -248,6 +248,29 @@ async def closed_loop(
     return sample
 
 
+async def open_loop(
+    rate: float, seconds: float, attempt: Callable[[int], Awaitable[int]]
+) -> Sample:
+    """Requests started at ``rate`` per second for ``seconds``, whatever the pace of the
+    answers: a server that falls behind has them pile up, as it would with real clients."""
+    sample = Sample()
+
+    async def one(n: int) -> None:
+        started = time.perf_counter()
+        status = await attempt(n)
+        sample.latencies.append(time.perf_counter() - started)
+        sample.statuses[status] = sample.statuses.get(status, 0) + 1
+
+    began = time.perf_counter()
+    requests = []
+    for n in range(int(rate * seconds)):
+        await asyncio.sleep(max(0.0, began + n / rate - time.perf_counter()))
+        requests.append(asyncio.create_task(one(n)))
+    await asyncio.gather(*requests)
+    sample.seconds = time.perf_counter() - began
+    return sample
+
+
 TURNS = 4
 
 
