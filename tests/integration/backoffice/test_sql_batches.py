@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import asyncpg
 import pytest
+from sqlalchemy import event
 
 from logistics_platform.backoffice.domain.tracking_view import TrackingView
 from logistics_platform.shared.application.unit_of_work import Causation
@@ -110,3 +111,50 @@ async def test_a_value_too_long_for_its_column_is_refused_not_cut_short(
             await batch.commit()
 
     assert await store.queries.find("order-long") is None
+
+
+@pytest.fixture
+async def sqlite_read(sqlite_url: str) -> AsyncIterator[ReadSide]:
+    async with _store(sqlite_url) as side:
+        yield side
+
+
+async def test_on_sqlite_a_batch_sets_the_columns_that_changed_and_no_other(
+    sqlite_read: ReadSide,
+) -> None:
+    """SQLite rewrites the entries of every index on a column an update sets, changed or
+    not: a batch sets only what changed (twice in one transaction, against the row as it
+    was last written)."""
+    store = sqlite_read.store
+    await sqlite_read.happen(guide_flow()[:2])
+    before = await store.queries.find("order-12345")
+    assert before is not None
+    updates: list[str] = []
+
+    def note_updates(*arguments: object) -> None:
+        statement = str(arguments[2])
+        if statement.startswith("UPDATE backoffice_tracking_views"):
+            updates.append(statement.split(" WHERE ", maxsplit=1)[0])
+
+    event.listen(sqlite_read.engine.sync_engine, "before_cursor_execute", note_updates)
+    async with store.unit_of_work(Causation()) as batch:
+        views = batch.tracking_views
+        await views.prefetch(["order-12345"])
+        view = await views.get("order-12345")
+        assert view is not None
+        await views.save(replace(view, reserved_quantity=7))
+        await views.flush()
+        again = await views.get("order-12345")
+        assert again is not None
+        await views.save(replace(again, reserved_quantity=5, stock_item_name="Renamed"))
+        await batch.commit()
+
+    assert updates == [
+        "UPDATE backoffice_tracking_views SET reserved_quantity=?, version=?",
+        "UPDATE backoffice_tracking_views SET stock_item_name=?, reserved_quantity=?,"
+        " version=?, search_text=?",
+    ]
+    after = await store.queries.find("order-12345")
+    assert after == replace(before, reserved_quantity=5, stock_item_name="Renamed")
+    assert after is not None
+    assert after.version == before.version + 2

@@ -7,7 +7,7 @@ SQLite runs one writer at a time.
 """
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -68,6 +68,7 @@ class SqlTrackingViews(TrackingViews):
         self._prefetched: dict[str, TrackingView | None] = {}
         self._stored: dict[str, int] = {}  # version in the store of each view handed out
         self._pending: dict[str, TrackingView] = {}  # saved, to be written by flush
+        self._stored_rows: dict[str, Mapping[str, Any]] = {}  # as last read or written
 
     async def prefetch(self, reservation_ids: Iterable[str]) -> None:
         """Load the batch's views at once."""
@@ -75,6 +76,7 @@ class SqlTrackingViews(TrackingViews):
         rows = await self._rows(wanted)
         self._prefetched = dict.fromkeys(wanted)
         self._prefetched.update((row["reservation_id"], to_view(row)) for row in rows)
+        self._stored_rows.update((row["reservation_id"], row) for row in rows)
 
     async def _rows(self, reservation_ids: list[str]) -> Sequence[Any]:
         """The stored rows of these views (mappings or records)."""
@@ -136,14 +138,14 @@ class SqlTrackingViews(TrackingViews):
         new = [view for view in views if seen[view.reservation_id] == 0]
         changed = [view for view in views if seen[view.reservation_id] != 0]
         if new:
+            rows = [to_values(view, version=view.version) for view in new]
             # A plain insert: one statement text whatever the batch size (with RETURNING,
             # SQLAlchemy renders one VALUES list per size, each a statement to prepare).
             try:
-                await self._connection.execute(
-                    _insert_views(self._table), [to_values(v, version=v.version) for v in new]
-                )
+                await self._connection.execute(_insert_views(self._table), rows)
             except IntegrityError:
                 raise ConcurrentModification("a tracking view was created meanwhile") from None
+            self._stored_rows.update((row["reservation_id"], row) for row in rows)
         if changed:
             keys = [view.reservation_id for view in changed]
             stored = dict(
@@ -151,17 +153,24 @@ class SqlTrackingViews(TrackingViews):
             )
             if any(stored.get(key) != seen[key] for key in keys):
                 raise ConcurrentModification("a tracking view changed meanwhile")
-            await self._connection.execute(
-                _update_view(self._table),
-                [
-                    {
-                        **to_values(view, version=view.version),
-                        "key": view.reservation_id,
-                        "seen": seen[view.reservation_id],
-                    }
-                    for view in changed
-                ],
-            )
+            await self._update_changed_columns(changed, seen)
+
+    async def _update_changed_columns(
+        self, views: list[TrackingView], seen: dict[str, int]
+    ) -> None:
+        """Each view's row, setting only the columns whose values changed: SQLite rewrites
+        the entries of every index on a column that an update sets, changed or not (eight
+        indexes for all the columns), and a package's registration changes a few."""
+        updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for view in views:
+            key = view.reservation_id
+            row = to_values(view, version=view.version)
+            columns = _changed(self._stored_rows.get(key), row)
+            values = {column: row[column] for column in columns}
+            updates.setdefault(columns, []).append({**values, "key": key, "seen": seen[key]})
+            self._stored_rows[key] = row
+        for parameters in updates.values():  # the columns set are the parameters' keys
+            await self._connection.execute(_update_view(self._table), parameters)
 
     async def unnamed_for_stock_item(self, stock_item_id: str) -> list[TrackingView]:
         await self.flush()  # the query below must see this transaction's views
@@ -172,6 +181,24 @@ class SqlTrackingViews(TrackingViews):
             )
         )
         return [to_view(row._mapping) for row in rows]
+
+
+def _changed(stored: Mapping[str, Any] | None, row: dict[str, Any]) -> tuple[str, ...]:
+    """The columns of ``row`` whose values differ from the ``stored`` row's (all of them
+    if it is not known); datetimes compared in UTC, as SQLite keeps them without a zone."""
+    if stored is None:
+        return tuple(column for column in row if column != "reservation_id")
+    return tuple(
+        column
+        for column, value in row.items()
+        if column != "reservation_id" and not _same(stored[column], value)
+    )
+
+
+def _same(stored: Any, value: Any) -> bool:
+    if isinstance(stored, datetime) and isinstance(value, datetime):
+        return as_utc(stored) == as_utc(value)
+    return bool(stored == value)
 
 
 @functools.cache
