@@ -56,7 +56,7 @@ SUBSCRIBER_LAG = Gauge(
 )
 SUBSCRIBER_BACKLOG = Gauge(
     "logistics_subscriber_backlog_events",
-    "Events recorded after a subscriber's checkpoint, of any name (in-process delivery)",
+    "Events a subscriber follows recorded after its checkpoint (in-process delivery)",
     ["subscriber"],
     multiprocess_mode="mostrecent",
 )

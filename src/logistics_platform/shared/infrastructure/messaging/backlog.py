@@ -3,15 +3,15 @@ what the relay has still to publish, and what each in-process subscriber has sti
 handle. A failed sample (the database away) leaves the gauges as they were."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from logistics_platform.shared.infrastructure import metrics
-from logistics_platform.shared.infrastructure.persistence.database import as_utc
+from logistics_platform.shared.infrastructure.persistence.database import as_utc, reader
 from logistics_platform.shared.infrastructure.persistence.tables import checkpoints, outbox
 
 log = structlog.get_logger(__name__)
@@ -21,7 +21,10 @@ SAMPLE_INTERVAL = 5.0
 _UNPUBLISHED = select(func.count(), func.min(outbox.c.recorded_at)).where(
     outbox.c.published_at.is_(None)
 )
-_HEAD = select(func.coalesce(func.max(outbox.c.position), 0))
+# By the (name, position) index: only the events the subscriber follows are counted.
+_PENDING = select(func.count()).where(
+    outbox.c.position > bindparam("after"), outbox.c.name.in_(bindparam("names", expanding=True))
+)
 
 
 async def sample_outbox(engine: AsyncEngine) -> None:
@@ -31,18 +34,31 @@ async def sample_outbox(engine: AsyncEngine) -> None:
     metrics.OUTBOX_OLDEST_AGE.set(_age(oldest) if oldest is not None else 0.0)
 
 
-def subscriber_sampler(engine: AsyncEngine, names: list[str]) -> Callable[[], Awaitable[None]]:
-    """Samples how far behind the log's head each subscriber's checkpoint is."""
+def subscriber_sampler(
+    engine: AsyncEngine, follows: Mapping[str, frozenset[str]]
+) -> Callable[[], Awaitable[None]]:
+    """Samples how many events each subscriber (``follows``: its name, the names of its
+    events) has still to handle: those of its names recorded after its checkpoint. (Not
+    all events after it: the checkpoint of a subscriber to rare events stays at the last
+    one, however many others follow.)"""
 
     async def sample() -> None:
-        async with engine.connect() as connection:
-            head = int(await connection.scalar(_HEAD) or 0)
+        async with reader(engine).connect() as connection:
             rows = await connection.execute(
                 select(checkpoints.c.subscriber, checkpoints.c.position)
             )
             positions = {row.subscriber: int(row.position) for row in rows}
-        for name in names:
-            metrics.SUBSCRIBER_BACKLOG.labels(subscriber=name).set(head - positions.get(name, 0))
+            pending = {
+                name: int(
+                    await connection.scalar(
+                        _PENDING, {"after": positions.get(name, 0), "names": sorted(events)}
+                    )
+                    or 0
+                )
+                for name, events in follows.items()
+            }
+        for name, count in pending.items():
+            metrics.SUBSCRIBER_BACKLOG.labels(subscriber=name).set(count)
 
     return sample
 

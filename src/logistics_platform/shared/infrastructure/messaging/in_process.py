@@ -63,12 +63,12 @@ class InProcessDelivery:
 
     async def run(self) -> None:
         """Follow the log until cancelled."""
-        names = [subscriber.name for subscriber in self._subscribers]
+        follows = {subscriber.name: subscriber.events for subscriber in self._subscribers}
         async with asyncio.TaskGroup() as group:
             for subscriber in self._subscribers:
                 group.create_task(self._follow(subscriber), name=subscriber.name)
             group.create_task(
-                backlog.sample_forever(backlog.subscriber_sampler(self._engine, names))
+                backlog.sample_forever(backlog.subscriber_sampler(self._engine, follows))
             )
 
     async def catch_up(self) -> int:
