@@ -137,15 +137,17 @@ class SqlTrackingViews(TrackingViews):
             return
         new = [view for view in views if seen[view.reservation_id] == 0]
         changed = [view for view in views if seen[view.reservation_id] != 0]
-        if new:
-            rows = [to_values(view, version=view.version) for view in new]
+        # The rows before the statements: the first statement takes SQLite's write lock,
+        # and what is worked out before it leaves the file to the other process.
+        inserts = [to_values(view, version=view.version) for view in new]
+        updates = self._updates(changed, seen)
+        if inserts:
             # A plain insert: one statement text whatever the batch size (with RETURNING,
             # SQLAlchemy renders one VALUES list per size, each a statement to prepare).
             try:
-                await self._connection.execute(_insert_views(self._table), rows)
+                await self._connection.execute(_insert_views(self._table), inserts)
             except IntegrityError:
                 raise ConcurrentModification("a tracking view was created meanwhile") from None
-            self._stored_rows.update((row["reservation_id"], row) for row in rows)
         if changed:
             keys = [view.reservation_id for view in changed]
             stored = dict(
@@ -153,14 +155,17 @@ class SqlTrackingViews(TrackingViews):
             )
             if any(stored.get(key) != seen[key] for key in keys):
                 raise ConcurrentModification("a tracking view changed meanwhile")
-            await self._update_changed_columns(changed, seen)
+            for parameters in updates:  # the columns set are the parameters' keys
+                await self._connection.execute(_update_view(self._table), parameters)
+        self._stored_rows.update((row["reservation_id"], row) for row in inserts)
 
-    async def _update_changed_columns(
+    def _updates(
         self, views: list[TrackingView], seen: dict[str, int]
-    ) -> None:
-        """Each view's row, setting only the columns whose values changed: SQLite rewrites
-        the entries of every index on a column that an update sets, changed or not (eight
-        indexes for all the columns), and a package's registration changes a few."""
+    ) -> list[list[dict[str, Any]]]:
+        """The updates of these views' rows, grouped by the columns they set: only those
+        whose values changed, since SQLite rewrites the entries of every index on a column
+        an update sets, changed or not (eight indexes for all the columns), and a
+        package's registration changes a few."""
         updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for view in views:
             key = view.reservation_id
@@ -169,8 +174,7 @@ class SqlTrackingViews(TrackingViews):
             values = {column: row[column] for column in columns}
             updates.setdefault(columns, []).append({**values, "key": key, "seen": seen[key]})
             self._stored_rows[key] = row
-        for parameters in updates.values():  # the columns set are the parameters' keys
-            await self._connection.execute(_update_view(self._table), parameters)
+        return list(updates.values())
 
     async def unnamed_for_stock_item(self, stock_item_id: str) -> list[TrackingView]:
         await self.flush()  # the query below must see this transaction's views

@@ -184,8 +184,10 @@ class SqlUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         transaction = self._active_transaction()
-        await self._record_claims()
+        # The repositories first: each works out its rows before its first statement,
+        # which on SQLite takes the write lock (the claims' insert would take it sooner).
         await self._before_commit()
+        await self._record_claims()
         envelopes = [*self._staged, *self._wrap(self.collect_events())]
         self._staged = []
         if envelopes and self._ordered_appends:
