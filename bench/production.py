@@ -421,11 +421,11 @@ async def end_to_end(
     answered: dict[str, float] = {}
     poller = await asyncpg.connect(database_url)
 
-    async def reserve_one(n: int) -> None:
+    async def reserve_one(n: int) -> int:
         reservation = f"{prefix}{uuid.uuid4().hex}"
         status = await reserve(session, n, items[n % len(items)], reservation, E2E_REPLICAS)
-        sample.statuses[status] = sample.statuses.get(status, 0) + 1
         answered[reservation] = time.perf_counter()
+        return status
 
     async def watch(until: float) -> None:
         while (answered or time.perf_counter() < until) and time.perf_counter() < until + 30:
@@ -443,13 +443,8 @@ async def end_to_end(
                         sample.latencies.append(now - answered.pop(row["reservation_id"]))
             await asyncio.sleep(POLL_INTERVAL)
 
-    started = time.perf_counter()
-    watcher = asyncio.create_task(watch(started + seconds))
-    requests = []
-    for n in range(int(rate * seconds)):
-        await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
-        requests.append(asyncio.create_task(reserve_one(n)))
-    await asyncio.gather(*requests)
+    watcher = asyncio.create_task(watch(time.perf_counter() + seconds))
+    sample.statuses = (await open_loop(rate, seconds, reserve_one)).statuses
     await watcher
     await poller.close()
     return sample
