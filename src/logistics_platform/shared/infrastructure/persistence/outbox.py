@@ -1,7 +1,6 @@
 """The transactional outbox: every recorded event, in order of recording. It is the event log."""
 
 import contextlib
-import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -88,9 +87,6 @@ async def read(
     return [RecordedEvent(row.position, traced(row.envelope, row.trace_context)) for row in rows]
 
 
-# Each subscriber that follows an event reads it: parsed once, shared (envelopes are
-# immutable), while the subscribers read within a few batches of one another.
-@functools.lru_cache(maxsize=4 * READ_LIMIT)
 def traced(envelope: str, trace_context: str | None) -> EventEnvelope:
     """An outbox row's envelope, with the trace context it was recorded in (if any)."""
     parsed = EventEnvelope.from_json(envelope)
