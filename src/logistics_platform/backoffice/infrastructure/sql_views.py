@@ -76,7 +76,8 @@ class SqlTrackingViews(TrackingViews):
         rows = await self._rows(wanted)
         self._prefetched = dict.fromkeys(wanted)
         self._prefetched.update((row["reservation_id"], to_view(row)) for row in rows)
-        self._stored_rows.update((row["reservation_id"], row) for row in rows)
+        if self._driver is None:  # PostgreSQL's batch writes whole rows (pg_statements)
+            self._stored_rows.update((row["reservation_id"], row) for row in rows)
 
     async def _rows(self, reservation_ids: list[str]) -> Sequence[Any]:
         """The stored rows of these views (mappings or records)."""
